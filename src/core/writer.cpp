@@ -1,0 +1,126 @@
+#include "core/writer.hpp"
+
+#include <cstring>
+#include <new>
+
+namespace strata::core {
+
+Writer::Writer(Bytes& out) noexcept : vec_(&out), vec_start_(out.size()) {}
+Writer::Writer(MutableByteView buf) noexcept : fixed_(buf) {}
+
+void Writer::set_error(Error e) noexcept {
+    if (ok()) err_ = e;
+}
+
+std::uint8_t* Writer::base() noexcept {
+    return vec_ != nullptr ? vec_->data() + vec_start_ : fixed_.data();
+}
+
+std::uint8_t* Writer::grow(std::size_t n) noexcept {
+    if (!ok()) return nullptr;
+    if (vec_ != nullptr) {
+        try {
+            vec_->resize(vec_start_ + len_ + n);
+        } catch (const std::bad_alloc&) {
+            set_error(Error::WriterOverflow);
+            return nullptr;
+        }
+    } else if (fixed_.size() - len_ < n) {
+        set_error(Error::WriterOverflow);
+        return nullptr;
+    }
+    std::uint8_t* p = base() + len_;
+    len_ += n;
+    return p;
+}
+
+void Writer::put_be(std::uint64_t v, std::size_t width) noexcept {
+    std::uint8_t* p = grow(width);
+    if (p == nullptr) return;
+    for (std::size_t i = 0; i < width; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
+}
+
+void Writer::u8(std::uint8_t v) noexcept { put_be(v, 1); }
+void Writer::u16(std::uint16_t v) noexcept { put_be(v, 2); }
+void Writer::u24(std::uint32_t v) noexcept {
+    if (v >= (1U << 24)) {
+        set_error(Error::LengthOverflow);
+        return;
+    }
+    put_be(v, 3);
+}
+void Writer::u32(std::uint32_t v) noexcept { put_be(v, 4); }
+void Writer::u64(std::uint64_t v) noexcept { put_be(v, 8); }
+
+void Writer::bytes(ByteView b) noexcept {
+    std::uint8_t* p = grow(b.size());
+    if (p != nullptr && !b.empty()) std::memcpy(p, b.data(), b.size());
+}
+
+void Writer::zeros(std::size_t n) noexcept {
+    std::uint8_t* p = grow(n);
+    if (p != nullptr && n != 0) std::memset(p, 0, n);
+}
+
+MutableByteView Writer::reserve(std::size_t n) noexcept {
+    std::uint8_t* p = grow(n);
+    if (p == nullptr) return {};
+    return {p, n};
+}
+
+Writer::LengthScope Writer::open_length(std::size_t width) noexcept {
+    LengthScope s{len_, width};
+    if (width == 0 || width > 4) {
+        set_error(Error::LengthOverflow);
+        return s;
+    }
+    zeros(width);
+    return s;
+}
+
+void Writer::close_length(LengthScope scope) noexcept {
+    if (!ok()) return;
+    const std::size_t body = len_ - scope.at - scope.width;
+    if (scope.width < 8 && body >= (std::uint64_t{1} << (8 * scope.width))) {
+        set_error(Error::LengthOverflow);
+        return;
+    }
+    std::uint8_t* p = base() + scope.at;
+    for (std::size_t i = 0; i < scope.width; ++i)
+        p[i] = static_cast<std::uint8_t>(body >> (8 * (scope.width - 1 - i)));
+}
+
+void Writer::patch_u16(std::size_t offset, std::uint16_t v) noexcept {
+    if (!ok()) return;
+    if (offset > len_ || len_ - offset < 2) {
+        set_error(Error::WriterOverflow);
+        return;
+    }
+    std::uint8_t* p = base() + offset;
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+
+void Writer::patch_u32(std::size_t offset, std::uint32_t v) noexcept {
+    if (!ok()) return;
+    if (offset > len_ || len_ - offset < 4) {
+        set_error(Error::WriterOverflow);
+        return;
+    }
+    std::uint8_t* p = base() + offset;
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (3 - i)));
+}
+
+ByteView Writer::written() const noexcept {
+    const std::uint8_t* b = vec_ != nullptr ? vec_->data() + vec_start_ : fixed_.data();
+    return {b, len_};
+}
+
+MutableByteView Writer::mutable_written() noexcept { return {base(), len_}; }
+
+Status Writer::status() const noexcept {
+    if (!ok()) return fail(err_);
+    return {};
+}
+
+}  // namespace strata::core

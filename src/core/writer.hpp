@@ -1,0 +1,82 @@
+// writer.hpp: core::Writer, the one builder for all wire bytes.
+//
+// A Writer appends big-endian integers and byte strings either to a growable
+// Bytes (control plane) or into a fixed span (datapath: no allocation). Errors
+// are sticky, as in BoringSSL's CBB: after the first overflow every write is a
+// no-op and status() reports the error, so a builder writes a whole message
+// and checks once. Length prefixes are written as scopes: open_length()
+// reserves the prefix, close_length() fills it in from what was written since.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace strata::core {
+
+class Writer {
+public:
+    // Writer(out) appends to out, growing it as needed.
+    explicit Writer(Bytes& out) noexcept;
+    // Writer(buf) writes into buf and never allocates; writing past its end
+    // fails with Error::WriterOverflow.
+    explicit Writer(MutableByteView buf) noexcept;
+
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    void u8(std::uint8_t v) noexcept;
+    void u16(std::uint16_t v) noexcept;
+    void u24(std::uint32_t v) noexcept;  // fails with LengthOverflow if v >= 2^24
+    void u32(std::uint32_t v) noexcept;
+    void u64(std::uint64_t v) noexcept;
+    void bytes(ByteView b) noexcept;
+    void zeros(std::size_t n) noexcept;
+
+    // reserve appends n bytes and returns a view of them to fill in place
+    // (for example a ciphertext). On failure it returns an empty view. The view
+    // stays valid until the next write to a growable Writer.
+    MutableByteView reserve(std::size_t n) noexcept;
+
+    // LengthScope marks a length prefix written by open_length().
+    struct LengthScope {
+        std::size_t at = 0;     // offset of the prefix in the output
+        std::size_t width = 0;  // prefix width in bytes (1..4)
+    };
+    // open_length writes a width-byte zero placeholder for a length.
+    LengthScope open_length(std::size_t width) noexcept;
+    // close_length fills the placeholder with the number of bytes written
+    // after it; fails with LengthOverflow if that does not fit the width.
+    void close_length(LengthScope scope) noexcept;
+
+    // patch_u16/patch_u32 overwrite bytes already written at offset (for
+    // checksums or fields known only at the end).
+    void patch_u16(std::size_t offset, std::uint16_t v) noexcept;
+    void patch_u32(std::size_t offset, std::uint32_t v) noexcept;
+
+    // size returns the number of bytes this Writer has written.
+    [[nodiscard]] std::size_t size() const noexcept { return len_; }
+    // written returns a view of the bytes this Writer has written.
+    [[nodiscard]] ByteView written() const noexcept;
+    // mutable_written is written() for in-place edits (checksums, encryption).
+    [[nodiscard]] MutableByteView mutable_written() noexcept;
+    // status is ok unless some write failed; the first error sticks.
+    [[nodiscard]] Status status() const noexcept;
+    [[nodiscard]] bool ok() const noexcept { return err_ == Error{}; }
+
+private:
+    std::uint8_t* grow(std::size_t n) noexcept;
+    void put_be(std::uint64_t v, std::size_t width) noexcept;
+    void set_error(Error e) noexcept;
+    std::uint8_t* base() noexcept;
+
+    Bytes* vec_ = nullptr;     // growable target, or null
+    std::size_t vec_start_ = 0;  // where this Writer began in *vec_
+    MutableByteView fixed_{};  // fixed target when vec_ is null
+    std::size_t len_ = 0;
+    Error err_{};
+};
+
+}  // namespace strata::core
