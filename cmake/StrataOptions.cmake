@@ -24,6 +24,13 @@ endif()
 # src/ as the include root so that includes read "core/reader.hpp".
 function(strata_layer name)
   cmake_parse_arguments(L "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT L_SOURCES)  # a layer still being written: headers only
+    add_library(strata_${name} INTERFACE)
+    add_library(strata::${name} ALIAS strata_${name})
+    target_include_directories(strata_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(strata_${name} INTERFACE ${L_DEPS})
+    return()
+  endif()
   add_library(strata_${name} STATIC ${L_SOURCES})
   add_library(strata::${name} ALIAS strata_${name})
   target_include_directories(strata_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)

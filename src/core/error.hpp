@@ -13,11 +13,11 @@ namespace strata::core {
 // Error is the reason an operation of the core, crypto or packet layer failed.
 enum class Error : std::uint16_t {
     // core: bounded reading and writing
-    Truncated = 1,       // a read asked for more bytes than remain
-    TrailingBytes,       // expect_empty() found bytes left over
-    WriterOverflow,      // a fixed-capacity Writer ran out of room
-    LengthOverflow,      // a length-prefix scope holds more than its prefix can say
-    InvalidHex,          // odd length or a non-hex character
+    Truncated = 1,   // a read asked for more bytes than remain
+    TrailingBytes,   // expect_empty() found bytes left over
+    WriterOverflow,  // a fixed-capacity Writer ran out of room
+    LengthOverflow,  // a length-prefix scope holds more than its prefix can say
+    InvalidHex,      // odd length or a non-hex character
     // crypto: inputs
     UnsupportedAlgorithm,  // no such algorithm (or not in this build of libcrypto)
     InvalidKeyLength,
@@ -34,15 +34,15 @@ enum class Error : std::uint16_t {
     DecodeFailed,          // PEM/DER (certificate, key) could not be parsed
     CertificateUntrusted,  // chain does not verify against the trust store
     CertificateExpired,
-    NameMismatch,          // certificate does not cover the host name or address
-    CryptoFailure,         // libcrypto reported an internal error
+    NameMismatch,   // certificate does not cover the host name or address
+    CryptoFailure,  // libcrypto reported an internal error
     // packet
-    BadVersion,          // IP version nibble is not the one expected
-    BadHeaderLength,     // IPv4 IHL < 5, or an extension header overruns
-    BadTotalLength,      // length field disagrees with the bytes present
+    BadVersion,       // IP version nibble is not the one expected
+    BadHeaderLength,  // IPv4 IHL < 5, or an extension header overruns
+    BadTotalLength,   // length field disagrees with the bytes present
     BadChecksum,
     TooManyExtensionHeaders,
-    BadLength,           // a UDP/ICMP length field is out of range
+    BadLength,  // a UDP/ICMP length field is out of range
 };
 
 // to_string returns the stable, printable name of an error (e.g. "Truncated").

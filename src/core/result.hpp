@@ -35,8 +35,10 @@ public:
     using value_type = T;
     using error_type = E;
 
-    constexpr Result(T v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT(google-explicit-constructor)
-    constexpr Result(Failure<E> f) : v_(std::in_place_index<1>, f.error) {}  // NOLINT(google-explicit-constructor)
+    constexpr Result(T v)
+        : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT(google-explicit-constructor)
+    constexpr Result(Failure<E> f)
+        : v_(std::in_place_index<1>, f.error) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] constexpr bool ok() const noexcept { return v_.index() == 0; }
     constexpr explicit operator bool() const noexcept { return ok(); }
@@ -78,7 +80,8 @@ public:
     using error_type = E;
 
     constexpr Result() noexcept = default;
-    constexpr Result(Failure<E> f) noexcept : failed_(true), e_(f.error) {}  // NOLINT(google-explicit-constructor)
+    constexpr Result(Failure<E> f) noexcept
+        : failed_(true), e_(f.error) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] constexpr bool ok() const noexcept { return !failed_; }
     constexpr explicit operator bool() const noexcept { return ok(); }

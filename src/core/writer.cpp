@@ -12,9 +12,7 @@ void Writer::set_error(Error e) noexcept {
     if (ok()) err_ = e;
 }
 
-std::uint8_t* Writer::base() noexcept {
-    return vec_ != nullptr ? vec_->data() + vec_start_ : fixed_.data();
-}
+std::uint8_t* Writer::base() noexcept { return vec_ != nullptr ? vec_->data() + vec_start_ : fixed_.data(); }
 
 std::uint8_t* Writer::grow(std::size_t n) noexcept {
     if (!ok()) return nullptr;

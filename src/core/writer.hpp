@@ -72,9 +72,9 @@ private:
     void set_error(Error e) noexcept;
     std::uint8_t* base() noexcept;
 
-    Bytes* vec_ = nullptr;     // growable target, or null
+    Bytes* vec_ = nullptr;       // growable target, or null
     std::size_t vec_start_ = 0;  // where this Writer began in *vec_
-    MutableByteView fixed_{};  // fixed target when vec_ is null
+    MutableByteView fixed_{};    // fixed target when vec_ is null
     std::size_t len_ = 0;
     Error err_{};
 };

@@ -11,7 +11,7 @@ namespace strata::crypto {
 
 // KatResult is the outcome of one algorithm's known-answer test.
 struct KatResult {
-    std::string name;    // e.g. "aes128gcm16", "hmac-sha256", "x25519"
+    std::string name;  // e.g. "aes128gcm16", "hmac-sha256", "x25519"
     bool ok = false;
     std::string detail;  // why it failed (empty when ok)
 };
