@@ -1,0 +1,126 @@
+#include "ipsec/sa.hpp"
+
+namespace strata::ipsec {
+
+std::string_view to_string(Protocol p) noexcept { return p == Protocol::Esp ? "esp" : "ah"; }
+std::string_view to_string(Mode m) noexcept { return m == Mode::Transport ? "transport" : "tunnel"; }
+
+std::string_view to_string(SaError e) noexcept {
+    switch (e) {
+        case SaError::MissingEncryption: return "MissingEncryption";
+        case SaError::MissingIntegrity: return "MissingIntegrity";
+        case SaError::AeadWithIntegrity: return "AeadWithIntegrity";
+        case SaError::EncryptionWithAh: return "EncryptionWithAh";
+        case SaError::WrongKeyLength: return "WrongKeyLength";
+        case SaError::BadReplayWindow: return "BadReplayWindow";
+        case SaError::AddressFamilyMismatch: return "AddressFamilyMismatch";
+        case SaError::ZeroSpi: return "ZeroSpi";
+        case SaError::CryptoFailure: return "CryptoFailure";
+    }
+    return "Unknown";
+}
+
+core::Result<std::unique_ptr<SecurityAssociation>, SaError> SecurityAssociation::create(SaConfig cfg,
+                                                                                        core::Instant now) {
+    using core::fail;
+    if (cfg.spi == 0 && !cfg.known_answer_test) return fail(SaError::ZeroSpi);
+    if (cfg.src.version() != cfg.dst.version()) return fail(SaError::AddressFamilyMismatch);
+    const auto* enc = cfg.encryption;
+    const auto* integ = cfg.integrity;
+    if (cfg.protocol == Protocol::Ah) {
+        if (enc != nullptr) return fail(SaError::EncryptionWithAh);
+        if (integ == nullptr) return fail(SaError::MissingIntegrity);
+    } else {
+        if (enc == nullptr) return fail(SaError::MissingEncryption);
+        if (enc->aead && integ != nullptr) return fail(SaError::AeadWithIntegrity);
+        // RFC 4303 §3.2: confidentiality without integrity is not offered here
+        // (it opens ESP to cut-and-paste attacks); NULL needs integrity too.
+        if (!enc->aead && integ == nullptr && !cfg.known_answer_test) return fail(SaError::MissingIntegrity);
+    }
+    if (enc != nullptr && cfg.encryption_key.size() != enc->key_len + enc->salt_len) {
+        return fail(SaError::WrongKeyLength);
+    }
+    if (integ != nullptr && cfg.integrity_key.size() != integ->key_len) return fail(SaError::WrongKeyLength);
+    if (cfg.direction == Direction::Inbound &&
+        (cfg.replay_window < ReplayWindow::kMinSize || cfg.replay_window > ReplayWindow::kMaxSize)) {
+        // Every SA here has integrity, so the window cannot be turned off.
+        return fail(SaError::BadReplayWindow);
+    }
+
+    std::unique_ptr<SecurityAssociation> sa(new SecurityAssociation(std::move(cfg), now));
+    const SaConfig& c = sa->cfg_;
+    if (enc != nullptr && enc->aead) {
+        auto a = crypto::Aead::create(enc->aead_alg, c.encryption_key.view().first(enc->key_len), enc->icv_len);
+        if (!a) return fail(a.error() == core::Error::InvalidKeyLength ? SaError::WrongKeyLength : SaError::CryptoFailure);
+        sa->aead_.emplace(std::move(a).value());
+    } else if (enc != nullptr) {
+        auto b = crypto::BlockCipher::create(enc->cipher_alg, c.encryption_key.view());
+        if (!b) return fail(b.error() == core::Error::InvalidKeyLength ? SaError::WrongKeyLength : SaError::CryptoFailure);
+        sa->cipher_.emplace(std::move(b).value());
+    }
+    if (integ != nullptr) {
+        auto m = crypto::Mac::create(integ->mac, c.integrity_key.view());
+        if (!m) return fail(SaError::CryptoFailure);
+        sa->mac_.emplace(std::move(m).value());
+    }
+    if (c.direction == Direction::Inbound) {
+        auto w = ReplayWindow::create(c.replay_window, c.esn);
+        if (!w) return fail(SaError::BadReplayWindow);
+        sa->replay_.emplace(std::move(w).value());
+    }
+    return sa;
+}
+
+core::ByteView SecurityAssociation::salt() const noexcept {
+    const auto* enc = cfg_.encryption;
+    if (enc == nullptr || enc->salt_len == 0) return {};
+    return cfg_.encryption_key.view().subspan(enc->key_len, enc->salt_len);
+}
+
+std::size_t SecurityAssociation::icv_len() const noexcept {
+    if (aead_) return aead_->icv_len();
+    return cfg_.integrity != nullptr ? cfg_.integrity->icv_len : 0;
+}
+
+core::Result<std::uint64_t, Drop> SecurityAssociation::next_sequence() noexcept {
+    const std::uint64_t limit = cfg_.esn ? ~std::uint64_t{0} : 0xffffffffULL;
+    std::uint64_t cur = seq_.load(std::memory_order_relaxed);
+    do {
+        // RFC 4303 §3.3.3: the counter must not cycle; the SA stops sending.
+        if (cur >= limit) return core::fail(Drop::SequenceExhausted);
+    } while (!seq_.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed));
+    return cur + 1;
+}
+
+namespace {
+
+bool reached(const LifetimeLimits& l, std::uint64_t bytes, std::uint64_t packets, core::Duration age) noexcept {
+    return (l.bytes != 0 && bytes >= l.bytes) || (l.packets != 0 && packets >= l.packets) ||
+           (l.time.count() != 0 && age >= l.time);
+}
+
+}  // namespace
+
+LifetimeEvent SecurityAssociation::evaluate(core::Instant now) noexcept {
+    const std::uint64_t bytes = counters_.bytes.load(std::memory_order_relaxed);
+    const std::uint64_t packets = counters_.packets.load(std::memory_order_relaxed);
+    const core::Duration age = now - installed_;
+    if (reached(cfg_.lifetimes.hard, bytes, packets, age)) {
+        if (!hard_.exchange(true, std::memory_order_relaxed)) return LifetimeEvent::HardExpired;
+        return LifetimeEvent::None;
+    }
+    if (reached(cfg_.lifetimes.soft, bytes, packets, age)) {
+        if (!soft_.exchange(true, std::memory_order_relaxed)) return LifetimeEvent::SoftExpired;
+    }
+    return LifetimeEvent::None;
+}
+
+LifetimeEvent SecurityAssociation::account(std::size_t bytes, core::Instant now) noexcept {
+    counters_.packets.fetch_add(1, std::memory_order_relaxed);
+    counters_.bytes.fetch_add(bytes, std::memory_order_relaxed);
+    return evaluate(now);
+}
+
+LifetimeEvent SecurityAssociation::tick(core::Instant now) noexcept { return evaluate(now); }
+
+}  // namespace strata::ipsec

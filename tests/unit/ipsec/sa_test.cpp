@@ -1,0 +1,140 @@
+#include "ipsec/sa.hpp"
+
+#include <gtest/gtest.h>
+
+namespace strata::ipsec {
+namespace {
+
+using namespace std::chrono_literals;
+using packet::IpAddress;
+
+SaConfig base(Direction dir = Direction::Outbound) {
+    SaConfig c;
+    c.spi = 0x1234;
+    c.direction = dir;
+    c.src = *IpAddress::parse("192.0.2.1");
+    c.dst = *IpAddress::parse("198.51.100.2");
+    c.encryption = crypto::find_encryption("aes128");
+    c.encryption_key = core::SecretBytes(16);
+    c.integrity = crypto::find_integrity("sha256");
+    c.integrity_key = core::SecretBytes(32);
+    return c;
+}
+
+TEST(SecurityAssociation, KeyedOnceAtInstall) {
+    auto sa = SecurityAssociation::create(base(), core::Instant{});
+    ASSERT_TRUE(sa.ok());
+    EXPECT_NE((*sa)->cipher(), nullptr);
+    EXPECT_NE((*sa)->mac(), nullptr);
+    EXPECT_EQ((*sa)->aead(), nullptr);
+    EXPECT_EQ((*sa)->icv_len(), 16U);
+    EXPECT_EQ((*sa)->replay(), nullptr);  // outbound
+}
+
+TEST(SecurityAssociation, AeadSaltComesAfterTheKey) {
+    SaConfig c = base(Direction::Inbound);
+    c.encryption = crypto::find_encryption("aes256gcm16");
+    c.integrity = nullptr;
+    c.integrity_key.clear();
+    core::SecretBytes k(36);
+    k.data()[32] = 0xde;
+    k.data()[35] = 0xef;
+    c.encryption_key = std::move(k);
+    auto sa = SecurityAssociation::create(std::move(c), core::Instant{});
+    ASSERT_TRUE(sa.ok());
+    ASSERT_EQ((*sa)->salt().size(), 4U);
+    EXPECT_EQ((*sa)->salt()[0], 0xde);
+    EXPECT_EQ((*sa)->salt()[3], 0xef);
+    ASSERT_NE((*sa)->replay(), nullptr);
+    EXPECT_EQ((*sa)->replay()->size(), ReplayWindow::kDefaultSize);
+}
+
+TEST(SecurityAssociation, RefusesInconsistentConfigs) {
+    auto refuse = [](SaConfig c, SaError e) {
+        auto sa = SecurityAssociation::create(std::move(c), core::Instant{});
+        ASSERT_FALSE(sa.ok());
+        EXPECT_EQ(sa.error(), e);
+    };
+    SaConfig c = base();
+    c.spi = 0;
+    refuse(std::move(c), SaError::ZeroSpi);
+    c = base();
+    c.integrity = nullptr;
+    refuse(std::move(c), SaError::MissingIntegrity);
+    c = base();
+    c.encryption = crypto::find_encryption("aes128gcm16");
+    c.encryption_key = core::SecretBytes(20);
+    refuse(std::move(c), SaError::AeadWithIntegrity);
+    c = base();
+    c.encryption_key = core::SecretBytes(15);
+    refuse(std::move(c), SaError::WrongKeyLength);
+    c = base();
+    c.protocol = Protocol::Ah;
+    refuse(std::move(c), SaError::EncryptionWithAh);
+    c = base(Direction::Inbound);
+    c.replay_window = 16;
+    refuse(std::move(c), SaError::BadReplayWindow);
+    c = base();
+    c.dst = *IpAddress::parse("2001:db8::1");
+    refuse(std::move(c), SaError::AddressFamilyMismatch);
+}
+
+TEST(SecurityAssociation, SequenceNumbersNeverWrap) {
+    auto sa = SecurityAssociation::create(base(), core::Instant{});
+    ASSERT_TRUE(sa.ok());
+    EXPECT_EQ(*(*sa)->next_sequence(), 1U);
+    (*sa)->set_next_sequence(0xffffffffULL);
+    EXPECT_EQ(*(*sa)->next_sequence(), 0xffffffffULL);
+    EXPECT_EQ((*sa)->next_sequence().error(), Drop::SequenceExhausted);  // RFC 4303 §3.3.3
+    EXPECT_EQ((*sa)->next_sequence().error(), Drop::SequenceExhausted);
+
+    SaConfig c = base();
+    c.esn = true;
+    auto esn = SecurityAssociation::create(std::move(c), core::Instant{});
+    ASSERT_TRUE(esn.ok());
+    (*esn)->set_next_sequence(0xffffffffULL);
+    EXPECT_EQ(*(*esn)->next_sequence(), 0xffffffffULL);
+    EXPECT_EQ(*(*esn)->next_sequence(), 0x100000000ULL);  // ESN goes on
+    (*esn)->set_next_sequence(~std::uint64_t{0});
+    EXPECT_EQ(*(*esn)->next_sequence(), ~std::uint64_t{0});
+    EXPECT_EQ((*esn)->next_sequence().error(), Drop::SequenceExhausted);
+}
+
+TEST(SecurityAssociation, SoftThenHardLifetimes) {
+    SaConfig c = base();
+    c.lifetimes.soft.packets = 3;
+    c.lifetimes.hard.packets = 5;
+    c.lifetimes.soft.time = 10s;
+    c.lifetimes.hard.time = 20s;
+    core::ManualClock clock;
+    auto sa = SecurityAssociation::create(std::move(c), clock.now());
+    ASSERT_TRUE(sa.ok());
+    auto& s = **sa;
+    EXPECT_EQ(s.account(100, clock.now()), LifetimeEvent::None);
+    EXPECT_EQ(s.account(100, clock.now()), LifetimeEvent::None);
+    EXPECT_EQ(s.account(100, clock.now()), LifetimeEvent::SoftExpired);  // raised once
+    EXPECT_EQ(s.account(100, clock.now()), LifetimeEvent::None);
+    EXPECT_TRUE(s.soft_expired());
+    EXPECT_EQ(s.account(100, clock.now()), LifetimeEvent::HardExpired);
+    EXPECT_TRUE(s.expired());
+    EXPECT_EQ(s.counters().bytes.load(), 500U);
+}
+
+TEST(SecurityAssociation, TimeLimits) {
+    SaConfig c = base();
+    c.lifetimes.soft.time = 10s;
+    c.lifetimes.hard.time = 20s;
+    c.lifetimes.soft.bytes = 1U << 30;
+    core::ManualClock clock;
+    auto sa = SecurityAssociation::create(std::move(c), clock.now());
+    ASSERT_TRUE(sa.ok());
+    clock.advance(9s);
+    EXPECT_EQ((*sa)->tick(clock.now()), LifetimeEvent::None);
+    clock.advance(1s);
+    EXPECT_EQ((*sa)->tick(clock.now()), LifetimeEvent::SoftExpired);
+    clock.advance(10s);
+    EXPECT_EQ((*sa)->tick(clock.now()), LifetimeEvent::HardExpired);
+}
+
+}  // namespace
+}  // namespace strata::ipsec
