@@ -64,7 +64,6 @@ core::Result<Ipv6Packet> parse_ipv6(core::ByteView packet) noexcept {
     // RFC 8200 §4: walk the chain, each header naming the next.
     core::Reader chain(out.payload);
     std::uint8_t next = hdr.next_header;
-    std::size_t next_field = 6;  // offset of the byte that holds `next`
     bool insertion_frozen = false;
     out.esp_next_header = next;
     while (is_ipv6_extension_header(next)) {
@@ -105,11 +104,9 @@ core::Result<Ipv6Packet> parse_ipv6(core::ByteView packet) noexcept {
             out.esp_next_header_field = start;
             out.esp_next_header = *nh;
         }
-        next_field = start;
         next = *nh;
         if (stop) break;
     }
-    (void)next_field;
     out.upper_protocol = next;
     out.upper_offset = kIpv6HeaderLength + chain.offset();
     out.upper = chain.rest();
