@@ -31,6 +31,9 @@ std::string_view to_string(Error e) noexcept {
         case Error::BadChecksum: return "BadChecksum";
         case Error::TooManyExtensionHeaders: return "TooManyExtensionHeaders";
         case Error::BadLength: return "BadLength";
+        case Error::BadMagic: return "BadMagic";
+        case Error::UnsupportedLinktype: return "UnsupportedLinktype";
+        case Error::IoError: return "IoError";
     }
     return "UnknownError";
 }

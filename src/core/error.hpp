@@ -43,6 +43,10 @@ enum class Error : std::uint16_t {
     BadChecksum,
     TooManyExtensionHeaders,
     BadLength,  // a UDP/ICMP length field is out of range
+    // files
+    BadMagic,             // a pcap file's magic number is not one we know
+    UnsupportedLinktype,  // a pcap link type other than raw IP, Ethernet or Linux SLL
+    IoError,              // a file or stream could not be read or written
 };
 
 // to_string returns the stable, printable name of an error (e.g. "Truncated").

@@ -48,7 +48,7 @@ TEST(Result, CustomErrorEnum) {
 }
 
 TEST(Error, EveryErrorHasAName) {
-    for (int i = static_cast<int>(Error::Truncated); i <= static_cast<int>(Error::BadLength); ++i) {
+    for (int i = static_cast<int>(Error::Truncated); i <= static_cast<int>(Error::IoError); ++i) {
         EXPECT_NE(to_string(static_cast<Error>(i)), "UnknownError") << i;
     }
 }
