@@ -13,6 +13,8 @@ pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev
     # tools the library drives or prints with
     openssl
+    # the independent ESP/AH implementation the differential tests use
+    python3-scapy python3-cryptography
 )
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 missing=()

@@ -44,7 +44,8 @@ std::int64_t int_or(const toml::value& table, const std::string& key, std::int64
     const toml::value& v = table.at(key);
     if (!v.is_integer()) refuse(v, "'" + key + "' must be an integer");
     const std::int64_t n = v.as_integer();
-    if (n < lo || n > hi) refuse(v, "'" + key + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi));
+    if (n < lo || n > hi)
+        refuse(v, "'" + key + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi));
     return n;
 }
 
@@ -94,7 +95,8 @@ ipsec::AddressRange range(const toml::value& table, const std::string& key) {
     if (const auto dash = text.find('-'); dash != std::string::npos) {
         auto lo = packet::IpAddress::parse(text.substr(0, dash));
         auto hi = packet::IpAddress::parse(text.substr(dash + 1));
-        if (!lo || !hi || lo->version() != hi->version() || *hi < *lo) refuse(at, "'" + text + "' is not a range");
+        if (!lo || !hi || lo->version() != hi->version() || *hi < *lo)
+            refuse(at, "'" + text + "' is not a range");
         return {*lo, *hi};
     }
     auto a = packet::IpAddress::parse(text);
@@ -105,7 +107,8 @@ ipsec::AddressRange range(const toml::value& table, const std::string& key) {
 std::uint16_t port_number(const toml::value& at, std::string_view s) {
     unsigned v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || v > 65535) refuse(at, "bad port '" + std::string(s) + "'");
+    if (ec != std::errc{} || end != s.data() + s.size() || v > 65535)
+        refuse(at, "bad port '" + std::string(s) + "'");
     return static_cast<std::uint16_t>(v);
 }
 
@@ -166,7 +169,8 @@ ipsec::LifetimeLimits limits(const toml::value& lt, const char* prefix) {
 
 ipsec::SaConfig parse_sa(const toml::value& t) {
     ipsec::SaConfig c;
-    c.spi = static_cast<std::uint32_t>(int_or(t, "spi", 0, 256, 0xffffffff));  // 1..255 reserved (RFC 4303 §2.1)
+    c.spi =
+        static_cast<std::uint32_t>(int_or(t, "spi", 0, 256, 0xffffffff));  // 1..255 reserved (RFC 4303 §2.1)
     if (!t.contains("spi")) refuse(t, "missing key 'spi'");
     c.direction = direction(t);
     c.protocol = protocol_of(t, string_or(t, "protocol", "esp"));
@@ -186,8 +190,9 @@ ipsec::SaConfig parse_sa(const toml::value& t) {
     c.encryption_key = key_bytes(t, "encryption_key");
     c.integrity_key = key_bytes(t, "integrity_key");
     c.esn = bool_or(t, "esn", false);
-    c.replay_window = static_cast<std::uint32_t>(int_or(t, "replay_window", ipsec::ReplayWindow::kDefaultSize,
-                                                        ipsec::ReplayWindow::kMinSize, ipsec::ReplayWindow::kMaxSize));
+    c.replay_window =
+        static_cast<std::uint32_t>(int_or(t, "replay_window", ipsec::ReplayWindow::kDefaultSize,
+                                          ipsec::ReplayWindow::kMinSize, ipsec::ReplayWindow::kMaxSize));
     c.reqid = static_cast<std::uint32_t>(int_or(t, "reqid", 0, 0, 0xffffffff));
     c.tunnel_ttl = static_cast<std::uint8_t>(int_or(t, "tunnel_ttl", 64, 1, 255));
     if (t.contains("udp_encap")) {
@@ -195,8 +200,9 @@ ipsec::SaConfig parse_sa(const toml::value& t) {
         if (u.is_boolean()) {
             if (u.as_boolean()) c.udp_encap = ipsec::UdpEncapsulation{};
         } else if (u.is_table()) {
-            c.udp_encap = ipsec::UdpEncapsulation{static_cast<std::uint16_t>(int_or(u, "src_port", 4500, 1, 65535)),
-                                                  static_cast<std::uint16_t>(int_or(u, "dst_port", 4500, 1, 65535))};
+            c.udp_encap =
+                ipsec::UdpEncapsulation{static_cast<std::uint16_t>(int_or(u, "src_port", 4500, 1, 65535)),
+                                        static_cast<std::uint16_t>(int_or(u, "dst_port", 4500, 1, 65535))};
         } else {
             refuse(u, "udp_encap must be true/false or { src_port, dst_port }");
         }
@@ -223,8 +229,10 @@ ipsec::Policy parse_policy(const toml::value& t, std::uint32_t order) {
     p.selector.protocol = ip_protocol(t);
     p.selector.local_ports = ports(t, "local_ports");
     p.selector.remote_ports = ports(t, "remote_ports");
-    if (t.contains("icmp_type")) p.selector.icmp_type = static_cast<std::uint8_t>(int_or(t, "icmp_type", 0, 0, 255));
-    if (t.contains("icmp_code")) p.selector.icmp_code = static_cast<std::uint8_t>(int_or(t, "icmp_code", 0, 0, 255));
+    if (t.contains("icmp_type"))
+        p.selector.icmp_type = static_cast<std::uint8_t>(int_or(t, "icmp_type", 0, 0, 255));
+    if (t.contains("icmp_code"))
+        p.selector.icmp_code = static_cast<std::uint8_t>(int_or(t, "icmp_code", 0, 0, 255));
     const std::string a = need_string(t, "action");
     if (a == "protect") {
         p.action = ipsec::Action::Protect;
@@ -239,7 +247,8 @@ ipsec::Policy parse_policy(const toml::value& t, std::uint32_t order) {
         p.protect.protocols.clear();
         if (t.contains("protect")) {
             const toml::value& list = t.at("protect");
-            if (!list.is_array() || list.as_array().empty()) refuse(list, "protect must be a list like [\"esp\"]");
+            if (!list.is_array() || list.as_array().empty())
+                refuse(list, "protect must be a list like [\"esp\"]");
             for (const auto& item : list.as_array()) {
                 if (!item.is_string()) refuse(item, "protect lists \"esp\" and/or \"ah\"");
                 p.protect.protocols.push_back(protocol_of(item, item.as_string().str));
@@ -260,13 +269,15 @@ ipsec::Policy parse_policy(const toml::value& t, std::uint32_t order) {
 
 }  // namespace
 
-core::Result<ManualKeying, ConfigError> parse_manual_keying(std::string_view text, const std::string& origin) {
+core::Result<ManualKeying, ConfigError> parse_manual_keying(std::string_view text,
+                                                            const std::string& origin) {
     ManualKeying mk;
     try {
         std::istringstream in{std::string(text)};
         const toml::value root = toml::parse(in, origin);
         for (const auto& [key, v] : root.as_table()) {
-            if (key != "sa" && key != "policy") refuse(v, "unknown section '" + key + "' (expected [[sa]] or [[policy]])");
+            if (key != "sa" && key != "policy")
+                refuse(v, "unknown section '" + key + "' (expected [[sa]] or [[policy]])");
         }
         if (root.contains("sa")) {
             for (const auto& t : toml::find<toml::array>(root, "sa")) {
@@ -276,7 +287,8 @@ core::Result<ManualKeying, ConfigError> parse_manual_keying(std::string_view tex
         }
         if (root.contains("policy")) {
             std::uint32_t order = 0;
-            for (const auto& t : toml::find<toml::array>(root, "policy")) mk.policies.push_back(parse_policy(t, order++));
+            for (const auto& t : toml::find<toml::array>(root, "policy"))
+                mk.policies.push_back(parse_policy(t, order++));
         }
     } catch (const Refused& r) {
         return core::fail(ConfigError{r.message});
@@ -296,20 +308,26 @@ core::Result<ManualKeying, ConfigError> load_manual_keying(const std::string& pa
     return parse_manual_keying(ss.str(), path);
 }
 
-core::Result<void, ConfigError> install(ManualKeying& mk, ipsec::Sad& sad, ipsec::Spd& spd, core::Instant now) {
+core::Result<void, ConfigError> install(ManualKeying& mk, ipsec::Sad& sad, ipsec::Spd& spd,
+                                        core::Instant now) {
     for (std::size_t i = 0; i < mk.sas.size(); ++i) {
         auto sa = ipsec::SecurityAssociation::create(std::move(mk.sas[i]), now);
         if (!sa) {
-            return core::fail(ConfigError{"sa '" + mk.sa_names[i] + "': " + std::string(ipsec::to_string(sa.error()))});
+            return core::fail(
+                ConfigError{"sa '" + mk.sa_names[i] + "': " + std::string(ipsec::to_string(sa.error()))});
         }
         auto r = sad.install(std::move(sa).value());
-        if (!r) return core::fail(ConfigError{"sa '" + mk.sa_names[i] + "': " + std::string(ipsec::to_string(r.error()))});
+        if (!r)
+            return core::fail(
+                ConfigError{"sa '" + mk.sa_names[i] + "': " + std::string(ipsec::to_string(r.error()))});
     }
     mk.sas.clear();
     for (auto& p : mk.policies) {
         const std::string name = p.name;
         auto r = spd.add(std::move(p));
-        if (!r) return core::fail(ConfigError{"policy '" + name + "': " + std::string(ipsec::to_string(r.error()))});
+        if (!r)
+            return core::fail(
+                ConfigError{"policy '" + name + "': " + std::string(ipsec::to_string(r.error()))});
     }
     mk.policies.clear();
     return {};

@@ -55,9 +55,9 @@ namespace strata::config {
 
 // ManualKeying is a parsed manual-keying file.
 struct ManualKeying {
-    std::vector<std::string> sa_names;     // parallel to sas
+    std::vector<std::string> sa_names;  // parallel to sas
     std::vector<ipsec::SaConfig> sas;
-    std::vector<ipsec::Policy> policies;   // in file order
+    std::vector<ipsec::Policy> policies;  // in file order
 };
 
 // ConfigError is a refused configuration: "file:line: reason" plus the
@@ -74,6 +74,7 @@ core::Result<ManualKeying, ConfigError> load_manual_keying(const std::string& pa
 
 // install builds every SA (keyed once) into sad and every policy into spd.
 // Fails with the first SA or policy refused, naming it.
-core::Result<void, ConfigError> install(ManualKeying& mk, ipsec::Sad& sad, ipsec::Spd& spd, core::Instant now);
+core::Result<void, ConfigError> install(ManualKeying& mk, ipsec::Sad& sad, ipsec::Spd& spd,
+                                        core::Instant now);
 
 }  // namespace strata::config

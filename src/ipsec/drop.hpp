@@ -47,7 +47,9 @@ std::string_view to_string(Drop d) noexcept;
 class DropCounters {
 public:
     // add counts one drop of reason d.
-    void add(Drop d) noexcept { counts_[static_cast<std::size_t>(d)].fetch_add(1, std::memory_order_relaxed); }
+    void add(Drop d) noexcept {
+        counts_[static_cast<std::size_t>(d)].fetch_add(1, std::memory_order_relaxed);
+    }
     // get returns how many drops of reason d were counted.
     [[nodiscard]] std::uint64_t get(Drop d) const noexcept {
         return counts_[static_cast<std::size_t>(d)].load(std::memory_order_relaxed);

@@ -7,7 +7,8 @@ namespace strata::ipsec {
 PacketBuffer::PacketBuffer() : store_(std::make_unique<std::uint8_t[]>(kCapacity)) {}
 
 core::Status PacketBuffer::assign(core::ByteView bytes, std::size_t headroom) noexcept {
-    if (headroom > kCapacity || bytes.size() > kCapacity - headroom) return core::fail(core::Error::BufferTooSmall);
+    if (headroom > kCapacity || bytes.size() > kCapacity - headroom)
+        return core::fail(core::Error::BufferTooSmall);
     head_ = headroom;
     len_ = bytes.size();
     if (!bytes.empty()) std::memcpy(store_.get() + head_, bytes.data(), len_);

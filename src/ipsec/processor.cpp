@@ -18,8 +18,8 @@ constexpr std::uint8_t kProtoUdp = 17;
 // OuterInfo is what the inbound path needs from the received packet's header.
 struct OuterInfo {
     packet::IpAddress dst;
-    std::uint8_t protocol = 0;      // upper protocol (after IPv6 extension headers)
-    core::ByteView upper;           // its bytes
+    std::uint8_t protocol = 0;  // upper protocol (after IPv6 extension headers)
+    core::ByteView upper;       // its bytes
 };
 
 core::Result<OuterInfo, Drop> read_outer(core::ByteView pkt) noexcept {
@@ -114,7 +114,8 @@ void Processor::note_lifetime(const SaPtr& sa, LifetimeEvent e) {
 }
 
 void Processor::raise_acquire(const Policy& p, const PacketFields& f) {
-    if (std::find(pending_acquires_.begin(), pending_acquires_.end(), p.id) != pending_acquires_.end()) return;
+    if (std::find(pending_acquires_.begin(), pending_acquires_.end(), p.id) != pending_acquires_.end())
+        return;
     pending_acquires_.push_back(p.id);
     Event ev;
     ev.kind = EventKind::Acquire;

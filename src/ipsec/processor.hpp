@@ -62,8 +62,8 @@ struct Event {
     EventKind kind = EventKind::Acquire;
     std::uint32_t policy_id = 0;  // Acquire: the policy that wants an SA
     std::uint32_t reqid = 0;
-    SaPtr sa;                     // Soft/HardExpired: the SA concerned
-    PacketFields fields;          // Acquire: the packet that triggered it
+    SaPtr sa;             // Soft/HardExpired: the SA concerned
+    PacketFields fields;  // Acquire: the packet that triggered it
 };
 
 // Processor runs packets through an SPD and a SAD it does not own.

@@ -27,7 +27,7 @@ enum class ReplayVerdict : std::uint8_t {
 // packets are processed by one worker at a time.
 class ReplayWindow {
 public:
-    static constexpr std::uint32_t kMinSize = 32;     // RFC 4303 §3.4.3: at least 32
+    static constexpr std::uint32_t kMinSize = 32;  // RFC 4303 §3.4.3: at least 32
     static constexpr std::uint32_t kMaxSize = 4096;
     static constexpr std::uint32_t kDefaultSize = 1024;
 

@@ -50,12 +50,17 @@ core::Result<std::unique_ptr<SecurityAssociation>, SaError> SecurityAssociation:
     std::unique_ptr<SecurityAssociation> sa(new SecurityAssociation(std::move(cfg), now));
     const SaConfig& c = sa->cfg_;
     if (enc != nullptr && enc->aead) {
-        auto a = crypto::Aead::create(enc->aead_alg, c.encryption_key.view().first(enc->key_len), enc->icv_len);
-        if (!a) return fail(a.error() == core::Error::InvalidKeyLength ? SaError::WrongKeyLength : SaError::CryptoFailure);
+        auto a =
+            crypto::Aead::create(enc->aead_alg, c.encryption_key.view().first(enc->key_len), enc->icv_len);
+        if (!a)
+            return fail(a.error() == core::Error::InvalidKeyLength ? SaError::WrongKeyLength
+                                                                   : SaError::CryptoFailure);
         sa->aead_.emplace(std::move(a).value());
     } else if (enc != nullptr) {
         auto b = crypto::BlockCipher::create(enc->cipher_alg, c.encryption_key.view());
-        if (!b) return fail(b.error() == core::Error::InvalidKeyLength ? SaError::WrongKeyLength : SaError::CryptoFailure);
+        if (!b)
+            return fail(b.error() == core::Error::InvalidKeyLength ? SaError::WrongKeyLength
+                                                                   : SaError::CryptoFailure);
         sa->cipher_.emplace(std::move(b).value());
     }
     if (integ != nullptr) {
@@ -94,7 +99,8 @@ core::Result<std::uint64_t, Drop> SecurityAssociation::next_sequence() noexcept 
 
 namespace {
 
-bool reached(const LifetimeLimits& l, std::uint64_t bytes, std::uint64_t packets, core::Duration age) noexcept {
+bool reached(const LifetimeLimits& l, std::uint64_t bytes, std::uint64_t packets,
+             core::Duration age) noexcept {
     return (l.bytes != 0 && bytes >= l.bytes) || (l.packets != 0 && packets >= l.packets) ||
            (l.time.count() != 0 && age >= l.time);
 }

@@ -92,14 +92,14 @@ struct SaConfig {
 
 // SaError says why an SaConfig was refused.
 enum class SaError : std::uint8_t {
-    MissingEncryption,    // ESP without an encryption transform
-    MissingIntegrity,     // AH, or ESP with a non-AEAD cipher, without integrity
-    AeadWithIntegrity,    // RFC 4303 §3.2: combined mode needs no separate ICV
-    EncryptionWithAh,     // AH has no encryption
-    WrongKeyLength,       // key material does not match the algorithms
-    BadReplayWindow,      // outside 32..4096 (or 0 on an SA with integrity)
+    MissingEncryption,  // ESP without an encryption transform
+    MissingIntegrity,   // AH, or ESP with a non-AEAD cipher, without integrity
+    AeadWithIntegrity,  // RFC 4303 §3.2: combined mode needs no separate ICV
+    EncryptionWithAh,   // AH has no encryption
+    WrongKeyLength,     // key material does not match the algorithms
+    BadReplayWindow,    // outside 32..4096 (or 0 on an SA with integrity)
     AddressFamilyMismatch,
-    ZeroSpi,              // SPI 0 is reserved (RFC 4303 §2.1; 1..255 by IANA)
+    ZeroSpi,  // SPI 0 is reserved (RFC 4303 §2.1; 1..255 by IANA)
     CryptoFailure,
 };
 
@@ -120,7 +120,8 @@ struct SaCounters {
 class SecurityAssociation {
 public:
     // create validates cfg, keys the transforms and starts the lifetime clock.
-    static core::Result<std::unique_ptr<SecurityAssociation>, SaError> create(SaConfig cfg, core::Instant now);
+    static core::Result<std::unique_ptr<SecurityAssociation>, SaError> create(SaConfig cfg,
+                                                                              core::Instant now);
 
     [[nodiscard]] const SaConfig& config() const noexcept { return cfg_; }
     [[nodiscard]] std::uint32_t spi() const noexcept { return cfg_.spi; }
@@ -142,7 +143,9 @@ public:
     // 2^64-1 with ESN (RFC 4303 §3.3.3); the SA then sends nothing more.
     core::Result<std::uint64_t, Drop> next_sequence() noexcept;
     // last_sequence returns the last number handed out (0: none yet).
-    [[nodiscard]] std::uint64_t last_sequence() const noexcept { return seq_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t last_sequence() const noexcept {
+        return seq_.load(std::memory_order_relaxed);
+    }
     // set_next_sequence makes the next number handed out `next` (tests and
     // vector replays only).
     void set_next_sequence(std::uint64_t next) noexcept { seq_.store(next - 1, std::memory_order_relaxed); }

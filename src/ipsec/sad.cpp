@@ -51,7 +51,8 @@ core::Result<void, SadError> Sad::remove(Direction dir, const SaKey& key) {
         return {};
     }
     std::size_t n = 0;
-    for (auto& [reqid, list] : out_) n += std::erase_if(list, [&](const SaPtr& o) { return key_of(*o) == key; });
+    for (auto& [reqid, list] : out_)
+        n += std::erase_if(list, [&](const SaPtr& o) { return key_of(*o) == key; });
     if (n == 0) return core::fail(SadError::NoSuchSa);
     return {};
 }

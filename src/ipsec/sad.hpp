@@ -28,7 +28,8 @@ struct SaKey {
 
 struct SaKeyHash {
     std::size_t operator()(const SaKey& k) const noexcept {
-        return (std::size_t{k.spi} * 0x9e3779b97f4a7c15ULL) ^ k.dst.hash() ^ static_cast<std::size_t>(k.protocol);
+        return (std::size_t{k.spi} * 0x9e3779b97f4a7c15ULL) ^ k.dst.hash() ^
+               static_cast<std::size_t>(k.protocol);
     }
 };
 

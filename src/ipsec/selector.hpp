@@ -50,8 +50,8 @@ struct Selector {
     AddressRange local;
     AddressRange remote;
     std::uint8_t protocol = kAnyProtocol;
-    PortRange local_ports;   // TCP/UDP/SCTP only
-    PortRange remote_ports;  // TCP/UDP/SCTP only
+    PortRange local_ports;                  // TCP/UDP/SCTP only
+    PortRange remote_ports;                 // TCP/UDP/SCTP only
     std::optional<std::uint8_t> icmp_type;  // ICMP/ICMPv6 only; unset: any
     std::optional<std::uint8_t> icmp_code;
     friend bool operator==(const Selector&, const Selector&) = default;
@@ -68,7 +68,7 @@ struct PacketFields {
     bool has_icmp = false;
     std::uint8_t icmp_type = 0;
     std::uint8_t icmp_code = 0;
-    bool is_fragment = false;   // a non-first fragment carries no ports (RFC 4301 §7)
+    bool is_fragment = false;  // a non-first fragment carries no ports (RFC 4301 §7)
 };
 
 // extract_fields parses an IPv4 or IPv6 packet (through the bounded packet/

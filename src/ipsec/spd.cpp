@@ -155,7 +155,8 @@ Spd& Spd::operator=(Spd&&) noexcept = default;
 core::Result<std::uint32_t, SpdError> Spd::add(Policy p) {
     using core::fail;
     const Selector& s = p.selector;
-    if (s.local.first.version() != s.local.last.version() || s.remote.first.version() != s.remote.last.version() ||
+    if (s.local.first.version() != s.local.last.version() ||
+        s.remote.first.version() != s.remote.last.version() ||
         s.local.first.version() != s.remote.first.version()) {
         return fail(SpdError::MixedAddressFamilies);
     }

@@ -36,18 +36,18 @@ struct ProtectTemplate {
     Mode mode = Mode::Tunnel;
     packet::IpAddress tunnel_src;  // tunnel mode: the outer header's endpoints
     packet::IpAddress tunnel_dst;
-    std::uint32_t reqid = 0;       // SAs installed with this reqid serve the policy
+    std::uint32_t reqid = 0;  // SAs installed with this reqid serve the policy
 };
 
 // Policy is one SPD entry.
 struct Policy {
-    std::uint32_t id = 0;        // assigned by Spd::add when 0
-    std::string name;            // for people: "lan-to-lan", "bypass-ike"
+    std::uint32_t id = 0;  // assigned by Spd::add when 0
+    std::string name;      // for people: "lan-to-lan", "bypass-ike"
     Direction direction = Direction::Outbound;
     std::uint32_t priority = 0;  // lower first; ties keep insertion order
     Selector selector;
     Action action = Action::Discard;
-    ProtectTemplate protect;     // meaningful for Action::Protect
+    ProtectTemplate protect;  // meaningful for Action::Protect
 };
 
 // SpdError says why a policy was refused.

@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto cap = strata::packet::parse_pcap({data, size});
     if (!cap) return 0;
     for (const auto& rec : cap->records) {
-        if (rec.ip.data() != nullptr && (rec.ip.data() < data || rec.ip.data() + rec.ip.size() > data + size)) {
+        if (rec.ip.data() != nullptr &&
+            (rec.ip.data() < data || rec.ip.data() + rec.ip.size() > data + size)) {
             __builtin_trap();  // a record must view the input
         }
         if (rec.is_ip) (void)strata::ipsec::extract_fields(rec.ip);

@@ -52,7 +52,8 @@ direction = "in"
 local = "192.0.2.1-192.0.2.9"
 remote = "2001:db8::1"
 action = "bypass"
-)", "t.toml");
+)",
+                                  "t.toml");
     ASSERT_FALSE(mk.ok());  // mixed families
     EXPECT_NE(mk.error().message.find("one IP version"), std::string::npos);
 
@@ -65,7 +66,8 @@ protocol = "tcp"
 local_ports = "1024-2048"
 remote_ports = 443
 action = "discard"
-)", "t.toml");
+)",
+                             "t.toml");
     ASSERT_TRUE(mk.ok()) << mk.error().message;
     const auto& s = mk->policies.at(0).selector;
     EXPECT_EQ(s.local.last, *IpAddress::parse("192.0.2.9"));
@@ -83,7 +85,8 @@ spi = 0x1001
 src = "192.0.2.1"
 dst = "198.51.100.1"
 encryption = "aes999"
-)", "bad.toml");
+)",
+                                  "bad.toml");
     ASSERT_FALSE(mk.ok());
     const std::string& m = mk.error().message;
     EXPECT_NE(m.find("unknown encryption algorithm 'aes999'"), std::string::npos) << m;
@@ -118,7 +121,8 @@ src = "192.0.2.1"
 dst = "198.51.100.1"
 encryption = "aes128gcm16"
 encryption_key = "0x00112233"
-)", "k.toml");
+)",
+                                  "k.toml");
     ASSERT_TRUE(mk.ok()) << mk.error().message;
     ipsec::Sad sad;
     ipsec::Spd spd;

@@ -14,8 +14,8 @@ using packet::IpAddress;
 
 IpAddress ip(const char* s) { return *IpAddress::parse(s); }
 
-core::Bytes udp_packet(const char* src, const char* dst, std::uint16_t sport = 40000, std::uint16_t dport = 53,
-                       std::size_t len = 100) {
+core::Bytes udp_packet(const char* src, const char* dst, std::uint16_t sport = 40000,
+                       std::uint16_t dport = 53, std::size_t len = 100) {
     core::Bytes payload(len, 0x5a);
     auto udp = packet::build_udp(sport, dport, payload, ip(src), ip(dst));
     EXPECT_TRUE(udp.ok());
@@ -43,8 +43,8 @@ struct Site {
     Processor proc{spd, sad, clock};
 };
 
-SaConfig sa_config(Direction dir, Protocol proto, Mode mode, std::uint32_t spi, const char* src, const char* dst,
-                   const char* enc, const char* integ, std::uint32_t reqid) {
+SaConfig sa_config(Direction dir, Protocol proto, Mode mode, std::uint32_t spi, const char* src,
+                   const char* dst, const char* enc, const char* integ, std::uint32_t reqid) {
     SaConfig c;
     c.spi = spi;
     c.reqid = reqid;
@@ -68,8 +68,9 @@ SaConfig sa_config(Direction dir, Protocol proto, Mode mode, std::uint32_t spi, 
     return c;
 }
 
-void install_pair(Site& a, Site& b, Protocol proto, Mode mode, std::uint32_t spi, const char* src, const char* dst,
-                  const char* enc, const char* integ, std::uint32_t reqid, bool udp = false) {
+void install_pair(Site& a, Site& b, Protocol proto, Mode mode, std::uint32_t spi, const char* src,
+                  const char* dst, const char* enc, const char* integ, std::uint32_t reqid,
+                  bool udp = false) {
     SaConfig out = sa_config(Direction::Outbound, proto, mode, spi, src, dst, enc, integ, reqid);
     SaConfig in = sa_config(Direction::Inbound, proto, mode, spi, src, dst, enc, integ, reqid);
     if (udp) {
@@ -101,12 +102,15 @@ Policy protect(Direction dir, const char* local, const char* remote, std::vector
 struct Tunnel : ::testing::Test {
     Site c, d;
     void SetUp() override {
-        install_pair(c, d, Protocol::Esp, Mode::Tunnel, 0x1001, "203.0.113.1", "203.0.113.2", "aes128gcm16", nullptr, 1);
-        ASSERT_TRUE(c.spd.add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
-                                      Mode::Tunnel, 1))
+        install_pair(c, d, Protocol::Esp, Mode::Tunnel, 0x1001, "203.0.113.1", "203.0.113.2", "aes128gcm16",
+                     nullptr, 1);
+        ASSERT_TRUE(c.spd
+                        .add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
+                                     Mode::Tunnel, 1))
                         .ok());
-        ASSERT_TRUE(d.spd.add(protect(Direction::Inbound, "198.51.100.0/24", "192.0.2.0/24", {Protocol::Esp},
-                                      Mode::Tunnel, 1))
+        ASSERT_TRUE(d.spd
+                        .add(protect(Direction::Inbound, "198.51.100.0/24", "192.0.2.0/24", {Protocol::Esp},
+                                     Mode::Tunnel, 1))
                         .ok());
     }
     PacketResult send(const core::Bytes& plain, PacketBuffer& buf) {
@@ -162,8 +166,9 @@ TEST_F(Tunnel, TamperedPacketFailsItsIcvAndDoesNotMoveTheWindow) {
 
 TEST_F(Tunnel, InnerPacketOutsideThePolicyIsRefused) {
     // C has a wider outbound policy than D accepts: D must refuse what arrives.
-    ASSERT_TRUE(c.spd.add(protect(Direction::Outbound, "192.0.2.0/23", "198.51.100.0/24", {Protocol::Esp},
-                                  Mode::Tunnel, 1))
+    ASSERT_TRUE(c.spd
+                    .add(protect(Direction::Outbound, "192.0.2.0/23", "198.51.100.0/24", {Protocol::Esp},
+                                 Mode::Tunnel, 1))
                     .ok());
     PacketBuffer buf;
     ASSERT_EQ(send(udp_packet("192.0.3.10", "198.51.100.20"), buf).verdict, Verdict::Protected);
@@ -204,8 +209,8 @@ TEST_F(Tunnel, BypassDiscardAndNoPolicy) {
 
 TEST_F(Tunnel, NoSaRaisesOneAcquire) {
     Site lone;
-    const std::uint32_t id = *lone.spd.add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24",
-                                                   {Protocol::Esp}, Mode::Tunnel, 9));
+    const std::uint32_t id = *lone.spd.add(
+        protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp}, Mode::Tunnel, 9));
     PacketBuffer buf;
     PacketBuffer* p = &buf;
     PacketResult r;
@@ -224,13 +229,14 @@ TEST_F(Tunnel, NoSaRaisesOneAcquire) {
 
 TEST_F(Tunnel, SoftAndHardLifetimeEvents) {
     Site a, b;
-    SaConfig out = sa_config(Direction::Outbound, Protocol::Esp, Mode::Tunnel, 0x2002, "203.0.113.1", "203.0.113.2",
-                             "aes256gcm16", nullptr, 2);
+    SaConfig out = sa_config(Direction::Outbound, Protocol::Esp, Mode::Tunnel, 0x2002, "203.0.113.1",
+                             "203.0.113.2", "aes256gcm16", nullptr, 2);
     out.lifetimes.soft.packets = 2;
     out.lifetimes.hard.packets = 3;
     ASSERT_TRUE(a.sad.install(*SecurityAssociation::create(std::move(out), a.clock.now())).ok());
-    ASSERT_TRUE(a.spd.add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
-                                  Mode::Tunnel, 2))
+    ASSERT_TRUE(a.spd
+                    .add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
+                                 Mode::Tunnel, 2))
                     .ok());
     PacketBuffer buf;
     PacketBuffer* p = &buf;
@@ -251,13 +257,17 @@ TEST_F(Tunnel, SoftAndHardLifetimeEvents) {
 // The lecture's bundle: ESP first, then AH over the whole packet; AH then ESP on the way in.
 TEST(Processor, EspThenAhBundleInTransportMode) {
     Site a, b;
-    install_pair(a, b, Protocol::Esp, Mode::Transport, 0x3001, "192.0.2.10", "198.51.100.20", "aes128", "sha256", 3);
-    install_pair(a, b, Protocol::Ah, Mode::Transport, 0x3002, "192.0.2.10", "198.51.100.20", nullptr, "sha1", 3);
-    ASSERT_TRUE(a.spd.add(protect(Direction::Outbound, "192.0.2.10/32", "198.51.100.20/32",
-                                  {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
+    install_pair(a, b, Protocol::Esp, Mode::Transport, 0x3001, "192.0.2.10", "198.51.100.20", "aes128",
+                 "sha256", 3);
+    install_pair(a, b, Protocol::Ah, Mode::Transport, 0x3002, "192.0.2.10", "198.51.100.20", nullptr, "sha1",
+                 3);
+    ASSERT_TRUE(a.spd
+                    .add(protect(Direction::Outbound, "192.0.2.10/32", "198.51.100.20/32",
+                                 {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
                     .ok());
-    ASSERT_TRUE(b.spd.add(protect(Direction::Inbound, "198.51.100.20/32", "192.0.2.10/32",
-                                  {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
+    ASSERT_TRUE(b.spd
+                    .add(protect(Direction::Inbound, "198.51.100.20/32", "192.0.2.10/32",
+                                 {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
                     .ok());
     const core::Bytes plain = udp_packet("192.0.2.10", "198.51.100.20");
     PacketBuffer buf;
@@ -275,12 +285,15 @@ TEST(Processor, EspThenAhBundleInTransportMode) {
 
 TEST(Processor, PolicyAskingForABundleRefusesEspAlone) {
     Site a, b;
-    install_pair(a, b, Protocol::Esp, Mode::Transport, 0x3001, "192.0.2.10", "198.51.100.20", "aes128", "sha256", 3);
-    ASSERT_TRUE(a.spd.add(protect(Direction::Outbound, "192.0.2.10/32", "198.51.100.20/32", {Protocol::Esp},
-                                  Mode::Transport, 3))
+    install_pair(a, b, Protocol::Esp, Mode::Transport, 0x3001, "192.0.2.10", "198.51.100.20", "aes128",
+                 "sha256", 3);
+    ASSERT_TRUE(a.spd
+                    .add(protect(Direction::Outbound, "192.0.2.10/32", "198.51.100.20/32", {Protocol::Esp},
+                                 Mode::Transport, 3))
                     .ok());
-    ASSERT_TRUE(b.spd.add(protect(Direction::Inbound, "198.51.100.20/32", "192.0.2.10/32",
-                                  {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
+    ASSERT_TRUE(b.spd
+                    .add(protect(Direction::Inbound, "198.51.100.20/32", "192.0.2.10/32",
+                                 {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
                     .ok());
     PacketBuffer buf;
     ASSERT_TRUE(buf.assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
@@ -294,13 +307,15 @@ TEST(Processor, PolicyAskingForABundleRefusesEspAlone) {
 
 TEST(Processor, UdpEncapsulatedIpv6TunnelAndIkeOnPort4500) {
     Site a, b;
-    install_pair(a, b, Protocol::Esp, Mode::Tunnel, 0x4001, "2001:db8:ff::1", "2001:db8:ff::2", "chacha20poly1305",
-                 nullptr, 4, true);
-    ASSERT_TRUE(a.spd.add(protect(Direction::Outbound, "2001:db8:1::/48", "2001:db8:2::/48", {Protocol::Esp},
-                                  Mode::Tunnel, 4, "2001:db8:ff::1", "2001:db8:ff::2"))
+    install_pair(a, b, Protocol::Esp, Mode::Tunnel, 0x4001, "2001:db8:ff::1", "2001:db8:ff::2",
+                 "chacha20poly1305", nullptr, 4, true);
+    ASSERT_TRUE(a.spd
+                    .add(protect(Direction::Outbound, "2001:db8:1::/48", "2001:db8:2::/48", {Protocol::Esp},
+                                 Mode::Tunnel, 4, "2001:db8:ff::1", "2001:db8:ff::2"))
                     .ok());
-    ASSERT_TRUE(b.spd.add(protect(Direction::Inbound, "2001:db8:2::/48", "2001:db8:1::/48", {Protocol::Esp},
-                                  Mode::Tunnel, 4, "2001:db8:ff::1", "2001:db8:ff::2"))
+    ASSERT_TRUE(b.spd
+                    .add(protect(Direction::Inbound, "2001:db8:2::/48", "2001:db8:1::/48", {Protocol::Esp},
+                                 Mode::Tunnel, 4, "2001:db8:ff::1", "2001:db8:ff::2"))
                     .ok());
     const core::Bytes plain = udp_packet("2001:db8:1::5", "2001:db8:2::7");
     PacketBuffer buf;
@@ -330,18 +345,22 @@ TEST(Processor, UdpEncapsulatedIpv6TunnelAndIkeOnPort4500) {
 
 TEST(Processor, BatchesKeepOrderAndIndependentResults) {
     Site c, d;
-    install_pair(c, d, Protocol::Esp, Mode::Tunnel, 0x5001, "203.0.113.1", "203.0.113.2", "aes256", "sha256", 5);
-    ASSERT_TRUE(c.spd.add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
-                                  Mode::Tunnel, 5))
+    install_pair(c, d, Protocol::Esp, Mode::Tunnel, 0x5001, "203.0.113.1", "203.0.113.2", "aes256", "sha256",
+                 5);
+    ASSERT_TRUE(c.spd
+                    .add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
+                                 Mode::Tunnel, 5))
                     .ok());
-    ASSERT_TRUE(d.spd.add(protect(Direction::Inbound, "198.51.100.0/24", "192.0.2.0/24", {Protocol::Esp},
-                                  Mode::Tunnel, 5))
+    ASSERT_TRUE(d.spd
+                    .add(protect(Direction::Inbound, "198.51.100.0/24", "192.0.2.0/24", {Protocol::Esp},
+                                 Mode::Tunnel, 5))
                     .ok());
     std::vector<PacketBuffer> bufs(8);
     std::vector<PacketBuffer*> ptrs;
     for (std::size_t i = 0; i < bufs.size(); ++i) {
-        ASSERT_TRUE(bufs[i].assign(udp_packet("192.0.2.10", i == 3 ? "8.8.8.8" : "198.51.100.20", 40000, 53,
-                                              10 + 50 * i))
+        ASSERT_TRUE(bufs[i]
+                        .assign(udp_packet("192.0.2.10", i == 3 ? "8.8.8.8" : "198.51.100.20", 40000, 53,
+                                           10 + 50 * i))
                         .ok());
         ptrs.push_back(&bufs[i]);
     }

@@ -82,11 +82,11 @@ TEST(ReplayWindow, ExhaustiveAgainstASetModel) {
 TEST(ReplayWindow, EsnInferenceAcrossTheSubspaceBoundary) {
     ReplayWindow w = make(64, true);
     ASSERT_TRUE(w.accept(0xfffffff0ULL));
-    EXPECT_EQ(w.infer(0xfffffff5U), 0xfffffff5ULL);           // case A, same subspace
-    EXPECT_EQ(w.infer(3), 0x100000003ULL);                    // case A, next subspace
+    EXPECT_EQ(w.infer(0xfffffff5U), 0xfffffff5ULL);  // case A, same subspace
+    EXPECT_EQ(w.infer(3), 0x100000003ULL);           // case A, next subspace
     ASSERT_TRUE(w.accept(0x100000003ULL));
-    EXPECT_EQ(w.infer(0xfffffff8U), 0xfffffff8ULL);           // case B, previous subspace
-    EXPECT_EQ(w.infer(10), 0x10000000aULL);                   // case B, same subspace
+    EXPECT_EQ(w.infer(0xfffffff8U), 0xfffffff8ULL);  // case B, previous subspace
+    EXPECT_EQ(w.infer(10), 0x10000000aULL);          // case B, same subspace
 }
 
 TEST(ReplayWindow, WithoutEsnInferIsTheWireValue) {

@@ -40,7 +40,8 @@ TEST(Sad, OutboundByReqidNewestFirst) {
     EXPECT_EQ(sad.outbound(7, Protocol::Esp)->spi(), 0x2001U);
     EXPECT_EQ(sad.outbound(8, Protocol::Esp), nullptr);
     EXPECT_EQ(sad.outbound(7, Protocol::Ah), nullptr);
-    ASSERT_TRUE(sad.remove(Direction::Outbound, {0x2001, *IpAddress::parse("198.51.100.2"), Protocol::Esp}).ok());
+    ASSERT_TRUE(
+        sad.remove(Direction::Outbound, {0x2001, *IpAddress::parse("198.51.100.2"), Protocol::Esp}).ok());
     EXPECT_EQ(sad.outbound(7, Protocol::Esp)->spi(), 0x2000U);
     EXPECT_EQ(sad.size(), 1U);
 }

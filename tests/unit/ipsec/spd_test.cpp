@@ -150,7 +150,8 @@ TEST(Spd, AgreesWithALinearScan) {
         p.id = *id;
         all.push_back(p);
     }
-    std::stable_sort(all.begin(), all.end(), [](const Policy& a, const Policy& b) { return a.priority < b.priority; });
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Policy& a, const Policy& b) { return a.priority < b.priority; });
     for (int i = 0; i < 3000; ++i) {
         PacketFields f = fields("192.0.2.1", "0.0.0.0", (rng() % 2) != 0 ? 17 : 6, 1000,
                                 static_cast<std::uint16_t>(45 + rng() % 20));

@@ -61,7 +61,8 @@ TEST(PcapReader, RefusesBadFiles) {
     EXPECT_EQ(parse_pcap(core::Bytes{1, 2}).error(), core::Error::Truncated);
     core::Bytes bad(24, 0);
     EXPECT_EQ(parse_pcap(bad).error(), core::Error::BadMagic);
-    core::Bytes usb{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 189, 0, 0, 0};
+    core::Bytes usb{0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0,   0, 0, 0,
+                    0,    0,    0,    0,    0xff, 0xff, 0, 0, 189, 0, 0, 0};
     EXPECT_EQ(parse_pcap(usb).error(), core::Error::UnsupportedLinktype);
     std::ostringstream out;
     PcapWriter w(out);

@@ -1,0 +1,19 @@
+// commands.hpp: each `strata` subcommand registers itself on the CLI app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace strata::apps {
+
+// ExitCode is thrown by a subcommand's callback to end the program with a
+// status other than 0 (CLI11 callbacks return nothing).
+struct ExitCode {
+    int value;
+};
+
+// add_basic_commands adds `version` and `selftest`.
+void add_basic_commands(CLI::App& app);
+// add_pcap_command adds `pcap protect|unprotect`.
+void add_pcap_command(CLI::App& app);
+
+}  // namespace strata::apps
