@@ -4,25 +4,6 @@
 
 namespace strata::core {
 
-namespace {
-
-template <typename T>
-Result<T> read_be(ByteView data, std::size_t& pos, std::size_t width) noexcept {
-    if (data.size() - pos < width) return fail(Error::Truncated);
-    T v = 0;
-    for (std::size_t i = 0; i < width; ++i) v = static_cast<T>((v << 8) | data[pos + i]);
-    pos += width;
-    return v;
-}
-
-}  // namespace
-
-Result<std::uint8_t> Reader::u8() noexcept { return read_be<std::uint8_t>(data_, pos_, 1); }
-Result<std::uint16_t> Reader::u16() noexcept { return read_be<std::uint16_t>(data_, pos_, 2); }
-Result<std::uint32_t> Reader::u24() noexcept { return read_be<std::uint32_t>(data_, pos_, 3); }
-Result<std::uint32_t> Reader::u32() noexcept { return read_be<std::uint32_t>(data_, pos_, 4); }
-Result<std::uint64_t> Reader::u64() noexcept { return read_be<std::uint64_t>(data_, pos_, 8); }
-
 Result<std::uint8_t> Reader::peek_u8() const noexcept {
     if (empty()) return fail(Error::Truncated);
     return data_[pos_];

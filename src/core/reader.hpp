@@ -32,12 +32,13 @@ public:
     // whole returns every byte the reader was built over, read or not.
     [[nodiscard]] ByteView whole() const noexcept { return data_; }
 
-    // u8/u16/u24/u32/u64 read a big-endian unsigned integer.
-    Result<std::uint8_t> u8() noexcept;
-    Result<std::uint16_t> u16() noexcept;
-    Result<std::uint32_t> u24() noexcept;
-    Result<std::uint32_t> u32() noexcept;
-    Result<std::uint64_t> u64() noexcept;
+    // u8/u16/u24/u32/u64 read a big-endian unsigned integer. They are defined
+    // here so that the compiler can inline them on the packet path.
+    Result<std::uint8_t> u8() noexcept { return read_be<std::uint8_t, 1>(); }
+    Result<std::uint16_t> u16() noexcept { return read_be<std::uint16_t, 2>(); }
+    Result<std::uint32_t> u24() noexcept { return read_be<std::uint32_t, 3>(); }
+    Result<std::uint32_t> u32() noexcept { return read_be<std::uint32_t, 4>(); }
+    Result<std::uint64_t> u64() noexcept { return read_be<std::uint64_t, 8>(); }
 
     // peek_u8 returns the next byte without consuming it.
     [[nodiscard]] Result<std::uint8_t> peek_u8() const noexcept;
@@ -63,6 +64,15 @@ public:
     [[nodiscard]] Status expect_empty() const noexcept;
 
 private:
+    template <typename T, std::size_t W>
+    Result<T> read_be() noexcept {
+        if (data_.size() - pos_ < W) return fail(Error::Truncated);
+        T v = 0;
+        for (std::size_t i = 0; i < W; ++i) v = static_cast<T>((v << 8) | data_[pos_ + i]);
+        pos_ += W;
+        return v;
+    }
+
     ByteView data_{};
     std::size_t pos_ = 0;
 };

@@ -14,7 +14,7 @@ void Writer::set_error(Error e) noexcept {
 
 std::uint8_t* Writer::base() noexcept { return vec_ != nullptr ? vec_->data() + vec_start_ : fixed_.data(); }
 
-std::uint8_t* Writer::grow(std::size_t n) noexcept {
+std::uint8_t* Writer::grow_slow(std::size_t n) noexcept {
     if (!ok()) return nullptr;
     if (vec_ != nullptr) {
         try {
@@ -32,14 +32,6 @@ std::uint8_t* Writer::grow(std::size_t n) noexcept {
     return p;
 }
 
-void Writer::put_be(std::uint64_t v, std::size_t width) noexcept {
-    std::uint8_t* p = grow(width);
-    if (p == nullptr) return;
-    for (std::size_t i = 0; i < width; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
-}
-
-void Writer::u8(std::uint8_t v) noexcept { put_be(v, 1); }
-void Writer::u16(std::uint16_t v) noexcept { put_be(v, 2); }
 void Writer::u24(std::uint32_t v) noexcept {
     if (v >= (1U << 24)) {
         set_error(Error::LengthOverflow);
@@ -47,8 +39,6 @@ void Writer::u24(std::uint32_t v) noexcept {
     }
     put_be(v, 3);
 }
-void Writer::u32(std::uint32_t v) noexcept { put_be(v, 4); }
-void Writer::u64(std::uint64_t v) noexcept { put_be(v, 8); }
 
 void Writer::bytes(ByteView b) noexcept {
     std::uint8_t* p = grow(b.size());

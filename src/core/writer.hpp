@@ -27,11 +27,12 @@ public:
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
-    void u8(std::uint8_t v) noexcept;
-    void u16(std::uint16_t v) noexcept;
+    // u8/u16/u24/u32/u64 append a big-endian integer (inline: packet path).
+    void u8(std::uint8_t v) noexcept { put_be(v, 1); }
+    void u16(std::uint16_t v) noexcept { put_be(v, 2); }
     void u24(std::uint32_t v) noexcept;  // fails with LengthOverflow if v >= 2^24
-    void u32(std::uint32_t v) noexcept;
-    void u64(std::uint64_t v) noexcept;
+    void u32(std::uint32_t v) noexcept { put_be(v, 4); }
+    void u64(std::uint64_t v) noexcept { put_be(v, 8); }
     void bytes(ByteView b) noexcept;
     void zeros(std::size_t n) noexcept;
 
@@ -67,8 +68,22 @@ public:
     [[nodiscard]] bool ok() const noexcept { return err_ == Error{}; }
 
 private:
-    std::uint8_t* grow(std::size_t n) noexcept;
-    void put_be(std::uint64_t v, std::size_t width) noexcept;
+    // grow reserves n more bytes and returns them, or null after an error.
+    // The fixed-buffer case is inline; growing a vector is not.
+    std::uint8_t* grow(std::size_t n) noexcept {
+        if (vec_ == nullptr && err_ == Error{} && fixed_.size() - len_ >= n) {
+            std::uint8_t* p = fixed_.data() + len_;
+            len_ += n;
+            return p;
+        }
+        return grow_slow(n);
+    }
+    std::uint8_t* grow_slow(std::size_t n) noexcept;
+    void put_be(std::uint64_t v, std::size_t width) noexcept {
+        std::uint8_t* p = grow(width);
+        if (p == nullptr) return;
+        for (std::size_t i = 0; i < width; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
+    }
     void set_error(Error e) noexcept;
     std::uint8_t* base() noexcept;
 

@@ -78,12 +78,14 @@ Processor::Processor(const Spd& spd, const Sad& sad, const core::Clock& clock)
 
 void Processor::outbound(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results) {
     const std::size_t n = std::min(pkts.size(), results.size());
-    for (std::size_t i = 0; i < n; ++i) results[i] = outbound_one(*pkts[i]);
+    const core::Instant now = clock_.now();  // one reading per batch
+    for (std::size_t i = 0; i < n; ++i) results[i] = outbound_one(*pkts[i], now);
 }
 
 void Processor::inbound(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results) {
     const std::size_t n = std::min(pkts.size(), results.size());
-    for (std::size_t i = 0; i < n; ++i) results[i] = inbound_one(*pkts[i]);
+    const core::Instant now = clock_.now();  // one reading per batch
+    for (std::size_t i = 0; i < n; ++i) results[i] = inbound_one(*pkts[i], now);
 }
 
 std::vector<Event> Processor::take_events() {
@@ -125,7 +127,7 @@ void Processor::raise_acquire(const Policy& p, const PacketFields& f) {
     events_.push_back(std::move(ev));
 }
 
-PacketResult Processor::outbound_one(PacketBuffer& pkt) {
+PacketResult Processor::outbound_one(PacketBuffer& pkt, core::Instant now) {
     auto fields = extract_fields(pkt.view());
     if (!fields) return drop(fields.error());
     // RFC 4301 §5.1 step 1: the first matching SPD-O entry decides.
@@ -154,19 +156,16 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt) {
     const std::size_t plain_len = pkt.size();
     PacketResult r;
     r.policy_id = pol->id;
-    SecurityAssociation* outer = nullptr;
     if (esp && ah) {
         auto b = bundle_outbound(*esp, *ah, pkt);
         if (!b) return drop(b.error(), ah.get(), pol->id);
         r.spi = ah->spi();
         r.sequence = b->ah.sequence;
-        outer = ah.get();
     } else if (esp) {
         auto e = esp_outbound(*esp, pkt);
         if (!e) return drop(e.error(), esp.get(), pol->id);
         r.spi = esp->spi();
         r.sequence = e->sequence;
-        outer = esp.get();
         if (esp->config().udp_encap) {
             auto u = udp_encapsulate(pkt, *esp->config().udp_encap);
             if (!u) {
@@ -179,17 +178,14 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt) {
         if (!a) return drop(a.error(), ah.get(), pol->id);
         r.spi = ah->spi();
         r.sequence = a->sequence;
-        outer = ah.get();
     }
-    const core::Instant now = clock_.now();
     if (esp) note_lifetime(esp, esp->account(plain_len, now));
     if (ah) note_lifetime(ah, ah->account(plain_len, now));
-    (void)outer;
     r.verdict = Verdict::Protected;
     return r;
 }
 
-PacketResult Processor::inbound_one(PacketBuffer& pkt) {
+PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
     auto outer = read_outer(pkt.view());
     if (!outer) return drop(outer.error());
 
@@ -238,7 +234,7 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt) {
             seq = a->sequence;
         }
         tunnel_done = sa->config().mode == Mode::Tunnel;
-        note_lifetime(sa, sa->account(before, clock_.now()));
+        note_lifetime(sa, sa->account(before, now));
         if (res.spi == 0) {
             res.spi = *spi;
             res.sequence = seq;

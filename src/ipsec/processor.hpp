@@ -86,8 +86,8 @@ public:
     [[nodiscard]] const DropCounters& drops() const noexcept { return drops_; }
 
 private:
-    PacketResult outbound_one(PacketBuffer& pkt);
-    PacketResult inbound_one(PacketBuffer& pkt);
+    PacketResult outbound_one(PacketBuffer& pkt, core::Instant now);
+    PacketResult inbound_one(PacketBuffer& pkt, core::Instant now);
     PacketResult drop(Drop d, SecurityAssociation* sa = nullptr, std::uint32_t policy_id = 0);
     void note_lifetime(const SaPtr& sa, LifetimeEvent e);
     void raise_acquire(const Policy& p, const PacketFields& f);

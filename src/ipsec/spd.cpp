@@ -1,6 +1,8 @@
 #include "ipsec/spd.hpp"
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <unordered_map>
 
 namespace strata::ipsec {
@@ -41,35 +43,103 @@ std::vector<Prefix> split_range(u128 lo, u128 hi, unsigned bits) {
     return out;
 }
 
+// PrefixKey is one prefix of the remote address: its value (host bits zero)
+// and its length.
+struct PrefixKey {
+    u128 value = 0;
+    unsigned len = 0;
+    friend bool operator==(const PrefixKey&, const PrefixKey&) = default;
+};
+
+struct PrefixKeyHash {
+    std::size_t operator()(const PrefixKey& k) const noexcept {
+        const auto lo = static_cast<std::uint64_t>(k.value);
+        const auto hi = static_cast<std::uint64_t>(k.value >> 64);
+        return static_cast<std::size_t>((lo * 0x9e3779b97f4a7c15ULL) ^ (hi * 0xc2b2ae3d27d4eb4fULL) ^ k.len);
+    }
+};
+
 struct Entry {
     Policy policy;
     std::uint64_t order = 0;
-    std::vector<std::uint32_t> nodes;  // trie nodes holding this entry
+    std::vector<PrefixKey> prefixes;  // where the index holds this entry
     [[nodiscard]] bool before(const Entry& o) const noexcept {
         return policy.priority != o.policy.priority ? policy.priority < o.policy.priority : order < o.order;
     }
 };
 
-struct Node {
-    std::int32_t child[2] = {-1, -1};
-    std::vector<const Entry*> entries;  // sorted: best first
-};
+u128 mask_of(unsigned len, unsigned bits) noexcept {
+    if (len == 0) return 0;
+    const u128 all = bits == 128 ? ~u128{0} : (u128{1} << bits) - 1;
+    return all & ~((u128{1} << (bits - len)) - 1) & all;
+}
 
-struct Trie {
-    unsigned bits = 32;
-    std::vector<Node> nodes{Node{}};
+// Table indexes policies by the prefixes their remote range splits into: one
+// hash map from prefix to the policies there (best first), and the set of
+// prefix lengths in use. A lookup probes one map entry per length in use, so
+// its cost follows how many different lengths the policies have, not how
+// many policies there are.
+struct Table {
+    explicit Table(unsigned address_bits) : bits(address_bits) {}
+    unsigned bits;
+    std::unordered_map<PrefixKey, std::vector<const Entry*>, PrefixKeyHash> prefixes;
+    std::array<std::uint32_t, 129> length_uses{};
+    std::vector<unsigned> lengths;  // lengths with length_uses > 0, longest first
 
-    std::uint32_t node_for(const Prefix& p) {
-        std::uint32_t n = 0;
-        for (unsigned i = 0; i < p.len; ++i) {
-            const auto bit = static_cast<unsigned>((p.value >> (bits - 1 - i)) & 1U);
-            if (nodes[n].child[bit] < 0) {
-                nodes[n].child[bit] = static_cast<std::int32_t>(nodes.size());
-                nodes.emplace_back();
-            }
-            n = static_cast<std::uint32_t>(nodes[n].child[bit]);
+    // Flat is the lookup copy of `prefixes`: open addressing in one array, the
+    // best policy of each prefix stored in its slot, so a probe costs one
+    // cache line (plus the policy itself) even with 100,000 policies. It is
+    // rebuilt on the first lookup after a change.
+    struct Slot {
+        u128 value = 0;
+        std::uint32_t len = 0;
+        std::uint32_t used = 0;
+        const Entry* first = nullptr;                    // best policy of the prefix
+        const std::vector<const Entry*>* all = nullptr;  // every policy of it, best first
+        Selector first_selector;                         // a copy of first's, on the same lines
+    };
+    mutable std::vector<Slot> flat;
+    mutable std::size_t flat_mask = 0;
+    mutable bool dirty = true;
+
+    void rebuild() const {
+        std::size_t cap = 16;
+        while (cap < prefixes.size() * 2) cap <<= 1;
+        flat.assign(cap, Slot{});
+        flat_mask = cap - 1;
+        for (const auto& [k, list] : prefixes) {
+            std::size_t i = PrefixKeyHash{}(k)&flat_mask;
+            while (flat[i].used != 0) i = (i + 1) & flat_mask;
+            flat[i] = Slot{k.value, k.len, 1, list.front(), &list, list.front()->policy.selector};
         }
-        return n;
+        dirty = false;
+    }
+
+    const Slot* find(const PrefixKey& k) const noexcept {
+        if (dirty) rebuild();
+        for (std::size_t i = PrefixKeyHash{}(k)&flat_mask;; i = (i + 1) & flat_mask) {
+            const Slot& sl = flat[i];
+            if (sl.used == 0) return nullptr;
+            if (sl.value == k.value && sl.len == k.len) return &sl;
+        }
+    }
+
+    void add(const PrefixKey& k, const Entry* e) {
+        dirty = true;
+        auto& list = prefixes[k];
+        list.insert(std::upper_bound(list.begin(), list.end(), e,
+                                     [](const Entry* a, const Entry* b) { return a->before(*b); }),
+                    e);
+        if (length_uses[k.len]++ == 0) {
+            lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), k.len, std::greater<>()), k.len);
+        }
+    }
+    void erase(const PrefixKey& k, const Entry* e) {
+        dirty = true;
+        auto it = prefixes.find(k);
+        std::erase(it->second, e);
+        if (it->second.empty()) prefixes.erase(it);
+        if (--length_uses[k.len] == 0) std::erase(lengths, k.len);
     }
 };
 
@@ -77,23 +147,19 @@ struct Trie {
 
 struct Spd::Index {
     std::unordered_map<std::uint32_t, std::unique_ptr<Entry>> by_id;
-    Trie v4{32};
-    Trie v6{128};
+    Table v4{32};
+    Table v6{128};
 
-    Trie& trie(packet::IpVersion v) { return v == packet::IpVersion::V4 ? v4 : v6; }
-    const Trie& trie(packet::IpVersion v) const { return v == packet::IpVersion::V4 ? v4 : v6; }
+    Table& table(packet::IpVersion v) { return v == packet::IpVersion::V4 ? v4 : v6; }
+    const Table& table(packet::IpVersion v) const { return v == packet::IpVersion::V4 ? v4 : v6; }
 
     void insert(std::unique_ptr<Entry> e) {
         const AddressRange& r = e->policy.selector.remote;
-        Trie& t = trie(r.first.version());
+        Table& t = table(r.first.version());
         for (const Prefix& p : split_range(to_u128(r.first), to_u128(r.last), t.bits)) {
-            const std::uint32_t n = t.node_for(p);
-            auto& list = t.nodes[n].entries;
-            const Entry* raw = e.get();
-            list.insert(std::upper_bound(list.begin(), list.end(), raw,
-                                         [](const Entry* a, const Entry* b) { return a->before(*b); }),
-                        raw);
-            e->nodes.push_back(n);
+            const PrefixKey k{p.value, p.len};
+            t.add(k, e.get());
+            e->prefixes.push_back(k);
         }
         const std::uint32_t id = e->policy.id;
         by_id.emplace(id, std::move(e));
@@ -101,28 +167,31 @@ struct Spd::Index {
 
     void erase(std::uint32_t id) {
         auto it = by_id.find(id);
-        Trie& t = trie(it->second->policy.selector.remote.first.version());
-        for (std::uint32_t n : it->second->nodes) std::erase(t.nodes[n].entries, it->second.get());
+        Table& t = table(it->second->policy.selector.remote.first.version());
+        for (const PrefixKey& k : it->second->prefixes) t.erase(k, it->second.get());
         by_id.erase(it);
     }
 
     const Policy* lookup(const PacketFields& f, Direction dir) const noexcept {
         const packet::IpAddress& remote = dir == Direction::Outbound ? f.dst : f.src;
-        const Trie& t = trie(remote.version());
+        const Table& t = table(remote.version());
         const u128 addr = to_u128(remote);
         const Entry* best = nullptr;
-        std::int32_t n = 0;
-        for (unsigned depth = 0; n >= 0; ++depth) {
-            for (const Entry* e : t.nodes[static_cast<std::size_t>(n)].entries) {
-                if (best != nullptr && !e->before(*best)) break;  // the rest are later still
+        for (unsigned len : t.lengths) {
+            const Table::Slot* sl = t.find(PrefixKey{addr & mask_of(len, t.bits), len});
+            if (sl == nullptr) continue;
+            if (best != nullptr && !sl->first->before(*best)) continue;  // nothing here beats best
+            if (matches(sl->first_selector, f, dir)) {
+                best = sl->first;
+                continue;
+            }
+            for (const Entry* e : *sl->all) {
+                if (best != nullptr && !e->before(*best)) break;  // the rest come later still
                 if (matches(e->policy.selector, f, dir)) {
                     best = e;
                     break;
                 }
             }
-            if (depth == t.bits) break;
-            const auto bit = static_cast<unsigned>((addr >> (t.bits - 1 - depth)) & 1U);
-            n = t.nodes[static_cast<std::size_t>(n)].child[bit];
         }
         return best != nullptr ? &best->policy : nullptr;
     }

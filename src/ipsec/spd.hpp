@@ -5,10 +5,11 @@
 // that links it to SAs), BYPASS or DISCARD. The first matching policy in
 // priority order decides; no match means DISCARD (RFC 4301 §5.1).
 //
-// Lookup is not linear in the number of policies: each direction keeps a
-// binary trie over the remote address, and every policy sits on the trie
-// nodes of the prefixes that make up its remote range. A lookup walks one
-// path (at most 33 or 129 nodes) and checks only the policies found there.
+// Lookup is not linear in the number of policies: every policy is indexed
+// under the prefixes its remote address range splits into, in one hash map
+// per direction and IP version. A lookup probes that map once per prefix
+// length in use (a handful in practice, at most 33 or 129) and checks only
+// the policies found there, best first.
 #pragma once
 
 #include <cstdint>
