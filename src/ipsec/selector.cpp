@@ -1,7 +1,6 @@
 #include "ipsec/selector.hpp"
 
 #include "core/reader.hpp"
-#include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
 
 namespace strata::ipsec {
@@ -85,13 +84,28 @@ core::Result<PacketFields, Drop> extract_fields(core::ByteView ip_packet) noexce
     if (ip_packet.empty()) return core::fail(Drop::Malformed);
     const unsigned version = ip_packet[0] >> 4;
     if (version == 4) {
-        auto p = packet::parse_ipv4(ip_packet);
-        if (!p) return core::fail(Drop::Malformed);
-        f.src = p->header.src;
-        f.dst = p->header.dst;
-        f.protocol = p->header.protocol;
-        f.is_fragment = p->header.fragment_offset != 0;
-        if (!f.is_fragment) read_upper(f, p->payload);
+        // Selectors need only addresses, protocol and ports: read them through
+        // the Reader without the header checksum, which the packet's consumer
+        // (the stack, or ESP/AH on output) checks or rewrites anyway.
+        core::Reader r(ip_packet);
+        auto vihl = r.u8();
+        (void)r.skip(1);
+        auto total = r.u16();
+        (void)r.skip(2);
+        auto frag = r.u16();
+        (void)r.skip(1);
+        auto proto = r.u8();
+        (void)r.skip(2);
+        auto src = r.bytes(4);
+        auto dst = r.bytes(4);
+        if (!vihl || !total || !frag || !proto || !src || !dst) return core::fail(Drop::Malformed);
+        const std::size_t ihl = static_cast<std::size_t>(*vihl & 0x0f) * 4;
+        if (ihl < 20 || *total < ihl || *total > ip_packet.size()) return core::fail(Drop::Malformed);
+        f.src = *packet::IpAddress::from_bytes(*src);
+        f.dst = *packet::IpAddress::from_bytes(*dst);
+        f.protocol = *proto;
+        f.is_fragment = (*frag & 0x1fff) != 0;
+        if (!f.is_fragment) read_upper(f, ip_packet.subspan(ihl, *total - ihl));
         return f;
     }
     if (version == 6) {
