@@ -56,6 +56,7 @@ public:
 private:
     BlockCipher(CipherAlg alg, EVP_CIPHER_CTX* enc, EVP_CIPHER_CTX* dec) noexcept
         : alg_(alg), enc_(enc), dec_(dec) {}
+    // run sets iv on ctx and transforms data in place (enc 1 = encrypt).
     core::Status run(EVP_CIPHER_CTX* ctx, int enc, core::ByteView iv, core::MutableByteView data) noexcept;
 
     CipherAlg alg_;
