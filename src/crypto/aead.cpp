@@ -15,13 +15,14 @@ using core::fail;
 
 namespace {
 
-constexpr std::size_t kAeadCount = 3;
+constexpr std::size_t kAeadCount = 4;
 
 const char* openssl_name(AeadAlg alg) noexcept {
     switch (alg) {
         case AeadAlg::Aes128Gcm: return "AES-128-GCM";
         case AeadAlg::Aes256Gcm: return "AES-256-GCM";
         case AeadAlg::ChaCha20Poly1305: return "ChaCha20-Poly1305";
+        case AeadAlg::Aes192Gcm: return "AES-192-GCM";
     }
     return "";
 }
@@ -84,7 +85,13 @@ bool run_cipher(EVP_CIPHER_CTX* ctx, core::ByteView aad, core::MutableByteView d
 
 }  // namespace
 
-std::size_t aead_key_length(AeadAlg alg) noexcept { return alg == AeadAlg::Aes128Gcm ? 16 : 32; }
+std::size_t aead_key_length(AeadAlg alg) noexcept {
+    switch (alg) {
+        case AeadAlg::Aes128Gcm: return 16;
+        case AeadAlg::Aes192Gcm: return 24;
+        default: return 32;
+    }
+}
 
 core::Result<Aead> Aead::create(AeadAlg alg, core::ByteView key, std::size_t icv_len) {
     const EVP_CIPHER* cipher = evp_cipher(alg);

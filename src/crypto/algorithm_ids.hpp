@@ -15,7 +15,7 @@ enum class HashAlg : std::uint8_t { Md5, Sha1, Sha224, Sha256, Sha384, Sha512 };
 
 // AeadAlg is an authenticated cipher. The ICV length is chosen separately
 // (8, 12 or 16 bytes for GCM; 16 for ChaCha20-Poly1305).
-enum class AeadAlg : std::uint8_t { Aes128Gcm, Aes256Gcm, ChaCha20Poly1305 };
+enum class AeadAlg : std::uint8_t { Aes128Gcm, Aes256Gcm, ChaCha20Poly1305, Aes192Gcm };
 
 // CipherAlg is a block cipher mode without integrity (ESP/IKE encryption
 // paired with a MAC). TripleDesCbc is legacy (RFC 2451; the lecture's example).

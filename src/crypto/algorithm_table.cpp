@@ -8,6 +8,7 @@ namespace {
 
 constexpr AeadAlg kG128 = AeadAlg::Aes128Gcm;
 constexpr AeadAlg kG256 = AeadAlg::Aes256Gcm;
+constexpr AeadAlg kG192 = AeadAlg::Aes192Gcm;
 constexpr AeadAlg kChaCha = AeadAlg::ChaCha20Poly1305;
 constexpr CipherAlg kNone = CipherAlg::Null;
 
@@ -30,6 +31,9 @@ constexpr std::array kEncryption = {
                    false},
     EncryptionInfo{"aes256gcm8", "aes256gcm64", 18, 256, true, kG256, kNone, 32, 4, 8, 8, 1, 18, kNoId,
                    false},
+    EncryptionInfo{"aes192gcm16", "aes192gcm128", 20, 192, true, kG192, kNone, 24, 4, 16, 8, 1, 20, kNoId, false},
+    EncryptionInfo{"aes192gcm12", "aes192gcm96", 19, 192, true, kG192, kNone, 24, 4, 12, 8, 1, 19, kNoId, false},
+    EncryptionInfo{"aes192gcm8", "aes192gcm64", 18, 192, true, kG192, kNone, 24, 4, 8, 8, 1, 18, kNoId, false},
     EncryptionInfo{"chacha20poly1305", "", 28, 0, true, kChaCha, kNone, 32, 4, 16, 8, 1, kNoId, kNoId, false},
     EncryptionInfo{"aes128", "aes128cbc", 12, 128, false, kG128, CipherAlg::Aes128Cbc, 16, 0, 0, 16, 16, 12,
                    7, false},

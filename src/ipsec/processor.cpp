@@ -34,6 +34,14 @@ core::Result<OuterInfo, Drop> read_outer(core::ByteView pkt) noexcept {
         auto p = packet::parse_ipv6(pkt);
         if (!p) return core::fail(Drop::Malformed);
         if (p->fragment) return core::fail(Drop::UnsupportedPacket);
+        // The IPv6 parser walks past AH as an extension header; IPsec must stop
+        // at it (RFC 4302 §3.1.1: AH sits among the extension headers).
+        for (const auto& e : p->extension_headers()) {
+            if (e.type == static_cast<std::uint8_t>(Protocol::Ah)) {
+                const std::size_t end = packet::kIpv6HeaderLength + p->header.payload_length;
+                return OuterInfo{p->header.dst, e.type, pkt.subspan(e.offset, end - e.offset)};
+            }
+        }
         return OuterInfo{p->header.dst, p->upper_protocol, p->upper};
     }
     return core::fail(Drop::Malformed);

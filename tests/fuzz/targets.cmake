@@ -4,3 +4,4 @@ strata_fuzz_target(ipv6 SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/ipv6_fuzz.cpp LIBS st
 strata_fuzz_target(udp SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/udp_fuzz.cpp LIBS strata::packet)
 strata_fuzz_target(icmp SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/icmp_fuzz.cpp LIBS strata::packet)
 strata_fuzz_target(pcap SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/pcap_fuzz.cpp LIBS strata::ipsec)
+strata_fuzz_target(ipsec_inbound SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/ipsec_inbound_fuzz.cpp LIBS strata::ipsec)

@@ -1,0 +1,306 @@
+#include "ipsec/esp.hpp"
+
+#include <array>
+
+#include "core/reader.hpp"
+#include "core/writer.hpp"
+#include "ipsec/tunnel.hpp"
+#include "packet/ip_protocol.hpp"
+
+namespace strata::ipsec {
+
+using core::fail;
+
+namespace {
+
+constexpr std::size_t kTrailerLength = 2;  // Pad Length, Next Header (RFC 4303 §2.5, §2.6)
+constexpr std::size_t kSaltLength = 4;     // RFC 4106 §4, RFC 7634 §2
+
+// Shape is the per-SA geometry of an ESP packet.
+struct Shape {
+    std::size_t iv_len = 0;
+    std::size_t block = 1;  // cipher block size; padding aligns to max(block, 4)
+    std::size_t icv_len = 0;
+};
+
+Shape shape_of(SecurityAssociation& sa) noexcept {
+    Shape s;
+    if (sa.aead() != nullptr) {
+        s.iv_len = kEspAeadIvLength;
+    } else if (auto* c = sa.cipher(); c != nullptr) {
+        s.iv_len = c->iv_len();
+        s.block = c->block_size();
+    }
+    s.icv_len = sa.icv_len();
+    return s;
+}
+
+// pad_length returns the padding after payload_len bytes: RFC 4303 §2.4, the
+// payload, padding and the two trailer bytes fill whole cipher blocks and end
+// on a 4-byte boundary.
+std::size_t pad_length(const Shape& s, std::size_t payload_len) noexcept {
+    const std::size_t align = s.block > 4 ? s.block : 4;
+    return (align - (payload_len + kTrailerLength) % align) % align;
+}
+
+// Aad is SPI | Sequence Number, or SPI | ESN high | ESN low (RFC 4106 §5,
+// RFC 7634 §2.2): at most 12 bytes, built on the stack.
+struct Aad {
+    std::array<std::uint8_t, 12> bytes{};
+    std::size_t len = 0;
+    [[nodiscard]] core::ByteView view() const noexcept { return {bytes.data(), len}; }
+};
+
+Aad make_aad(std::uint32_t spi, std::uint64_t seq, bool esn) noexcept {
+    Aad a;
+    core::Writer w{core::MutableByteView(a.bytes)};
+    w.u32(spi);
+    if (esn) w.u32(static_cast<std::uint32_t>(seq >> 32));
+    w.u32(static_cast<std::uint32_t>(seq));
+    a.len = w.size();
+    return a;
+}
+
+// Nonce is salt | explicit IV (RFC 4106 §4, RFC 7634 §2).
+std::array<std::uint8_t, crypto::kAeadNonceLength> make_nonce(core::ByteView salt, core::ByteView iv) noexcept {
+    std::array<std::uint8_t, crypto::kAeadNonceLength> n{};
+    core::Writer w{core::MutableByteView(n)};
+    w.bytes(salt.first(salt.size() < kSaltLength ? salt.size() : kSaltLength));
+    w.bytes(iv);
+    return n;
+}
+
+// mac_esp runs the HMAC over the ESP header, IV and ciphertext, then the ESN
+// high bits (RFC 4303 §2.2.1: appended for the ICV only, never sent). With
+// tag_in it verifies in constant time; otherwise it writes tag_out.
+core::Status mac_esp(crypto::Mac& mac, core::ByteView covered, std::uint64_t seq, bool esn,
+                     core::ByteView tag_in, core::MutableByteView tag_out) noexcept {
+    if (auto s = mac.init(); !s) return s;
+    if (auto s = mac.update(covered); !s) return s;
+    if (esn) {
+        std::array<std::uint8_t, 4> hi{};
+        core::Writer w{core::MutableByteView(hi)};
+        w.u32(static_cast<std::uint32_t>(seq >> 32));
+        if (auto s = mac.update(hi); !s) return s;
+    }
+    return tag_out.empty() ? mac.final_verify(tag_in) : mac.final(tag_out);
+}
+
+core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuffer& buf, std::size_t offset,
+                                              std::uint8_t next_header, const EspOutboundOptions& opts) {
+    if (sa.expired()) return fail(Drop::SaExpired);
+    if (offset > buf.size()) return fail(Drop::Malformed);
+    const Shape s = shape_of(sa);
+    const std::size_t payload_len = buf.size() - offset;
+    const std::size_t pad = pad_length(s, payload_len);
+    const std::size_t head = kEspHeaderLength + s.iv_len;
+    const std::size_t tail = pad + kTrailerLength + s.icv_len;
+    if (buf.headroom() < head || buf.tailroom() < tail) return fail(Drop::NoRoom);
+    if (!opts.iv.empty() && opts.iv.size() != s.iv_len) return fail(Drop::CryptoFailure);
+
+    std::uint64_t seq = 0;
+    if (opts.sequence) {
+        seq = *opts.sequence;
+    } else {
+        auto next = sa.next_sequence();  // RFC 4303 §3.3.3: never wraps
+        if (!next) return fail(next.error());
+        seq = *next;
+    }
+    const bool esn = sa.config().esn;
+
+    auto gap = buf.open_gap(offset, head);
+    auto trailer = buf.push_back(tail);
+    if (gap.empty() || trailer.empty()) return fail(Drop::NoRoom);  // checked above; kept for safety
+
+    // RFC 4303 §2.1, §2.2: SPI and the low 32 bits of the sequence number.
+    core::Writer hw(gap);
+    hw.u32(sa.spi());
+    hw.u32(static_cast<std::uint32_t>(seq));
+    auto iv = hw.reserve(s.iv_len);
+    if (!hw.ok()) return fail(Drop::CryptoFailure);
+    if (!opts.iv.empty()) {
+        core::Writer(iv).bytes(opts.iv);
+    } else if (sa.aead() != nullptr) {
+        core::Writer(iv).u64(seq);  // RFC 4106 §3.1: a counter is unique per key
+    } else if (!iv.empty()) {
+        crypto::RandomSource& rng = opts.random != nullptr ? *opts.random : crypto::system_random();
+        if (!rng.fill(iv)) return fail(Drop::CryptoFailure);  // RFC 3602 §2: unpredictable
+    }
+
+    // RFC 4303 §2.4: monotonic padding 1, 2, 3, ...; §2.5 Pad Length; §2.6 Next Header.
+    core::Writer tw(trailer);
+    for (std::size_t i = 1; i <= pad; ++i) tw.u8(static_cast<std::uint8_t>(i));
+    tw.u8(static_cast<std::uint8_t>(pad));
+    tw.u8(next_header);
+    auto icv = tw.reserve(s.icv_len);
+    if (!tw.ok()) return fail(Drop::CryptoFailure);
+
+    auto esp = buf.data().subspan(offset);
+    const std::size_t ct_len = payload_len + pad + kTrailerLength;
+    auto plaintext = esp.subspan(head, ct_len);
+    if (auto* aead = sa.aead(); aead != nullptr) {
+        const auto nonce = make_nonce(sa.salt(), iv);
+        const Aad aad = make_aad(sa.spi(), seq, esn);
+        if (!aead->seal(nonce, aad.view(), plaintext, icv)) return fail(Drop::CryptoFailure);
+    } else {
+        if (!sa.cipher()->encrypt(iv, plaintext)) return fail(Drop::CryptoFailure);
+        // RFC 4303 §3.3.4: encrypt, then compute the ICV over SPI..ciphertext.
+        if (auto* mac = sa.mac(); mac != nullptr) {
+            if (!mac_esp(*mac, esp.first(head + ct_len), seq, esn, {}, icv)) return fail(Drop::CryptoFailure);
+        }
+    }
+    return EspOutboundInfo{seq, offset};
+}
+
+core::Result<EspInboundInfo, Drop> open_impl(SecurityAssociation& sa, PacketBuffer& buf, std::size_t offset,
+                                             bool drop_front) {
+    if (sa.expired()) return fail(Drop::SaExpired);
+    if (offset > buf.size()) return fail(Drop::Truncated);
+    const Shape s = shape_of(sa);
+
+    // RFC 4303 §3.4.1-2: header and length checks before any crypto.
+    core::Reader r(buf.view().subspan(offset));
+    auto spi = r.u32();
+    auto wire_seq = r.u32();
+    if (!spi || !wire_seq) return fail(Drop::Truncated);
+    if (*spi != sa.spi()) return fail(Drop::UnknownSpi);
+    if (r.remaining() < s.iv_len + kTrailerLength + s.icv_len) return fail(Drop::Truncated);
+    const std::size_t head = kEspHeaderLength + s.iv_len;
+    const std::size_t ct_len = r.remaining() - s.iv_len - s.icv_len;
+    if (ct_len % s.block != 0) return fail(Drop::BadBlockLength);
+
+    // RFC 4303 §3.4.3: the replay check comes before the ICV.
+    ReplayWindow* window = sa.replay();
+    const bool esn = sa.config().esn;
+    const std::uint64_t seq = window != nullptr ? window->infer(*wire_seq) : *wire_seq;
+    if (window != nullptr) {
+        switch (window->check(seq)) {
+            case ReplayVerdict::Fresh: break;
+            case ReplayVerdict::TooOld: return fail(Drop::ReplayTooOld);
+            case ReplayVerdict::Duplicate: return fail(Drop::ReplayDuplicate);
+        }
+    }
+
+    auto esp = buf.data().subspan(offset);
+    core::ByteView iv = esp.subspan(kEspHeaderLength, s.iv_len);
+    auto ciphertext = esp.subspan(head, ct_len);
+    core::ByteView icv = esp.subspan(head + ct_len, s.icv_len);
+
+    // RFC 4303 §3.4.4: integrity first (constant time); the AEAD opens in one step.
+    if (auto* aead = sa.aead(); aead != nullptr) {
+        const auto nonce = make_nonce(sa.salt(), iv);
+        const Aad aad = make_aad(*spi, seq, esn);
+        auto st = aead->open(nonce, aad.view(), ciphertext, icv);
+        if (!st) return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch : Drop::CryptoFailure);
+    } else if (auto* mac = sa.mac(); mac != nullptr) {
+        auto st = mac_esp(*mac, esp.first(head + ct_len), seq, esn, icv, {});
+        if (!st) return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch : Drop::CryptoFailure);
+    }
+    // RFC 4303 §3.4.3: only an authenticated packet moves the window.
+    if (window != nullptr && !window->accept(seq)) return fail(Drop::ReplayDuplicate);
+    if (sa.aead() == nullptr && !sa.cipher()->decrypt(iv, ciphertext)) return fail(Drop::CryptoFailure);
+
+    // RFC 4303 §2.4-2.6: Pad Length, Next Header, and padding 1, 2, 3, ...
+    core::Reader t{core::ByteView(ciphertext)};
+    (void)t.skip(ct_len - kTrailerLength);
+    const std::uint8_t pad = *t.u8();
+    const std::uint8_t next_header = *t.u8();
+    if (static_cast<std::size_t>(pad) + kTrailerLength > ct_len) return fail(Drop::BadPadLength);
+    core::Reader p(core::ByteView(ciphertext).subspan(ct_len - kTrailerLength - pad, pad));
+    unsigned diff = 0;
+    for (unsigned i = 1; i <= pad; ++i) diff |= static_cast<unsigned>(*p.u8()) ^ i;
+    if (diff != 0) return fail(Drop::BadPadding);
+    // RFC 4303 §2.6: a dummy packet is discarded silently.
+    if (next_header == packet::ipproto::kNoNextHeader) return fail(Drop::DummyPacket);
+
+    buf.trim_back(pad + kTrailerLength + s.icv_len);
+    const bool stripped = drop_front ? buf.pull_front(offset + head) : buf.close_gap(offset, head);
+    if (!stripped) return fail(Drop::Malformed);
+    return EspInboundInfo{seq, next_header};
+}
+
+// counted adds a failed result's drop to the SA's counters.
+template <typename T>
+core::Result<T, Drop> counted(SecurityAssociation& sa, core::Result<T, Drop> r) noexcept {
+    if (!r) sa.counters().drops.add(r.error());
+    return r;
+}
+
+core::Result<EspOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, PacketBuffer& buf,
+                                                  const EspOutboundOptions& opts) {
+    const SaConfig& cfg = sa.config();
+    if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Outbound) return fail(Drop::UnsupportedPacket);
+    auto layout = outbound_layout(buf.view());
+    if (!layout) return fail(layout.error());
+    buf.trim_back(buf.size() - layout->length);  // link padding is not payload
+
+    const bool tunnel = cfg.mode == Mode::Tunnel;
+    const bool v4 = tunnel ? cfg.src.is_v4() : layout->version == packet::IpVersion::V4;
+    const std::size_t outer = tunnel ? (v4 ? 20 : 40) : 0;
+    const std::size_t limit = v4 ? 0xffff : 0xffff + 40;  // IPv4 total / IPv6 payload length fields
+    if (layout->length + outer + esp_overhead(sa, layout->length) > limit) return fail(Drop::UnsupportedPacket);
+    if (!tunnel) {
+        auto info = seal_impl(sa, buf, layout->insert_offset, layout->next_header, opts);
+        if (!info) return info;
+        if (auto st = rewrite_ip_header(buf.data(), *layout, packet::ipproto::kEsp); !st) return fail(st.error());
+        return info;
+    }
+    // RFC 4303 §3.1.2: the whole inner packet is the payload.
+    auto info = seal_impl(sa, buf, 0, tunnel_inner_protocol(layout->version), opts);
+    if (!info) return info;
+    OuterHeaderParams outer_params;
+    outer_params.protocol = packet::ipproto::kEsp;
+    outer_params.inner_tos = layout->tos;
+    outer_params.inner_dont_fragment = layout->dont_fragment;
+    outer_params.ipv4_identification =
+        opts.ipv4_identification.value_or(static_cast<std::uint16_t>(info->sequence));
+    if (auto st = push_outer_header(cfg, buf, outer_params); !st) return fail(st.error());
+    return info;
+}
+
+core::Result<EspInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf) {
+    const SaConfig& cfg = sa.config();
+    if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Inbound) return fail(Drop::UnsupportedPacket);
+    auto layout = inbound_layout(buf.view(), packet::ipproto::kEsp);
+    if (!layout) return fail(layout.error());
+    buf.trim_back(buf.size() - layout->length);
+    const bool tunnel = cfg.mode == Mode::Tunnel;
+    auto info = open_impl(sa, buf, layout->insert_offset, tunnel);
+    if (!info) return info;
+    if (!tunnel) {
+        // RFC 4303 §3.4.4.1: transport mode restores the IP header around the payload.
+        if (auto st = rewrite_ip_header(buf.data(), *layout, info->next_header); !st) return fail(st.error());
+        return info;
+    }
+    if (auto st = decapsulate_inner(buf, info->next_header, layout->tos); !st) return fail(st.error());
+    return info;
+}
+
+}  // namespace
+
+std::size_t esp_iv_length(SecurityAssociation& sa) noexcept { return shape_of(sa).iv_len; }
+
+std::size_t esp_overhead(SecurityAssociation& sa, std::size_t payload_len) noexcept {
+    const Shape s = shape_of(sa);
+    return kEspHeaderLength + s.iv_len + pad_length(s, payload_len) + kTrailerLength + s.icv_len;
+}
+
+core::Result<EspOutboundInfo, Drop> esp_seal(SecurityAssociation& sa, PacketBuffer& buf, std::size_t offset,
+                                             std::uint8_t next_header, const EspOutboundOptions& opts) {
+    return counted(sa, seal_impl(sa, buf, offset, next_header, opts));
+}
+
+core::Result<EspInboundInfo, Drop> esp_open(SecurityAssociation& sa, PacketBuffer& buf, std::size_t offset) {
+    return counted(sa, open_impl(sa, buf, offset, false));
+}
+
+core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf,
+                                                 const EspOutboundOptions& opts) {
+    return counted(sa, outbound_impl(sa, buf, opts));
+}
+
+core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf) {
+    return counted(sa, inbound_impl(sa, buf));
+}
+
+}  // namespace strata::ipsec

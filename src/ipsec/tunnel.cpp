@@ -1,0 +1,254 @@
+#include "ipsec/tunnel.hpp"
+
+#include "core/reader.hpp"
+#include "core/writer.hpp"
+#include "packet/checksum.hpp"
+#include "packet/ip_protocol.hpp"
+#include "packet/ipv4.hpp"
+#include "packet/ipv6.hpp"
+
+namespace strata::ipsec {
+
+using core::fail;
+
+namespace {
+
+constexpr std::uint8_t kEcnMask = 0x03;
+constexpr std::uint8_t kNotEct = 0x00;
+constexpr std::uint8_t kEct1 = 0x01;
+constexpr std::uint8_t kEct0 = 0x02;
+constexpr std::uint8_t kCe = 0x03;
+constexpr std::size_t kIpv4ChecksumOffset = 10;
+
+// version_of reads the version nibble of the first byte (0 if there is none).
+unsigned version_of(core::ByteView p) noexcept {
+    core::Reader r(p);
+    auto b = r.u8();
+    return b ? static_cast<unsigned>(*b >> 4) : 0U;
+}
+
+// ipv4_header_length reads IHL * 4 from a packet whose header already parsed.
+std::size_t ipv4_header_length(core::ByteView p) noexcept {
+    core::Reader r(p);
+    auto b = r.u8();
+    return b ? static_cast<std::size_t>(*b & 0x0f) * 4 : 0;
+}
+
+// refresh_ipv4_checksum recomputes the header checksum in place (RFC 791 §3.1).
+void refresh_ipv4_checksum(core::MutableByteView p) noexcept {
+    const std::size_t hlen = ipv4_header_length(p);
+    if (hlen < packet::kIpv4MinHeaderLength || hlen > p.size()) return;
+    store_u16(p, kIpv4ChecksumOffset, 0);
+    store_u16(p, kIpv4ChecksumOffset, packet::internet_checksum(p.first(hlen)));
+}
+
+// is_real_fragment is true unless an IPv6 Fragment header is atomic (offset
+// 0, M clear: RFC 6946 §4), which carries a whole datagram.
+bool is_real_fragment(const packet::Ipv6Packet& p) noexcept {
+    return p.fragment.has_value() && (p.fragment->offset != 0 || p.fragment->more);
+}
+
+}  // namespace
+
+void store_u16(core::MutableByteView v, std::size_t offset, std::uint16_t value) noexcept {
+    if (offset > v.size() || v.size() - offset < 2) return;
+    core::Writer w(v.subspan(offset, 2));
+    w.u16(value);
+}
+
+void store_u32(core::MutableByteView v, std::size_t offset, std::uint32_t value) noexcept {
+    if (offset > v.size() || v.size() - offset < 4) return;
+    core::Writer w(v.subspan(offset, 4));
+    w.u32(value);
+}
+
+core::Result<IpLayout, Drop> outbound_layout(core::ByteView ip_packet) noexcept {
+    IpLayout out;
+    const unsigned version = version_of(ip_packet);
+    if (version == 4) {
+        auto p = packet::parse_ipv4(ip_packet);
+        if (!p) return fail(Drop::Malformed);
+        if (p->header.is_fragment()) return fail(Drop::UnsupportedPacket);
+        out.version = packet::IpVersion::V4;
+        out.length = p->header.total_length;
+        out.insert_offset = p->header.header_length();
+        out.next_header_field = 9;  // RFC 791 §3.1: Protocol
+        out.next_header = p->header.protocol;
+        out.tos = p->header.tos;
+        out.dont_fragment = p->header.dont_fragment();
+        return out;
+    }
+    if (version == 6) {
+        auto p = packet::parse_ipv6(ip_packet);
+        if (!p) return fail(Drop::Malformed);
+        if (is_real_fragment(*p)) return fail(Drop::UnsupportedPacket);
+        out.version = packet::IpVersion::V6;
+        out.length = packet::kIpv6HeaderLength + p->header.payload_length;
+        // RFC 4303 §3.1.1 / RFC 4302 §3.1.1: after hop-by-hop, routing and
+        // fragment headers; destination options may come after.
+        out.insert_offset = p->esp_insert_offset;
+        out.next_header_field = p->esp_next_header_field;
+        out.next_header = p->esp_next_header;
+        out.tos = p->header.traffic_class;
+        return out;
+    }
+    return fail(Drop::Malformed);
+}
+
+core::Result<IpLayout, Drop> inbound_layout(core::ByteView ip_packet, std::uint8_t protocol) noexcept {
+    IpLayout out;
+    const unsigned version = version_of(ip_packet);
+    if (version == 4) {
+        auto p = packet::parse_ipv4(ip_packet);
+        if (!p) return fail(Drop::Malformed);
+        if (p->header.is_fragment()) return fail(Drop::UnsupportedPacket);
+        if (p->header.protocol != protocol) return fail(Drop::Malformed);
+        out.version = packet::IpVersion::V4;
+        out.length = p->header.total_length;
+        out.insert_offset = p->header.header_length();
+        out.next_header_field = 9;
+        out.next_header = protocol;
+        out.tos = p->header.tos;
+        out.dont_fragment = p->header.dont_fragment();
+        return out;
+    }
+    if (version != 6) return fail(Drop::Malformed);
+    auto p = packet::parse_ipv6(ip_packet);
+    if (!p) return fail(Drop::Malformed);
+    if (is_real_fragment(*p)) return fail(Drop::UnsupportedPacket);
+    out.version = packet::IpVersion::V6;
+    out.length = packet::kIpv6HeaderLength + p->header.payload_length;
+    out.tos = p->header.traffic_class;
+    out.next_header = protocol;
+    const auto ext = p->extension_headers();
+    if (protocol == packet::ipproto::kAh) {
+        // AH is walked as an extension header (RFC 4302 §2.2 length rule).
+        std::size_t field = 6;
+        for (const auto& e : ext) {
+            if (e.type == packet::ipproto::kAh) {
+                out.insert_offset = e.offset;
+                out.next_header_field = field;
+                return out;
+            }
+            field = e.offset;  // its first byte names the next header
+        }
+        return fail(Drop::Malformed);
+    }
+    if (p->upper_protocol != protocol) return fail(Drop::Malformed);
+    out.insert_offset = p->upper_offset;
+    out.next_header_field = ext.empty() ? 6 : ext.back().offset;
+    return out;
+}
+
+core::Result<void, Drop> rewrite_ip_header(core::MutableByteView packet, const IpLayout& layout,
+                                           std::uint8_t next_header) noexcept {
+    if (layout.next_header_field >= packet.size()) return fail(Drop::Malformed);
+    if (layout.version == packet::IpVersion::V4) {
+        if (packet.size() > 0xffff) return fail(Drop::UnsupportedPacket);
+        packet[layout.next_header_field] = next_header;
+        store_u16(packet, 2, static_cast<std::uint16_t>(packet.size()));  // RFC 791: Total Length
+        refresh_ipv4_checksum(packet);
+        return {};
+    }
+    if (packet.size() < packet::kIpv6HeaderLength || packet.size() - packet::kIpv6HeaderLength > 0xffff) {
+        return fail(Drop::UnsupportedPacket);
+    }
+    packet[layout.next_header_field] = next_header;
+    store_u16(packet, 4, static_cast<std::uint16_t>(packet.size() - packet::kIpv6HeaderLength));
+    return {};
+}
+
+std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept {
+    // RFC 6040 §4.1: normal mode copies the inner ECN field; RFC 4301
+    // §5.1.2.1 copies the DSCP by default.
+    return inner_tos;
+}
+
+std::optional<std::uint8_t> ecn_decapsulate(std::uint8_t outer_tos, std::uint8_t inner_tos) noexcept {
+    const std::uint8_t outer = outer_tos & kEcnMask;
+    const std::uint8_t inner = inner_tos & kEcnMask;
+    std::uint8_t result = inner;
+    // RFC 6040 §4.2, Figure 4 (rows: inner; columns: outer).
+    if (inner == kNotEct) {
+        if (outer == kCe) return std::nullopt;  // congestion cannot be signalled: drop
+    } else if (inner != kCe) {
+        if (outer == kCe) {
+            result = kCe;
+        } else if (outer == kEct1 && inner == kEct0) {
+            result = kEct1;
+        }
+    }
+    return static_cast<std::uint8_t>((inner_tos & ~kEcnMask) | result);
+}
+
+std::uint8_t tunnel_inner_protocol(packet::IpVersion v) noexcept {
+    return v == packet::IpVersion::V4 ? packet::ipproto::kIpv4 : packet::ipproto::kIpv6;
+}
+
+core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& buf,
+                                           const OuterHeaderParams& params) noexcept {
+    const std::size_t payload = buf.size();
+    if (cfg.src.is_v4()) {
+        if (payload > 0xffff - packet::kIpv4MinHeaderLength) return fail(Drop::UnsupportedPacket);
+        packet::Ipv4Header h;
+        h.tos = ecn_encapsulate(params.inner_tos);
+        h.identification = params.ipv4_identification;
+        h.flags = params.inner_dont_fragment ? packet::kIpv4FlagDontFragment : 0;
+        h.ttl = cfg.tunnel_ttl;
+        h.protocol = params.protocol;
+        h.src = cfg.src;
+        h.dst = cfg.dst;
+        auto room = buf.push_front(packet::kIpv4MinHeaderLength);
+        if (room.empty()) return fail(Drop::NoRoom);
+        core::Writer w(room);
+        if (!packet::write_ipv4_header(w, h, payload)) return fail(Drop::UnsupportedPacket);
+        return {};
+    }
+    if (payload > 0xffff) return fail(Drop::UnsupportedPacket);
+    packet::Ipv6Header h;
+    h.traffic_class = ecn_encapsulate(params.inner_tos);
+    h.next_header = params.protocol;
+    h.hop_limit = cfg.tunnel_ttl;
+    h.src = cfg.src;
+    h.dst = cfg.dst;
+    auto room = buf.push_front(packet::kIpv6HeaderLength);
+    if (room.empty()) return fail(Drop::NoRoom);
+    core::Writer w(room);
+    if (!packet::write_ipv6_header(w, h, payload)) return fail(Drop::UnsupportedPacket);
+    return {};
+}
+
+core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
+                                           std::uint8_t outer_tos) noexcept {
+    std::size_t length = 0;
+    std::uint8_t inner_tos = 0;
+    if (next_header == packet::ipproto::kIpv4) {
+        auto p = packet::parse_ipv4(buf.view());
+        if (!p) return fail(Drop::Malformed);
+        length = p->header.total_length;
+        inner_tos = p->header.tos;
+    } else if (next_header == packet::ipproto::kIpv6) {
+        auto p = packet::parse_ipv6(buf.view());
+        if (!p) return fail(Drop::Malformed);
+        length = packet::kIpv6HeaderLength + p->header.payload_length;
+        inner_tos = p->header.traffic_class;
+    } else {
+        return fail(Drop::Malformed);
+    }
+    if (!buf.trim_back(buf.size() - length)) return fail(Drop::Malformed);
+    const auto combined = ecn_decapsulate(outer_tos, inner_tos);
+    if (!combined) return fail(Drop::Malformed);  // RFC 6040 §4.2: MUST drop
+    if (*combined == inner_tos) return {};
+    auto data = buf.data();
+    if (next_header == packet::ipproto::kIpv4) {
+        data[1] = *combined;
+        refresh_ipv4_checksum(data);
+    } else {
+        // Version (4 bits) | Traffic Class (8) | Flow Label (20), RFC 8200 §3.
+        data[0] = static_cast<std::uint8_t>(0x60 | (*combined >> 4));
+        data[1] = static_cast<std::uint8_t>((*combined << 4) | (data[1] & 0x0f));
+    }
+    return {};
+}
+
+}  // namespace strata::ipsec

@@ -1,0 +1,97 @@
+// tunnel.hpp: the IP headers around ESP and AH, shared by both protocols.
+//
+// Transport mode inserts its header inside the packet's own IP header chain
+// (RFC 4303 §3.1.1, RFC 4302 §3.1.1) and rewrites the protocol and length
+// fields around it; tunnel mode puts a new outer header in front of the whole
+// inner packet (RFC 4301 §5.1.2) and carries ECN across it as RFC 6040's
+// normal mode says. Everything here works in place on a PacketBuffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "ipsec/drop.hpp"
+#include "ipsec/packet_buffer.hpp"
+#include "ipsec/sa.hpp"
+#include "packet/address.hpp"
+
+namespace strata::ipsec {
+
+// store_u16 / store_u32 write a big-endian value in place at offset of v,
+// through core::Writer; nothing is written if it does not fit.
+void store_u16(core::MutableByteView v, std::size_t offset, std::uint16_t value) noexcept;
+void store_u32(core::MutableByteView v, std::size_t offset, std::uint32_t value) noexcept;
+
+// IpLayout is where an IPsec header goes in (or was found in) an IP packet.
+// All offsets count from the start of the packet.
+struct IpLayout {
+    packet::IpVersion version = packet::IpVersion::V4;
+    std::size_t length = 0;             // packet bytes per its length fields (link padding excluded)
+    std::size_t insert_offset = 0;      // where the ESP/AH header is, or goes
+    std::size_t next_header_field = 0;  // offset of the byte naming the header at insert_offset
+    std::uint8_t next_header = 0;       // that byte's value
+    std::uint8_t tos = 0;               // IPv4 TOS or IPv6 traffic class (DSCP | ECN)
+    bool dont_fragment = false;         // IPv4 DF bit (false for IPv6)
+};
+
+// outbound_layout parses a packet about to be protected in transport mode (or
+// an inner packet about to be tunnelled) and returns where transport mode
+// inserts its header: after the IPv4 header, or at Ipv6Packet's
+// esp_insert_offset (RFC 4303 §3.1.1). Drop::Malformed if it does not parse,
+// Drop::UnsupportedPacket for a fragment (transport mode protects whole
+// datagrams; fragments are reassembled first, RFC 4301 §7).
+core::Result<IpLayout, Drop> outbound_layout(core::ByteView ip_packet) noexcept;
+
+// inbound_layout parses a received packet and finds the IPsec header of
+// `protocol` (50 ESP, 51 AH): right after the IPv4 header, or in the IPv6
+// chain. Drop::Malformed if it does not parse or carries no such header,
+// Drop::UnsupportedPacket for a fragment (reassembly comes first).
+core::Result<IpLayout, Drop> inbound_layout(core::ByteView ip_packet, std::uint8_t protocol) noexcept;
+
+// rewrite_ip_header sets the byte at layout.next_header_field to next_header
+// and the length fields to the packet's current size (IPv4 total length and
+// header checksum; IPv6 payload length). Drop::UnsupportedPacket if the
+// packet no longer fits the length field.
+core::Result<void, Drop> rewrite_ip_header(core::MutableByteView packet, const IpLayout& layout,
+                                           std::uint8_t next_header) noexcept;
+
+// ecn_encapsulate returns the outer TOS/traffic class for an inner one: DSCP
+// and ECN copied (RFC 6040 §4.1, normal mode; RFC 4301 §5.1.2.1 for DSCP).
+std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept;
+
+// ecn_decapsulate returns the inner TOS after combining the outer ECN field
+// into it (RFC 6040 §4.2, Figure 4), or nullopt for Not-ECT inside CE, which
+// the decapsulator must drop.
+std::optional<std::uint8_t> ecn_decapsulate(std::uint8_t outer_tos, std::uint8_t inner_tos) noexcept;
+
+// tunnel_inner_protocol returns 4 (IPv4) or 41 (IPv6): the next header that
+// names an inner packet of that version in tunnel mode.
+std::uint8_t tunnel_inner_protocol(packet::IpVersion v) noexcept;
+
+// OuterHeaderParams are the per-packet fields of a new outer header.
+struct OuterHeaderParams {
+    std::uint8_t protocol = 0;            // 50 (ESP) or 51 (AH)
+    std::uint8_t inner_tos = 0;           // for DSCP and ECN (RFC 6040 §4.1)
+    bool inner_dont_fragment = false;     // copied to the outer DF (RFC 4301 §8.1)
+    std::uint16_t ipv4_identification = 0;
+};
+
+// push_outer_header prepends an outer IPv4 or IPv6 header from the SA's src
+// and dst, hop limit cfg.tunnel_ttl, for the packet now in buf (RFC 4301
+// §5.1.2). Drop::NoRoom if the headroom is short, Drop::UnsupportedPacket if
+// the result exceeds the length field.
+core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& buf,
+                                           const OuterHeaderParams& params) noexcept;
+
+// decapsulate_inner finishes tunnel-mode decapsulation once buf holds only
+// the inner packet: checks that it parses as the version that next_header
+// (4 or 41) names, trims link padding behind it, and combines the outer ECN
+// into it (RFC 6040 §4.2; the IPv4 checksum is updated). Drop::Malformed for
+// a bad inner packet or the ECN combination RFC 6040 says to drop.
+core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
+                                           std::uint8_t outer_tos) noexcept;
+
+}  // namespace strata::ipsec
