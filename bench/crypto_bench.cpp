@@ -163,7 +163,8 @@ public:
     }
 
     void print_ratios() const {
-        std::printf("\n%-40s %14s %14s %8s\n", "operation (strata vs evp)", "strata MB/s", "evp MB/s", "ratio");
+        std::printf("\n%-40s %14s %14s %8s\n", "operation (strata vs evp)", "strata MB/s", "evp MB/s",
+                    "ratio");
         for (const auto& [name, strata] : rate_) {
             const auto at = name.find("/strata/");
             if (at == std::string::npos) continue;

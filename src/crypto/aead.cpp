@@ -50,7 +50,7 @@ const EVP_CIPHER* evp_cipher(AeadAlg alg) noexcept {
 
 bool icv_allowed(AeadAlg alg, std::size_t icv_len) noexcept {
     if (alg == AeadAlg::ChaCha20Poly1305) return icv_len == 16;  // RFC 7634 §2: 16-octet ICV
-    return icv_len == 8 || icv_len == 12 || icv_len == 16;        // RFC 4106 §8
+    return icv_len == 8 || icv_len == 12 || icv_len == 16;       // RFC 4106 §8
 }
 
 // keyed_context returns a context with cipher and key set for one direction
@@ -148,8 +148,7 @@ core::Status Aead::seal(core::ByteView nonce, core::ByteView aad, core::MutableB
     int outl = 0;
     if (EVP_CipherFinal_ex(seal_, scratch.data(), &outl) != 1) return fail(Error::CryptoFailure);
     // RFC 4106 §8 / RFC 7634 §2: the ICV is the (leftmost icv_len bytes of the) tag.
-    if (EVP_CIPHER_CTX_ctrl(seal_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(icv_len_), tag_out.data()) !=
-        1) {
+    if (EVP_CIPHER_CTX_ctrl(seal_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(icv_len_), tag_out.data()) != 1) {
         return fail(Error::CryptoFailure);
     }
     return {};

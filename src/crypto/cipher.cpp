@@ -131,7 +131,7 @@ core::Status BlockCipher::run(EVP_CIPHER_CTX* ctx, int enc, core::ByteView iv,
                               core::MutableByteView data) noexcept {
     if (iv.size() != iv_len()) return fail(Error::InvalidNonceLength);
     if (data.size() % block_size() != 0) return fail(Error::InvalidInputLength);
-    if (alg_ == CipherAlg::Null) return {};  // RFC 2410 §2: NULL is the identity
+    if (alg_ == CipherAlg::Null) return {};                 // RFC 2410 §2: NULL is the identity
     if (ctx == nullptr) return fail(Error::CryptoFailure);  // moved-from
     if (data.size() > static_cast<std::size_t>(INT_MAX)) return fail(Error::InvalidInputLength);
     if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, iv.data(), enc) != 1) {

@@ -14,8 +14,8 @@
 
 namespace strata::crypto {
 
-using core::ByteView;
 using core::Bytes;
+using core::ByteView;
 using core::Error;
 using core::fail;
 using core::Result;
@@ -33,8 +33,7 @@ constexpr const char* kModp1024[] = {
     "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74"
     "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437"
     "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed"
-    "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece65381ffffffffffffffff"
-};
+    "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece65381ffffffffffffffff"};
 // RFC 3526 §3: the 2048-bit MODP group (IKE group 14).
 constexpr const char* kModp2048[] = {
     "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74"
@@ -44,8 +43,7 @@ constexpr const char* kModp2048[] = {
     "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb"
     "9ed529077096966d670c354e4abc9804f1746c08ca18217c32905e462e36ce3b"
     "e39e772c180e86039b2783a2ec07a28fb5c55df06f4c52c9de2bcbf695581718"
-    "3995497cea956ae515d2261898fa051015728e5a8aacaa68ffffffffffffffff"
-};
+    "3995497cea956ae515d2261898fa051015728e5a8aacaa68ffffffffffffffff"};
 // RFC 3526 §4: the 3072-bit MODP group (IKE group 15).
 constexpr const char* kModp3072[] = {
     "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74"
@@ -59,8 +57,7 @@ constexpr const char* kModp3072[] = {
     "a85521abdf1cba64ecfb850458dbef0a8aea71575d060c7db3970f85a6e1e4c7"
     "abf5ae8cdb0933d71e8c94e04a25619dcee3d2261ad2ee6bf12ffa06d98a0864"
     "d87602733ec86a64521f2b18177b200cbbe117577a615d6c770988c0bad946e2"
-    "08e24fa074e5ab3143db5bfce0fd108e4b82d120a93ad2caffffffffffffffff"
-};
+    "08e24fa074e5ab3143db5bfce0fd108e4b82d120a93ad2caffffffffffffffff"};
 // All three groups use generator 2 (RFC 2409 §6.2, RFC 3526 §3-4).
 constexpr std::uint8_t kGenerator = 2;
 
@@ -206,8 +203,8 @@ Pkey ecp_private_key(DhGroup g, ByteView d) {
 Result<Bytes> encoded_public(const EVP_PKEY* key, std::size_t expected) {
     Bytes out(expected);
     std::size_t len = 0;
-    if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out.data(), out.size(), &len) !=
-            1 ||
+    if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out.data(), out.size(),
+                                        &len) != 1 ||
         len != expected) {
         return fail(Error::CryptoFailure);
     }
@@ -266,7 +263,9 @@ std::size_t shared_secret_length(DhGroup group) noexcept {
 Bytes modp_prime(DhGroup group) { return prime_ref(group); }
 
 Result<Bytes> openssl_modp_prime(DhGroup group) {
-    const char* name = group == DhGroup::Modp2048 ? "modp_2048" : group == DhGroup::Modp3072 ? "modp_3072" : nullptr;
+    const char* name = group == DhGroup::Modp2048   ? "modp_2048"
+                       : group == DhGroup::Modp3072 ? "modp_3072"
+                                                    : nullptr;
     if (name == nullptr) return fail(Error::UnsupportedAlgorithm);
     PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr));
     OSSL_PARAM params[] = {
@@ -320,9 +319,12 @@ Result<KeyExchange> KeyExchange::generate(DhGroup group) {
 
 Result<KeyExchange> KeyExchange::generate(DhGroup group, RandomSource& rng) {
     std::size_t len = 0;
-    if (is_modp(group)) len = prime_length(group);
-    else if (is_ecp(group) || group == DhGroup::X25519) len = coordinate_length(group);
-    else return fail(Error::UnsupportedAlgorithm);
+    if (is_modp(group))
+        len = prime_length(group);
+    else if (is_ecp(group) || group == DhGroup::X25519)
+        len = coordinate_length(group);
+    else
+        return fail(Error::UnsupportedAlgorithm);
     SecretBytes priv(len);
     // A draw out of range (ECP scalar >= n, or 0/1) is redrawn; the chance of
     // one retry is below 2^-32, so a handful of tries means a broken source.
@@ -337,7 +339,8 @@ Result<KeyExchange> KeyExchange::generate(DhGroup group, RandomSource& rng) {
 
 Result<KeyExchange> KeyExchange::from_private(DhGroup group, ByteView private_key) {
     if (is_modp(group)) {
-        if (private_key.empty() || private_key.size() > prime_length(group)) return fail(Error::InvalidKeyLength);
+        if (private_key.empty() || private_key.size() > prime_length(group))
+            return fail(Error::InvalidKeyLength);
         if (!modp_in_range(group, private_key)) return fail(Error::InvalidKeyLength);
         // libcrypto does not compute y from x on import: y = g^x is the shared
         // secret with the "peer" value g, so derive it (padded) from that.
@@ -363,7 +366,8 @@ Result<KeyExchange> KeyExchange::from_private(DhGroup group, ByteView private_ke
     }
     if (group == DhGroup::X25519) {
         if (private_key.size() != 32) return fail(Error::InvalidKeyLength);
-        Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_key.data(), private_key.size()));
+        Pkey key(
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_key.data(), private_key.size()));
         if (!key) return fail(Error::CryptoFailure);
         auto pub = encoded_public(key.get(), 32);
         if (!pub) return fail(pub.error());
@@ -400,7 +404,8 @@ Result<SecretBytes> KeyExchange::derive(ByteView peer_public, Encoding e) const 
         if (!check || EVP_PKEY_public_check(check.get()) != 1) return fail(Error::InvalidPublicValue);
     } else if (group_ == DhGroup::X25519) {
         // RFC 7748 §5: the top bit of u is ignored (libcrypto masks it).
-        peer.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public.data(), peer_public.size()));
+        peer.reset(
+            EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public.data(), peer_public.size()));
     } else {
         return fail(Error::UnsupportedAlgorithm);
     }

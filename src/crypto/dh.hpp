@@ -90,7 +90,7 @@ private:
 
     DhGroup group_;
     std::unique_ptr<evp_pkey_st, KeyFree> key_;
-    core::Bytes public_tls_;              // own public value, TLS layout
+    core::Bytes public_tls_;  // own public value, TLS layout
 };
 
 // x25519 is the raw X25519 function of RFC 7748 §5: scalar (32 bytes, clamped

@@ -53,8 +53,7 @@ constexpr std::string_view kTestRsaKey =
     "sn3IYCZQ4uLHi7xJmnzGf1Atg1G/s42D6Kp2AEwOfK43h7IsfbJs2H9urgsHPvXa\n"
     "Qyh7pOFVPOdlkjLxg8RsL5iWvXmU3WWg7UlEh96jF9X3LZYdYVVYEZBd9WxqfQd5\n"
     "yLc1Swafonun/3wqtUDl2g==\n"
-    "-----END PRIVATE KEY-----\n"
-    ;
+    "-----END PRIVATE KEY-----\n";
 
 Bytes unhex(std::string_view h) { return core::from_hex(h).value_or(Bytes{}); }
 
@@ -133,7 +132,8 @@ std::string x25519_kat() {
         unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")) {
         return "public value";
     }
-    auto s = alice->derive(unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"), Encoding::Ike);
+    auto s = alice->derive(unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"),
+                           Encoding::Ike);
     if (!s) return why("derive", s.error());
     if (!core::equal_public(*s, unhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"))) {
         return "shared secret";
@@ -173,19 +173,22 @@ std::string ecdsa(SignatureAlg alg) {
 
 // ed25519 is RFC 8032 §7.1 TEST 1 (empty message).
 std::string ed25519() {
-    auto key = PrivateKey::from_raw_ed25519(unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
-    auto expected_pub =
-        PublicKey::from_raw_ed25519(unhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+    auto key = PrivateKey::from_raw_ed25519(
+        unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    auto expected_pub = PublicKey::from_raw_ed25519(
+        unhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
     if (!key || !expected_pub) return "cannot load the RFC 8032 keys";
     auto pub = key->public_key();
     if (!pub || !pub->equals(*expected_pub)) return "public key";
     auto sig = sign(*key, SignatureAlg::Ed25519, {});
     if (!sig) return why("sign", sig.error());
-    if (*sig != unhex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25"
+    if (*sig != unhex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39"
+                      "701cf9b46bd25"
                       "bf5f0595bbe24655141438e7a100b")) {
         return "signature";
     }
-    if (auto st = verify(*expected_pub, SignatureAlg::Ed25519, {}, *sig); !st) return why("verify", st.error());
+    if (auto st = verify(*expected_pub, SignatureAlg::Ed25519, {}, *sig); !st)
+        return why("verify", st.error());
     return sign_verify(*key, SignatureAlg::Ed25519);
 }
 
@@ -220,8 +223,10 @@ std::string x509() {
     if (late || late.error() != core::Error::CertificateExpired) return "expiry not detected";
     TrustStore empty;
     auto untrusted = empty.verify(*leaf, {}, mid);
-    if (untrusted || untrusted.error() != core::Error::CertificateUntrusted) return "untrusted chain accepted";
-    if (!check_host(*leaf, "selftest.invalid") || check_host(*leaf, "other.invalid")) return "host name check";
+    if (untrusted || untrusted.error() != core::Error::CertificateUntrusted)
+        return "untrusted chain accepted";
+    if (!check_host(*leaf, "selftest.invalid") || check_host(*leaf, "other.invalid"))
+        return "host name check";
     return {};
 }
 

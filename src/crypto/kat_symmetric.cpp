@@ -25,7 +25,9 @@ using core::ByteView;
 Bytes h(std::string_view hex) { return core::from_hex(hex).value_or(Bytes{}); }
 
 KatResult pass(std::string name) { return KatResult{std::move(name), true, {}}; }
-KatResult failed(std::string name, std::string why) { return KatResult{std::move(name), false, std::move(why)}; }
+KatResult failed(std::string name, std::string why) {
+    return KatResult{std::move(name), false, std::move(why)};
+}
 
 KatResult check(std::string name, ByteView got, std::string_view want_hex) {
     const Bytes want = h(want_hex);
@@ -93,7 +95,8 @@ KatResult run_aead(const AeadKat& k) {
     Bytes tag(k.icv);
     if (!aead->seal(h(k.nonce), h(k.aad), data, tag)) return failed(k.name, "seal failed");
     Bytes got = core::concat({data, tag});
-    const Bytes expect = core::concat({ByteView(want).first(pt.size()), ByteView(want).subspan(pt.size(), k.icv)});
+    const Bytes expect =
+        core::concat({ByteView(want).first(pt.size()), ByteView(want).subspan(pt.size(), k.icv)});
     if (!core::equal_public(got, expect)) return failed(k.name, "seal: got " + core::to_hex(got));
     if (!aead->open(h(k.nonce), h(k.aad), data, tag) || !core::equal_public(data, pt)) {
         return failed(k.name, "open of the known ciphertext failed");
@@ -124,10 +127,12 @@ constexpr CipherKat kCipherKats[] = {
     // NIST SP 800-38A F.2.3 CBC-AES192.Encrypt, block 1 (re-checked with
     // `openssl enc -aes-192-cbc -nopad -K ... -iv ...`).
     {"aes192", CipherAlg::Aes192Cbc, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
-     "000102030405060708090a0b0c0d0e0f", "6bc1bee22e409f96e93d7e117393172a", "4f021db243bc633d7178183a9fa071e8"},
+     "000102030405060708090a0b0c0d0e0f", "6bc1bee22e409f96e93d7e117393172a",
+     "4f021db243bc633d7178183a9fa071e8"},
     // NIST SP 800-38A F.2.5 CBC-AES256.Encrypt, block 1 (re-checked likewise).
     {"aes256", CipherAlg::Aes256Cbc, "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
-     "000102030405060708090a0b0c0d0e0f", "6bc1bee22e409f96e93d7e117393172a", "f58c4c04d6e5f1ba779eabfb5f7bfbd6"},
+     "000102030405060708090a0b0c0d0e0f", "6bc1bee22e409f96e93d7e117393172a",
+     "f58c4c04d6e5f1ba779eabfb5f7bfbd6"},
     // Generated: printf 'Now is the time for all ' | openssl enc -des-ede3-cbc -nopad
     //   -K 0123456789abcdeff1e0d3c2b5a49786fedcba9876543210 -iv 1234567890abcdef | xxd -p
     {"3des", CipherAlg::TripleDesCbc, "0123456789abcdeff1e0d3c2b5a49786fedcba9876543210", "1234567890abcdef",
@@ -226,9 +231,14 @@ std::vector<KatResult> run_kdf_kats() {
             if (!keys) {
                 out.push_back(failed("ikev1-skeyid-dae", std::string(core::to_string(keys.error()))));
             } else {
-                KatResult r = check("ikev1-skeyid-dae", keys->skeyid_d.view(), "ae745755722d9d755b8ad9cea17eea05044c69d4");
-                if (r.ok) r = check("ikev1-skeyid-dae", keys->skeyid_a.view(), "a4bf03f1582e14ec2b9eab5c3f6427a19d01ed6f");
-                if (r.ok) r = check("ikev1-skeyid-dae", keys->skeyid_e.view(), "9e78d632eff0c69b4f4f878c99797c513b37a73e");
+                KatResult r = check("ikev1-skeyid-dae", keys->skeyid_d.view(),
+                                    "ae745755722d9d755b8ad9cea17eea05044c69d4");
+                if (r.ok)
+                    r = check("ikev1-skeyid-dae", keys->skeyid_a.view(),
+                              "a4bf03f1582e14ec2b9eab5c3f6427a19d01ed6f");
+                if (r.ok)
+                    r = check("ikev1-skeyid-dae", keys->skeyid_e.view(),
+                              "9e78d632eff0c69b4f4f878c99797c513b37a73e");
                 out.push_back(r);
             }
         }
@@ -250,18 +260,21 @@ std::vector<KatResult> run_kdf_kats() {
     {
         auto prk = hkdf_extract(HashAlg::Sha256, h("000102030405060708090a0b0c"),
                                 h("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"));
-        KatResult r = check_secret("hkdf", prk, "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
+        KatResult r =
+            check_secret("hkdf", prk, "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
         if (r.ok) {
-            r = check_secret("hkdf", hkdf_expand(HashAlg::Sha256, *prk, h("f0f1f2f3f4f5f6f7f8f9"), 42),
-                             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+            r = check_secret(
+                "hkdf", hkdf_expand(HashAlg::Sha256, *prk, h("f0f1f2f3f4f5f6f7f8f9"), 42),
+                "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
         }
         out.push_back(r);
     }
     // RFC 8448 §3: server handshake write key and IV from its traffic secret.
     {
         const Bytes secret = h("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38");
-        KatResult r = check_secret("tls13-expand-label", tls13_expand_label(HashAlg::Sha256, secret, "key", {}, 16),
-                                   "3fce516009c21727d0f2e4e86ee403bc");
+        KatResult r =
+            check_secret("tls13-expand-label", tls13_expand_label(HashAlg::Sha256, secret, "key", {}, 16),
+                         "3fce516009c21727d0f2e4e86ee403bc");
         if (r.ok) {
             r = check_secret("tls13-expand-label", tls13_expand_label(HashAlg::Sha256, secret, "iv", {}, 12),
                              "5d313eb2671276ee13000b30");

@@ -110,7 +110,7 @@ core::Result<Ikev1Keys> ikev1_derive_keys(HashAlg hash, ByteView skeyid, ByteVie
     auto mac = Mac::create_hmac(hash, skeyid);
     if (!mac) return fail(mac.error());
     static constexpr std::uint8_t k0[1] = {0}, k1[1] = {1}, k2[1] = {2};
-    auto d = mac_to_secret(*mac, {g_xy, cky_i, cky_r, k0});           // SKEYID_d
+    auto d = mac_to_secret(*mac, {g_xy, cky_i, cky_r, k0});  // SKEYID_d
     if (!d) return fail(d.error());
     auto a = mac_to_secret(*mac, {d->view(), g_xy, cky_i, cky_r, k1});  // SKEYID_a
     if (!a) return fail(a.error());

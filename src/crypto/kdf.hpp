@@ -73,9 +73,8 @@ core::Result<core::SecretBytes> ikev2_ike_keymat(HashAlg hash, core::ByteView sk
                                                  core::ByteView spi_r, std::size_t length);
 // ikev2_child_keymat returns KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr),
 // length bytes (§2.17); pass an empty g_ir_new without PFS.
-core::Result<core::SecretBytes> ikev2_child_keymat(HashAlg hash, core::ByteView sk_d,
-                                                   core::ByteView g_ir_new, core::ByteView ni,
-                                                   core::ByteView nr, std::size_t length);
+core::Result<core::SecretBytes> ikev2_child_keymat(HashAlg hash, core::ByteView sk_d, core::ByteView g_ir_new,
+                                                   core::ByteView ni, core::ByteView nr, std::size_t length);
 // ikev2_skeyseed_rekey returns SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)
 // for a rekeyed IKE SA (§2.18).
 core::Result<core::SecretBytes> ikev2_skeyseed_rekey(HashAlg hash, core::ByteView sk_d_old,
@@ -114,7 +113,6 @@ core::Result<core::SecretBytes> tls13_expand_label(HashAlg hash, core::ByteView 
 // HKDF-Expand-Label(secret, label, transcript_hash, HashLen), where the caller
 // passes transcript_hash = Transcript-Hash(messages) it keeps running.
 core::Result<core::SecretBytes> tls13_derive_secret(HashAlg hash, core::ByteView secret,
-                                                    std::string_view label,
-                                                    core::ByteView transcript_hash);
+                                                    std::string_view label, core::ByteView transcript_hash);
 
 }  // namespace strata::crypto

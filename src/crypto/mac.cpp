@@ -60,15 +60,13 @@ HashAlg mac_hash(MacAlg alg) noexcept {
 
 std::size_t mac_output_length(MacAlg alg) noexcept {
     switch (alg) {
-        case MacAlg::HmacMd5_96:      // RFC 2403 §3
-        case MacAlg::HmacSha1_96:     // RFC 2404 §3
+        case MacAlg::HmacMd5_96:   // RFC 2403 §3
+        case MacAlg::HmacSha1_96:  // RFC 2404 §3
             return 12;
         case MacAlg::HmacSha256_128:  // RFC 4868 §2.3: truncated to half the output
         case MacAlg::HmacSha384_192:
-        case MacAlg::HmacSha512_256:
-            return digest_length(mac_hash(alg)) / 2;
-        default:
-            return digest_length(mac_hash(alg));
+        case MacAlg::HmacSha512_256: return digest_length(mac_hash(alg)) / 2;
+        default: return digest_length(mac_hash(alg));
     }
 }
 

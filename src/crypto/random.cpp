@@ -54,7 +54,8 @@ core::Status SeededRandom::fill(core::MutableByteView out) {
     for (std::size_t off = 0; off < out.size(); off += kChunk) {
         const int n = static_cast<int>(std::min(kChunk, out.size() - off));
         int written = 0;
-        if (EVP_EncryptUpdate(state_->ctx, out.data() + off, &written, out.data() + off, n) != 1 || written != n) {
+        if (EVP_EncryptUpdate(state_->ctx, out.data() + off, &written, out.data() + off, n) != 1 ||
+            written != n) {
             return fail(Error::CryptoFailure);
         }
     }

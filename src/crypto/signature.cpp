@@ -15,8 +15,8 @@
 
 namespace strata::crypto {
 
-using core::ByteView;
 using core::Bytes;
+using core::ByteView;
 using core::Error;
 using core::fail;
 using core::Result;
@@ -51,7 +51,8 @@ KeyType type_of(const EVP_PKEY* key) noexcept {
     if (EVP_PKEY_is_a(key, "EC")) {
         std::array<char, 32> name{};
         std::size_t len = 0;
-        if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name.data(), name.size(), &len) != 1) {
+        if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name.data(), name.size(), &len) !=
+            1) {
             return KeyType::Other;
         }
         const std::string_view n(name.data(), len);
@@ -317,12 +318,15 @@ Result<Bytes> sign(const PrivateKey& key, SignatureAlg alg, ByteView message) {
     if (!key_fits(key.type(), alg)) return fail(Error::KeyMismatch);
     MdCtx md(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
-    if (!md || EVP_DigestSignInit_ex(md.get(), &pctx, digest_name(alg), nullptr, nullptr, key.native(), nullptr) != 1 ||
+    if (!md ||
+        EVP_DigestSignInit_ex(md.get(), &pctx, digest_name(alg), nullptr, nullptr, key.native(), nullptr) !=
+            1 ||
         !configure(pctx, alg)) {
         return fail(Error::CryptoFailure);
     }
     std::size_t len = 0;
-    if (EVP_DigestSign(md.get(), nullptr, &len, message.data(), message.size()) != 1) return fail(Error::CryptoFailure);
+    if (EVP_DigestSign(md.get(), nullptr, &len, message.data(), message.size()) != 1)
+        return fail(Error::CryptoFailure);
     Bytes sig(len);
     if (EVP_DigestSign(md.get(), sig.data(), &len, message.data(), message.size()) != 1) {
         return fail(Error::CryptoFailure);
@@ -336,7 +340,8 @@ core::Status verify(const PublicKey& key, SignatureAlg alg, ByteView message, By
     MdCtx md(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
     if (!md ||
-        EVP_DigestVerifyInit_ex(md.get(), &pctx, digest_name(alg), nullptr, nullptr, key.native(), nullptr) != 1 ||
+        EVP_DigestVerifyInit_ex(md.get(), &pctx, digest_name(alg), nullptr, nullptr, key.native(), nullptr) !=
+            1 ||
         !configure(pctx, alg)) {
         return fail(Error::CryptoFailure);
     }

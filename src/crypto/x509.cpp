@@ -12,8 +12,8 @@
 
 namespace strata::crypto {
 
-using core::ByteView;
 using core::Bytes;
+using core::ByteView;
 using core::Error;
 using core::fail;
 using core::Result;
@@ -91,7 +91,8 @@ Result<std::vector<Certificate>> Certificate::all_from_pem(std::string_view pem)
     Bio bio = memory_bio(pem);
     if (!bio) return fail(Error::CryptoFailure);
     std::vector<Certificate> out;
-    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr)) out.push_back(Certificate(cert));
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr))
+        out.push_back(Certificate(cert));
     ERR_clear_error();  // the loop ends on "no start line"
     // A block that failed to parse stops the loop early: the counts differ.
     if (out.empty() || out.size() != expected) return fail(Error::DecodeFailed);
@@ -184,7 +185,8 @@ core::Status TrustStore::verify(const Certificate& leaf, std::span<const Certifi
         return fail(Error::CryptoFailure);
     }
     // RFC 5280 §6.1.3 (a)(2): validity is checked at the time given, not "now".
-    X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), std::chrono::system_clock::to_time_t(at));
+    X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()),
+                               std::chrono::system_clock::to_time_t(at));
     const int ok = X509_verify_cert(ctx.get());
     const int err = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();
@@ -228,24 +230,26 @@ Result<Certificate> issue_certificate(const CertificateSpec& spec, const PublicK
     if (raw == nullptr) return fail(Error::CryptoFailure);
     Certificate cert = Certificate::adopt(raw);
     X509_NAME* subject = X509_get_subject_name(raw);
-    bool ok = X509_set_version(raw, X509_VERSION_3) == 1 &&
-              ASN1_INTEGER_set_uint64(X509_get_serialNumber(raw), spec.serial) == 1 &&
-              ASN1_TIME_set(X509_getm_notBefore(raw), std::chrono::system_clock::to_time_t(spec.not_before)) !=
-                  nullptr &&
-              ASN1_TIME_set(X509_getm_notAfter(raw), std::chrono::system_clock::to_time_t(spec.not_after)) !=
-                  nullptr &&
-              X509_set_pubkey(raw, subject_key.native()) == 1 &&
-              X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
-                                         reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1,
-                                         0) == 1 &&
-              X509_set_issuer_name(raw, issuer != nullptr ? X509_get_subject_name(issuer->native()) : subject) == 1;
+    bool ok =
+        X509_set_version(raw, X509_VERSION_3) == 1 &&
+        ASN1_INTEGER_set_uint64(X509_get_serialNumber(raw), spec.serial) == 1 &&
+        ASN1_TIME_set(X509_getm_notBefore(raw), std::chrono::system_clock::to_time_t(spec.not_before)) !=
+            nullptr &&
+        ASN1_TIME_set(X509_getm_notAfter(raw), std::chrono::system_clock::to_time_t(spec.not_after)) !=
+            nullptr &&
+        X509_set_pubkey(raw, subject_key.native()) == 1 &&
+        X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1,
+                                   0) == 1 &&
+        X509_set_issuer_name(raw, issuer != nullptr ? X509_get_subject_name(issuer->native()) : subject) == 1;
     if (!ok) return fail(Error::CryptoFailure);
 
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, issuer != nullptr ? issuer->native() : raw, raw, nullptr, nullptr, 0);
     // RFC 5280 §4.2.1.9 and §4.2.1.3: CAs assert cA and keyCertSign.
-    ok = add_extension(raw, &ctx, NID_basic_constraints, spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
+    ok = add_extension(raw, &ctx, NID_basic_constraints,
+                       spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
          add_extension(raw, &ctx, NID_key_usage,
                        spec.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") &&
          add_extension(raw, &ctx, NID_subject_key_identifier, "hash");

@@ -51,8 +51,7 @@ bool ipv4_option_immutable(std::uint8_t type) noexcept {
         case 148:  // Router Alert
         case 149:  // Sender Directed Multi-Destination Delivery
             return true;
-        default:
-            return false;
+        default: return false;
     }
 }
 
@@ -62,10 +61,10 @@ core::Result<void, Drop> feed_ipv4_header(IcvInput& in, core::ByteView packet, s
     std::array<std::uint8_t, packet::kIpv4MaxHeaderLength> h{};
     auto hdr = core::MutableByteView(h).first(hlen);
     if (!core::Reader(packet).copy_to(hdr)) return fail(Drop::Malformed);
-    hdr[1] = 0;                // TOS (DSCP, ECN)
-    hdr[6] = hdr[7] = 0;       // flags, fragment offset
-    hdr[8] = 0;                // TTL
-    hdr[10] = hdr[11] = 0;     // header checksum
+    hdr[1] = 0;             // TOS (DSCP, ECN)
+    hdr[6] = hdr[7] = 0;    // flags, fragment offset
+    hdr[8] = 0;             // TTL
+    hdr[10] = hdr[11] = 0;  // header checksum
     core::Reader opts(core::ByteView(hdr).subspan(packet::kIpv4MinHeaderLength));
     while (!opts.empty()) {
         const std::size_t start = packet::kIpv4MinHeaderLength + opts.offset();
@@ -109,7 +108,8 @@ core::Result<void, Drop> feed_ipv6_options(IcvInput& in, core::ByteView header) 
 
 // feed_ipv6_headers adds the fixed header (traffic class, flow label and hop
 // limit zeroed, RFC 4302 §3.3.3.1.2.1) and the extension headers before AH.
-core::Result<void, Drop> feed_ipv6_headers(IcvInput& in, core::ByteView packet, std::size_t ah_offset) noexcept {
+core::Result<void, Drop> feed_ipv6_headers(IcvInput& in, core::ByteView packet,
+                                           std::size_t ah_offset) noexcept {
     auto parsed = packet::parse_ipv6(packet);
     if (!parsed) return fail(Drop::Malformed);
     std::array<std::uint8_t, packet::kIpv6HeaderLength> h{};
@@ -173,7 +173,9 @@ core::Result<void, Drop> ah_icv(SecurityAssociation& sa, core::ByteView packet, 
     if (!in.ok()) return fail(Drop::CryptoFailure);
     if (tag_out.empty()) {
         auto st = mac->final_verify(tag_in);
-        if (!st) return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch : Drop::CryptoFailure);
+        if (!st)
+            return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch
+                                                                        : Drop::CryptoFailure);
         return {};
     }
     if (!mac->final(tag_out)) return fail(Drop::CryptoFailure);
@@ -185,7 +187,8 @@ std::size_t round_up(std::size_t n, std::size_t to) noexcept { return (n + to - 
 core::Result<AhOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, PacketBuffer& buf,
                                                  const AhOutboundOptions& opts) {
     const SaConfig& cfg = sa.config();
-    if (cfg.protocol != Protocol::Ah || cfg.direction != Direction::Outbound) return fail(Drop::UnsupportedPacket);
+    if (cfg.protocol != Protocol::Ah || cfg.direction != Direction::Outbound)
+        return fail(Drop::UnsupportedPacket);
     if (sa.expired()) return fail(Drop::SaExpired);
     auto layout = outbound_layout(buf.view());
     if (!layout) return fail(layout.error());
@@ -239,7 +242,8 @@ core::Result<AhOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, Packet
 
 core::Result<AhInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf) {
     const SaConfig& cfg = sa.config();
-    if (cfg.protocol != Protocol::Ah || cfg.direction != Direction::Inbound) return fail(Drop::UnsupportedPacket);
+    if (cfg.protocol != Protocol::Ah || cfg.direction != Direction::Inbound)
+        return fail(Drop::UnsupportedPacket);
     if (sa.expired()) return fail(Drop::SaExpired);
     auto layout = inbound_layout(buf.view(), packet::ipproto::kAh);
     if (!layout) return fail(layout.error());
@@ -274,7 +278,8 @@ core::Result<AhInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBu
         }
     }
     const core::ByteView icv = buf.view().subspan(ah_offset + kAhFixedLength, icv_len);
-    if (auto st = ah_icv(sa, buf.view(), layout->version, ah_offset, ah_len - kAhFixedLength, seq, icv, {}); !st) {
+    if (auto st = ah_icv(sa, buf.view(), layout->version, ah_offset, ah_len - kAhFixedLength, seq, icv, {});
+        !st) {
         return fail(st.error());
     }
     // RFC 4302 §3.4.3: the window moves only after the ICV verified.
@@ -311,8 +316,9 @@ core::Result<AhInboundInfo, Drop> ah_inbound(SecurityAssociation& sa, PacketBuff
     return counted(sa, inbound_impl(sa, buf));
 }
 
-core::Result<BundleOutboundInfo, Drop> bundle_outbound(SecurityAssociation& esp_sa, SecurityAssociation& ah_sa,
-                                                       PacketBuffer& buf, const EspOutboundOptions& esp_opts,
+core::Result<BundleOutboundInfo, Drop> bundle_outbound(SecurityAssociation& esp_sa,
+                                                       SecurityAssociation& ah_sa, PacketBuffer& buf,
+                                                       const EspOutboundOptions& esp_opts,
                                                        const AhOutboundOptions& ah_opts) {
     auto esp = esp_outbound(esp_sa, buf, esp_opts);
     if (!esp) return fail(esp.error());

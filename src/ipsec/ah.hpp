@@ -86,8 +86,9 @@ struct BundleInboundInfo {
 
 // bundle_outbound applies ESP, then AH over the whole ESP packet (RFC 4301
 // §4.5: the SA bundle order on the way out). Drops as esp_outbound, ah_outbound.
-core::Result<BundleOutboundInfo, Drop> bundle_outbound(SecurityAssociation& esp_sa, SecurityAssociation& ah_sa,
-                                                       PacketBuffer& buf, const EspOutboundOptions& esp_opts = {},
+core::Result<BundleOutboundInfo, Drop> bundle_outbound(SecurityAssociation& esp_sa,
+                                                       SecurityAssociation& ah_sa, PacketBuffer& buf,
+                                                       const EspOutboundOptions& esp_opts = {},
                                                        const AhOutboundOptions& ah_opts = {});
 
 // bundle_inbound removes AH, then ESP (the reverse order). Drops as

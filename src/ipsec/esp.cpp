@@ -62,7 +62,8 @@ Aad make_aad(std::uint32_t spi, std::uint64_t seq, bool esn) noexcept {
 }
 
 // Nonce is salt | explicit IV (RFC 4106 §4, RFC 7634 §2).
-std::array<std::uint8_t, crypto::kAeadNonceLength> make_nonce(core::ByteView salt, core::ByteView iv) noexcept {
+std::array<std::uint8_t, crypto::kAeadNonceLength> make_nonce(core::ByteView salt,
+                                                              core::ByteView iv) noexcept {
     std::array<std::uint8_t, crypto::kAeadNonceLength> n{};
     core::Writer w{core::MutableByteView(n)};
     w.bytes(salt.first(salt.size() < kSaltLength ? salt.size() : kSaltLength));
@@ -191,10 +192,14 @@ core::Result<EspInboundInfo, Drop> open_impl(SecurityAssociation& sa, PacketBuff
         const auto nonce = make_nonce(sa.salt(), iv);
         const Aad aad = make_aad(*spi, seq, esn);
         auto st = aead->open(nonce, aad.view(), ciphertext, icv);
-        if (!st) return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch : Drop::CryptoFailure);
+        if (!st)
+            return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch
+                                                                        : Drop::CryptoFailure);
     } else if (auto* mac = sa.mac(); mac != nullptr) {
         auto st = mac_esp(*mac, esp.first(head + ct_len), seq, esn, icv, {});
-        if (!st) return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch : Drop::CryptoFailure);
+        if (!st)
+            return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch
+                                                                        : Drop::CryptoFailure);
     }
     // RFC 4303 §3.4.3: only an authenticated packet moves the window.
     if (window != nullptr && !window->accept(seq)) return fail(Drop::ReplayDuplicate);
@@ -229,7 +234,8 @@ core::Result<T, Drop> counted(SecurityAssociation& sa, core::Result<T, Drop> r) 
 core::Result<EspOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, PacketBuffer& buf,
                                                   const EspOutboundOptions& opts) {
     const SaConfig& cfg = sa.config();
-    if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Outbound) return fail(Drop::UnsupportedPacket);
+    if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Outbound)
+        return fail(Drop::UnsupportedPacket);
     auto layout = outbound_layout(buf.view());
     if (!layout) return fail(layout.error());
     buf.trim_back(buf.size() - layout->length);  // link padding is not payload
@@ -238,11 +244,13 @@ core::Result<EspOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, Packe
     const bool v4 = tunnel ? cfg.src.is_v4() : layout->version == packet::IpVersion::V4;
     const std::size_t outer = tunnel ? (v4 ? 20 : 40) : 0;
     const std::size_t limit = v4 ? 0xffff : 0xffff + 40;  // IPv4 total / IPv6 payload length fields
-    if (layout->length + outer + esp_overhead(sa, layout->length) > limit) return fail(Drop::UnsupportedPacket);
+    if (layout->length + outer + esp_overhead(sa, layout->length) > limit)
+        return fail(Drop::UnsupportedPacket);
     if (!tunnel) {
         auto info = seal_impl(sa, buf, layout->insert_offset, layout->next_header, opts);
         if (!info) return info;
-        if (auto st = rewrite_ip_header(buf.data(), *layout, packet::ipproto::kEsp); !st) return fail(st.error());
+        if (auto st = rewrite_ip_header(buf.data(), *layout, packet::ipproto::kEsp); !st)
+            return fail(st.error());
         return info;
     }
     // RFC 4303 §3.1.2: the whole inner packet is the payload.
@@ -260,7 +268,8 @@ core::Result<EspOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, Packe
 
 core::Result<EspInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf) {
     const SaConfig& cfg = sa.config();
-    if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Inbound) return fail(Drop::UnsupportedPacket);
+    if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Inbound)
+        return fail(Drop::UnsupportedPacket);
     auto layout = inbound_layout(buf.view(), packet::ipproto::kEsp);
     if (!layout) return fail(layout.error());
     buf.trim_back(buf.size() - layout->length);

@@ -55,14 +55,14 @@ struct EspOutboundOptions {
 
 // EspOutboundInfo describes a protected packet.
 struct EspOutboundInfo {
-    std::uint64_t sequence = 0;   // full (ESN) sequence number sent
-    std::size_t esp_offset = 0;   // where the ESP header starts in the buffer
+    std::uint64_t sequence = 0;  // full (ESN) sequence number sent
+    std::size_t esp_offset = 0;  // where the ESP header starts in the buffer
 };
 
 // EspInboundInfo describes an accepted packet.
 struct EspInboundInfo {
-    std::uint64_t sequence = 0;      // full sequence number (ESN inferred)
-    std::uint8_t next_header = 0;    // the ESP trailer's Next Header (4/41 in tunnel mode)
+    std::uint64_t sequence = 0;    // full sequence number (ESN inferred)
+    std::uint8_t next_header = 0;  // the ESP trailer's Next Header (4/41 in tunnel mode)
 };
 
 // esp_iv_length returns the explicit IV length of sa's transform (0 for NULL).

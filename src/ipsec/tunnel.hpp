@@ -73,9 +73,9 @@ std::uint8_t tunnel_inner_protocol(packet::IpVersion v) noexcept;
 
 // OuterHeaderParams are the per-packet fields of a new outer header.
 struct OuterHeaderParams {
-    std::uint8_t protocol = 0;            // 50 (ESP) or 51 (AH)
-    std::uint8_t inner_tos = 0;           // for DSCP and ECN (RFC 6040 §4.1)
-    bool inner_dont_fragment = false;     // copied to the outer DF (RFC 4301 §8.1)
+    std::uint8_t protocol = 0;         // 50 (ESP) or 51 (AH)
+    std::uint8_t inner_tos = 0;        // for DSCP and ECN (RFC 6040 §4.1)
+    bool inner_dont_fragment = false;  // copied to the outer DF (RFC 4301 §8.1)
     std::uint16_t ipv4_identification = 0;
 };
 

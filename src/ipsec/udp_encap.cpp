@@ -33,7 +33,8 @@ bool ipv6_addresses(core::ByteView packet, packet::IpAddress& src, packet::IpAdd
 core::Result<UdpEncapPayload, Drop> classify_udp_encap(core::ByteView udp_payload) noexcept {
     core::Reader r(udp_payload);
     // RFC 3948 §2.3: a NAT-keepalive is exactly one 0xff byte.
-    if (udp_payload.size() == 1 && *r.peek_u8() == kKeepalive) return UdpEncapPayload{UdpEncapKind::NatKeepalive, {}};
+    if (udp_payload.size() == 1 && *r.peek_u8() == kKeepalive)
+        return UdpEncapPayload{UdpEncapKind::NatKeepalive, {}};
     auto marker = r.u32();
     if (!marker) return fail(Drop::Truncated);
     // RFC 3948 §2.2: four zero bytes where an ESP SPI (never 0) would be.
@@ -63,7 +64,8 @@ core::Result<void, Drop> udp_encapsulate(PacketBuffer& buf, const UdpEncapsulati
         packet::IpAddress dst;
         if (!ipv6_addresses(buf.view(), src, dst)) return fail(Drop::Malformed);
         packet::ChecksumAccumulator acc;
-        if (!packet::add_pseudo_header(acc, src, dst, packet::ipproto::kUdp, udp_len)) return fail(Drop::Malformed);
+        if (!packet::add_pseudo_header(acc, src, dst, packet::ipproto::kUdp, udp_len))
+            return fail(Drop::Malformed);
         acc.add(buf.view().subspan(at));
         const std::uint16_t sum = acc.finish();
         store_u16(buf.data(), at + 6, sum == 0 ? std::uint16_t{0xffff} : sum);  // RFC 768: 0 means none

@@ -54,7 +54,7 @@ struct UdpDecapInfo {
     UdpEncapKind kind = UdpEncapKind::Esp;
     std::uint16_t src_port = 0;  // the peer's (possibly NAT-mapped) port
     std::uint16_t dst_port = 0;
-    core::ByteView ike{};        // the IKE message, viewing buf (kind Ike only)
+    core::ByteView ike{};  // the IKE message, viewing buf (kind Ike only)
 };
 
 // udp_decapsulate reads the IP/UDP datagram in buf. For ESP it removes the

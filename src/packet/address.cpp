@@ -120,7 +120,8 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
     const std::string_view len_text = text.substr(slash + 1);
     unsigned len = 0;
     const auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
-    if (ec != std::errc{} || end != len_text.data() + len_text.size() || len_text.empty()) return std::nullopt;
+    if (ec != std::errc{} || end != len_text.data() + len_text.size() || len_text.empty())
+        return std::nullopt;
     return make(*addr, len);
 }
 

@@ -29,7 +29,9 @@ std::uint16_t ChecksumAccumulator::folded_sum() const noexcept {
     return static_cast<std::uint16_t>(s);
 }
 
-std::uint16_t ChecksumAccumulator::finish() const noexcept { return static_cast<std::uint16_t>(~folded_sum()); }
+std::uint16_t ChecksumAccumulator::finish() const noexcept {
+    return static_cast<std::uint16_t>(~folded_sum());
+}
 
 std::uint16_t internet_checksum(core::ByteView b) noexcept {
     ChecksumAccumulator acc;
@@ -55,8 +57,8 @@ void add_pseudo_header_v6(ChecksumAccumulator& acc, const IpAddress& src, const 
     acc.add_u32(next_header);
 }
 
-bool add_pseudo_header(ChecksumAccumulator& acc, const IpAddress& src, const IpAddress& dst, std::uint8_t protocol,
-                       std::size_t length) noexcept {
+bool add_pseudo_header(ChecksumAccumulator& acc, const IpAddress& src, const IpAddress& dst,
+                       std::uint8_t protocol, std::size_t length) noexcept {
     if (src.version() != dst.version()) return false;
     if (src.is_v4()) {
         if (length > 0xffff) return false;

@@ -51,7 +51,8 @@ core::Result<IcmpMessage> parse_icmpv4(core::ByteView message) noexcept {
     return m;
 }
 
-core::Result<IcmpMessage> parse_icmpv6(core::ByteView message, const IpAddress& src, const IpAddress& dst) noexcept {
+core::Result<IcmpMessage> parse_icmpv6(core::ByteView message, const IpAddress& src,
+                                       const IpAddress& dst) noexcept {
     if (!src.is_v6() || !dst.is_v6()) return fail(Error::BadVersion);
     auto m = read_fields(message);
     if (!m) return m;
@@ -71,7 +72,8 @@ core::Status write_icmpv4(core::Writer& w, const IcmpMessage& m) noexcept {
     return w.status();
 }
 
-core::Status write_icmpv6(core::Writer& w, const IcmpMessage& m, const IpAddress& src, const IpAddress& dst) noexcept {
+core::Status write_icmpv6(core::Writer& w, const IcmpMessage& m, const IpAddress& src,
+                          const IpAddress& dst) noexcept {
     if (!src.is_v6() || !dst.is_v6()) return fail(Error::BadVersion);
     if (m.data.size() > 0xffff - kIcmpHeaderLength) return fail(Error::BadLength);
     ChecksumAccumulator acc;

@@ -65,7 +65,8 @@ core::Result<IcmpMessage> parse_icmpv4(core::ByteView message) noexcept;
 // parse_icmpv6 parses an ICMPv6 message from src to dst and verifies its
 // checksum, which covers the IPv6 pseudo-header (RFC 4443 §2.3). Errors:
 // Truncated, BadVersion (src or dst not IPv6), BadChecksum.
-core::Result<IcmpMessage> parse_icmpv6(core::ByteView message, const IpAddress& src, const IpAddress& dst) noexcept;
+core::Result<IcmpMessage> parse_icmpv6(core::ByteView message, const IpAddress& src,
+                                       const IpAddress& dst) noexcept;
 
 // write_icmpv4 appends m with its checksum computed (m.checksum is ignored).
 // Errors: BadLength (message above 65535 bytes), or the Writer's own error.
@@ -73,7 +74,8 @@ core::Status write_icmpv4(core::Writer& w, const IcmpMessage& m) noexcept;
 
 // write_icmpv6 appends m with the checksum over the pseudo-header of src and
 // dst. Errors: BadLength (above 65535 bytes), BadVersion (src or dst not IPv6).
-core::Status write_icmpv6(core::Writer& w, const IcmpMessage& m, const IpAddress& src, const IpAddress& dst) noexcept;
+core::Status write_icmpv6(core::Writer& w, const IcmpMessage& m, const IpAddress& src,
+                          const IpAddress& dst) noexcept;
 
 // echo_kind returns Request or Reply if type is an echo type of version v.
 std::optional<EchoKind> echo_kind(IpVersion v, std::uint8_t type) noexcept;

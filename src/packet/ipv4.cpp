@@ -51,7 +51,8 @@ core::Result<Ipv4Packet> parse_ipv4(core::ByteView packet) noexcept {
     if (!options) return fail(Error::Truncated);
     hdr.options = *options;
 
-    if (hdr.total_length < header_length || hdr.total_length > packet.size()) return fail(Error::BadTotalLength);
+    if (hdr.total_length < header_length || hdr.total_length > packet.size())
+        return fail(Error::BadTotalLength);
 
     // RFC 791 §3.1: the checksum covers the header only; summed with its
     // checksum field in place, a correct header sums to zero (RFC 1071 §1(3)).

@@ -23,17 +23,17 @@ inline constexpr std::uint8_t kIpv4FlagMoreFragments = 0x1;
 // Ipv4Header is every field of an IPv4 header. options views the bytes of the
 // packet it was parsed from (or the caller's bytes, when building).
 struct Ipv4Header {
-    std::uint8_t tos = 0;              // DSCP (6 bits) and ECN (2 bits)
-    std::uint16_t total_length = 0;    // header + payload, in bytes
+    std::uint8_t tos = 0;            // DSCP (6 bits) and ECN (2 bits)
+    std::uint16_t total_length = 0;  // header + payload, in bytes
     std::uint16_t identification = 0;
-    std::uint8_t flags = 0;            // 3 bits: reserved, DF, MF
-    std::uint16_t fragment_offset = 0; // 13 bits, in units of 8 bytes
+    std::uint8_t flags = 0;             // 3 bits: reserved, DF, MF
+    std::uint16_t fragment_offset = 0;  // 13 bits, in units of 8 bytes
     std::uint8_t ttl = 64;
     std::uint8_t protocol = 0;
-    std::uint16_t checksum = 0;        // as received; ignored when building
+    std::uint16_t checksum = 0;  // as received; ignored when building
     IpAddress src{};
     IpAddress dst{};
-    core::ByteView options{};          // 0..40 bytes, a multiple of 4
+    core::ByteView options{};  // 0..40 bytes, a multiple of 4
 
     // header_length returns 20 + options.size() (IHL * 4).
     [[nodiscard]] std::size_t header_length() const noexcept { return kIpv4MinHeaderLength + options.size(); }

@@ -31,10 +31,8 @@ bool is_ipv6_extension_header(std::uint8_t protocol) noexcept {
         case ipproto::kRouting:
         case ipproto::kFragment:
         case ipproto::kDestinationOptions:
-        case ipproto::kAh:
-            return true;
-        default:
-            return false;
+        case ipproto::kAh: return true;
+        default: return false;
     }
 }
 
@@ -125,7 +123,8 @@ core::Status write_ipv6_header(core::Writer& w, const Ipv6Header& h, std::size_t
     return w.status();
 }
 
-core::Status write_ipv6_options_header(core::Writer& w, std::uint8_t next_header, core::ByteView body) noexcept {
+core::Status write_ipv6_options_header(core::Writer& w, std::uint8_t next_header,
+                                       core::ByteView body) noexcept {
     const std::size_t length = 2 + body.size();
     if (length % 8 != 0 || length > 256 * 8) return fail(Error::BadHeaderLength);
     w.u8(next_header);
@@ -134,7 +133,8 @@ core::Status write_ipv6_options_header(core::Writer& w, std::uint8_t next_header
     return w.status();
 }
 
-core::Status write_ipv6_fragment_header(core::Writer& w, std::uint8_t next_header, const Ipv6Fragment& f) noexcept {
+core::Status write_ipv6_fragment_header(core::Writer& w, std::uint8_t next_header,
+                                        const Ipv6Fragment& f) noexcept {
     w.u8(next_header);
     w.u8(0);  // reserved
     w.u16(static_cast<std::uint16_t>(((f.offset & 0x1fff) << 3) | (f.more ? 1 : 0)));

@@ -24,8 +24,8 @@ inline constexpr std::size_t kMaxIpv6ExtensionHeaders = 8;
 // Ipv6Header is the fixed IPv6 header.
 struct Ipv6Header {
     std::uint8_t traffic_class = 0;
-    std::uint32_t flow_label = 0;     // 20 bits
-    std::uint16_t payload_length = 0; // as received; computed when building
+    std::uint32_t flow_label = 0;      // 20 bits
+    std::uint16_t payload_length = 0;  // as received; computed when building
     std::uint8_t next_header = 0;
     std::uint8_t hop_limit = 64;
     IpAddress src = IpAddress::v6({});
@@ -100,11 +100,13 @@ core::Status write_ipv6_header(core::Writer& w, const Ipv6Header& h, std::size_t
 // write_ipv6_options_header appends a Hop-by-Hop, Routing or Destination
 // Options header (RFC 8200 §4.3, §4.4, §4.6): next_header, length, then body.
 // Errors: BadHeaderLength if 2 + body.size() is not a multiple of 8 or above 2048.
-core::Status write_ipv6_options_header(core::Writer& w, std::uint8_t next_header, core::ByteView body) noexcept;
+core::Status write_ipv6_options_header(core::Writer& w, std::uint8_t next_header,
+                                       core::ByteView body) noexcept;
 
 // write_ipv6_fragment_header appends a Fragment header (RFC 8200 §4.5); only
 // the low 13 bits of f.offset are used.
-core::Status write_ipv6_fragment_header(core::Writer& w, std::uint8_t next_header, const Ipv6Fragment& f) noexcept;
+core::Status write_ipv6_fragment_header(core::Writer& w, std::uint8_t next_header,
+                                        const Ipv6Fragment& f) noexcept;
 
 // build_ipv6 returns header h followed by payload, as write_ipv6_header.
 core::Result<core::Bytes> build_ipv6(const Ipv6Header& h, core::ByteView payload);

@@ -163,7 +163,8 @@ std::string_view to_string(TlsSecretLabel label) noexcept {
     return "CLIENT_RANDOM";
 }
 
-core::Result<std::string> nss_keylog_line(TlsSecretLabel label, core::ByteView client_random, core::ByteView secret) {
+core::Result<std::string> nss_keylog_line(TlsSecretLabel label, core::ByteView client_random,
+                                          core::ByteView secret) {
     // RFC 8446 §4.1.2 / RFC 5246 §7.4.1.2: Random is 32 bytes.
     if (client_random.size() != 32 || secret.empty()) return core::fail(core::Error::BadLength);
     std::string line(to_string(label));

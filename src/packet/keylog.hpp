@@ -28,7 +28,14 @@ inline constexpr std::string_view kIkev1DecryptionTable = "ikev1_decryption_tabl
 // EspEncryption is an ESP encryption algorithm as Wireshark's esp_sa knows it.
 enum class EspEncryption : std::uint8_t { Null, AesCbc, AesCtr, AesGcm8, AesGcm12, AesGcm16, TripleDesCbc };
 // EspIntegrity is an ESP authentication algorithm as esp_sa knows it (Null for AEAD).
-enum class EspIntegrity : std::uint8_t { Null, HmacMd5_96, HmacSha1_96, HmacSha256_128, HmacSha384_192, HmacSha512_256 };
+enum class EspIntegrity : std::uint8_t {
+    Null,
+    HmacMd5_96,
+    HmacSha1_96,
+    HmacSha256_128,
+    HmacSha384_192,
+    HmacSha512_256
+};
 
 // wireshark_name returns esp_sa's name for e, e.g. "AES-GCM with 16 octet ICV [RFC4106]".
 std::string_view wireshark_name(EspEncryption e) noexcept;
@@ -58,14 +65,31 @@ void write_esp_sa_file(std::ostream& out, std::span<const EspSaKeys> sas);
 // Ikev2Encryption is an IKEv2 SA encryption algorithm as ikev2_decryption_table knows it.
 enum class Ikev2Encryption : std::uint8_t {
     TripleDes,
-    AesCbc128, AesCbc192, AesCbc256,
-    AesCtr128, AesCtr192, AesCtr256,
-    AesGcm8_128, AesGcm8_192, AesGcm8_256,
-    AesGcm12_128, AesGcm12_192, AesGcm12_256,
-    AesGcm16_128, AesGcm16_192, AesGcm16_256,
+    AesCbc128,
+    AesCbc192,
+    AesCbc256,
+    AesCtr128,
+    AesCtr192,
+    AesCtr256,
+    AesGcm8_128,
+    AesGcm8_192,
+    AesGcm8_256,
+    AesGcm12_128,
+    AesGcm12_192,
+    AesGcm12_256,
+    AesGcm16_128,
+    AesGcm16_192,
+    AesGcm16_256,
 };
 // Ikev2Integrity is an IKEv2 SA integrity algorithm (None for AEAD).
-enum class Ikev2Integrity : std::uint8_t { None, HmacMd5_96, HmacSha1_96, HmacSha256_128, HmacSha384_192, HmacSha512_256 };
+enum class Ikev2Integrity : std::uint8_t {
+    None,
+    HmacMd5_96,
+    HmacSha1_96,
+    HmacSha256_128,
+    HmacSha384_192,
+    HmacSha512_256
+};
 
 // wireshark_name returns the table's name for e, e.g. "AES-CBC-256 [RFC3602]".
 std::string wireshark_name(Ikev2Encryption e);
@@ -98,8 +122,8 @@ std::string tshark_uat_option(std::string_view table, std::string_view record);
 
 // TlsSecretLabel is the label of an NSS key log line (the SSLKEYLOGFILE format).
 enum class TlsSecretLabel : std::uint8_t {
-    ClientRandom,                  // TLS 1.2: the 48-byte master secret
-    ClientEarlyTrafficSecret,      // TLS 1.3 (RFC 8446 §7.1)
+    ClientRandom,              // TLS 1.2: the 48-byte master secret
+    ClientEarlyTrafficSecret,  // TLS 1.3 (RFC 8446 §7.1)
     ClientHandshakeTrafficSecret,
     ServerHandshakeTrafficSecret,
     ClientTrafficSecret0,
@@ -114,6 +138,7 @@ std::string_view to_string(TlsSecretLabel label) noexcept;
 // nss_keylog_line returns "<LABEL> <client_random hex> <secret hex>" (lower
 // case, no newline). Errors: BadLength if client_random is not 32 bytes
 // (RFC 8446 §4.1.2) or the secret is empty.
-core::Result<std::string> nss_keylog_line(TlsSecretLabel label, core::ByteView client_random, core::ByteView secret);
+core::Result<std::string> nss_keylog_line(TlsSecretLabel label, core::ByteView client_random,
+                                          core::ByteView secret);
 
 }  // namespace strata::packet

@@ -9,7 +9,8 @@ namespace strata::packet {
 using core::Error;
 using core::fail;
 
-core::Result<UdpDatagram> parse_udp(core::ByteView segment, const IpAddress& src, const IpAddress& dst) noexcept {
+core::Result<UdpDatagram> parse_udp(core::ByteView segment, const IpAddress& src,
+                                    const IpAddress& dst) noexcept {
     if (src.version() != dst.version()) return fail(Error::BadVersion);
     core::Reader r(segment);
     auto fixed = r.sub(kUdpHeaderLength);
@@ -22,7 +23,8 @@ core::Result<UdpDatagram> parse_udp(core::ByteView segment, const IpAddress& src
     out.header.checksum = *h.u16();
     // RFC 768: length counts the header and the data; it must cover exactly
     // the bytes the IP layer delivered.
-    if (out.header.length < kUdpHeaderLength || out.header.length != segment.size()) return fail(Error::BadLength);
+    if (out.header.length < kUdpHeaderLength || out.header.length != segment.size())
+        return fail(Error::BadLength);
 
     if (out.header.checksum == 0) {
         // RFC 768: zero means the sender computed none (IPv4). RFC 8200 §8.1:
@@ -38,8 +40,9 @@ core::Result<UdpDatagram> parse_udp(core::ByteView segment, const IpAddress& src
     return out;
 }
 
-core::Status write_udp(core::Writer& w, std::uint16_t src_port, std::uint16_t dst_port, core::ByteView payload,
-                       const IpAddress& src, const IpAddress& dst, UdpChecksum mode) noexcept {
+core::Status write_udp(core::Writer& w, std::uint16_t src_port, std::uint16_t dst_port,
+                       core::ByteView payload, const IpAddress& src, const IpAddress& dst,
+                       UdpChecksum mode) noexcept {
     if (src.version() != dst.version()) return fail(Error::BadVersion);
     if (payload.size() > 0xffff - kUdpHeaderLength) return fail(Error::BadLength);
     if (mode == UdpChecksum::Omit && src.is_v6()) return fail(Error::BadChecksum);  // RFC 8200 §8.1

@@ -39,14 +39,15 @@ enum class UdpChecksum : std::uint8_t {
 // Errors: Truncated (fewer than 8 bytes), BadLength (length field below 8 or
 // not equal to the segment size), BadVersion (src and dst differ in version),
 // BadChecksum (wrong; or zero over IPv6, RFC 8200 §8.1).
-core::Result<UdpDatagram> parse_udp(core::ByteView segment, const IpAddress& src, const IpAddress& dst) noexcept;
+core::Result<UdpDatagram> parse_udp(core::ByteView segment, const IpAddress& src,
+                                    const IpAddress& dst) noexcept;
 
 // write_udp appends a UDP header and payload with the checksum computed over
 // the pseudo-header of src and dst (a computed 0 is sent as 0xffff, RFC 768).
 // Errors: BadLength (datagram above 65535 bytes), BadVersion (src and dst
 // differ in version), BadChecksum (Omit over IPv6), or the Writer's own error.
-core::Status write_udp(core::Writer& w, std::uint16_t src_port, std::uint16_t dst_port, core::ByteView payload,
-                       const IpAddress& src, const IpAddress& dst,
+core::Status write_udp(core::Writer& w, std::uint16_t src_port, std::uint16_t dst_port,
+                       core::ByteView payload, const IpAddress& src, const IpAddress& dst,
                        UdpChecksum mode = UdpChecksum::Compute) noexcept;
 
 // build_udp returns the datagram write_udp would append.

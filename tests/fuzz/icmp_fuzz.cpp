@@ -41,7 +41,8 @@ bool locate(core::Bytes& buf, Segment& s) {
             if (!p) __builtin_trap();
         }
         if (!p || p->header.protocol != packet::ipproto::kIcmp) return false;
-        s = {packet::IpVersion::V4, p->header.header_length(), p->payload.size(), p->header.src, p->header.dst};
+        s = {packet::IpVersion::V4, p->header.header_length(), p->payload.size(), p->header.src,
+             p->header.dst};
         return true;
     }
     auto p = packet::parse_ipv6(buf);
@@ -78,14 +79,16 @@ void check_round_trip(const Segment& s, core::ByteView message) {
     const auto kind = packet::echo_kind(s.version, m->type);
     if (!kind) __builtin_trap();
     const packet::IcmpMessage same = packet::make_echo(s.version, *kind, *echo);
-    if (same.type != m->type || same.code != 0 || same.rest != m->rest || !core::equal_public(same.data, m->data)) {
+    if (same.type != m->type || same.code != 0 || same.rest != m->rest ||
+        !core::equal_public(same.data, m->data)) {
         __builtin_trap();
     }
     core::Bytes reply;
     core::Writer rw(reply);
     if (!write(s, rw, packet::make_echo(s.version, packet::EchoKind::Reply, *echo))) __builtin_trap();
     auto parsed_reply = parse(s, reply);
-    if (!parsed_reply || packet::echo_kind(s.version, parsed_reply->type) != packet::EchoKind::Reply) __builtin_trap();
+    if (!parsed_reply || packet::echo_kind(s.version, parsed_reply->type) != packet::EchoKind::Reply)
+        __builtin_trap();
 }
 
 }  // namespace

@@ -93,10 +93,8 @@ bool run_inbound(const Target& t, ipsec::PacketBuffer& buf, core::ByteView packe
     auto sa = make_sa(t, Direction::Inbound, t.protocol == Protocol::Ah ? kAhSpi : kSpi);
     if (!sa) return false;
     switch (t.path) {
-        case Path::Esp:
-            return ipsec::esp_inbound(*sa, buf).ok();
-        case Path::Ah:
-            return ipsec::ah_inbound(*sa, buf).ok();
+        case Path::Esp: return ipsec::esp_inbound(*sa, buf).ok();
+        case Path::Ah: return ipsec::ah_inbound(*sa, buf).ok();
         case Path::UdpThenEsp: {
             (void)ipsec::classify_udp_encap(packet);
             auto kind = ipsec::udp_decapsulate(buf);
@@ -161,7 +159,8 @@ int main(int argc, char** argv) {
             ok = ipsec::ah_outbound(*out, b).ok();
         } else {
             ok = ipsec::esp_outbound(*out, b).ok();
-            if (ok && t.path == Path::UdpThenEsp) ok = ipsec::udp_encapsulate(b, ipsec::UdpEncapsulation{}).ok();
+            if (ok && t.path == Path::UdpThenEsp)
+                ok = ipsec::udp_encapsulate(b, ipsec::UdpEncapsulation{}).ok();
             if (ok && t.path == Path::AhThenEsp) {
                 auto ah = make_sa(kBundleAh, Direction::Outbound, kAhSpi);
                 ok = ipsec::ah_outbound(*ah, b).ok();

@@ -27,7 +27,8 @@ void check_round_trip(core::ByteView input) {
     }
     auto again = packet::parse_ipv4(*built);
     if (!again || again->header.src != h.src || again->header.dst != h.dst ||
-        !core::equal_public(again->payload, p->payload) || !core::equal_public(again->header.options, h.options)) {
+        !core::equal_public(again->payload, p->payload) ||
+        !core::equal_public(again->header.options, h.options)) {
         __builtin_trap();
     }
 }

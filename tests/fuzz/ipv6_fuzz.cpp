@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (p->upper.size() != end - at) __builtin_trap();
     const bool later_fragment = p->fragment && p->fragment->offset != 0;
     if (!later_fragment && packet::is_ipv6_extension_header(next)) __builtin_trap();
-    if (p->esp_insert_offset < packet::kIpv6HeaderLength || p->esp_insert_offset > p->upper_offset) __builtin_trap();
+    if (p->esp_insert_offset < packet::kIpv6HeaderLength || p->esp_insert_offset > p->upper_offset)
+        __builtin_trap();
     if (input[p->esp_next_header_field] != p->esp_next_header) __builtin_trap();
 
     auto built = packet::build_ipv6(p->header, p->payload);

@@ -66,7 +66,8 @@ void check_round_trip(core::ByteView segment, const packet::IpAddress& src, cons
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const core::ByteView input(data, size);
     check_round_trip(input, *packet::IpAddress::parse("192.0.2.1"), *packet::IpAddress::parse("192.0.2.2"));
-    check_round_trip(input, *packet::IpAddress::parse("2001:db8::1"), *packet::IpAddress::parse("2001:db8::2"));
+    check_round_trip(input, *packet::IpAddress::parse("2001:db8::1"),
+                     *packet::IpAddress::parse("2001:db8::2"));
 
     core::Bytes buf(input.begin(), input.end());
     Segment s;

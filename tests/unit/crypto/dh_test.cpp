@@ -137,7 +137,8 @@ TEST_P(Modp, GeneratorTwoGivesPublicTwoToTheX) {
     EXPECT_EQ(a->public_value(Encoding::Ike), expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(Dh, Modp, ::testing::Values(DhGroup::Modp1024, DhGroup::Modp2048, DhGroup::Modp3072));
+INSTANTIATE_TEST_SUITE_P(Dh, Modp,
+                         ::testing::Values(DhGroup::Modp1024, DhGroup::Modp2048, DhGroup::Modp3072));
 
 TEST(Modp, EmbeddedPrimesMatchLibcrypto) {
     for (DhGroup g : {DhGroup::Modp2048, DhGroup::Modp3072}) {

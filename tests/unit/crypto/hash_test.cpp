@@ -10,7 +10,9 @@
 namespace strata::crypto {
 namespace {
 
-core::ByteView ascii(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+core::ByteView ascii(std::string_view s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 TEST(Hash, Lengths) {
     EXPECT_EQ(digest_length(HashAlg::Md5), 16u);
@@ -24,8 +26,8 @@ TEST(Hash, Lengths) {
 }
 
 TEST(Hash, EveryAlgorithmIsFetchedAndMatchesItsLength) {
-    for (HashAlg a : {HashAlg::Md5, HashAlg::Sha1, HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384,
-                      HashAlg::Sha512}) {
+    for (HashAlg a :
+         {HashAlg::Md5, HashAlg::Sha1, HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512}) {
         ASSERT_NE(evp_md(a), nullptr) << hash_openssl_name(a);
         EXPECT_EQ(evp_md(a), evp_md(a));  // fetched once
         EXPECT_EQ(static_cast<std::size_t>(EVP_MD_get_size(evp_md(a))), digest_length(a));
@@ -35,7 +37,8 @@ TEST(Hash, EveryAlgorithmIsFetchedAndMatchesItsLength) {
 // FIPS 180-2 Appendix B.1 / RFC 1321 §A.5: digests of "abc".
 TEST(Hash, KnownDigestsOfAbc) {
     EXPECT_EQ(core::to_hex(digest(HashAlg::Md5, ascii("abc")).value()), "900150983cd24fb0d6963f7d28e17f72");
-    EXPECT_EQ(core::to_hex(digest(HashAlg::Sha1, ascii("abc")).value()), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    EXPECT_EQ(core::to_hex(digest(HashAlg::Sha1, ascii("abc")).value()),
+              "a9993e364706816aba3e25717850c26c9cd0d89d");
     EXPECT_EQ(core::to_hex(digest(HashAlg::Sha256, ascii("abc")).value()),
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

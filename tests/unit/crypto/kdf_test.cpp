@@ -36,7 +36,9 @@ Bytes evp_kdf(const char* name, HashAlg hash, std::initializer_list<OSSL_PARAM> 
     return out;
 }
 
-OSSL_PARAM octets(const char* key, Bytes& b) { return OSSL_PARAM_construct_octet_string(key, b.data(), b.size()); }
+OSSL_PARAM octets(const char* key, Bytes& b) {
+    return OSSL_PARAM_construct_octet_string(key, b.data(), b.size());
+}
 
 Bytes pattern(std::size_t n, std::uint8_t start) {
     Bytes b(n);
@@ -49,11 +51,11 @@ TEST(Kdf, HkdfMatchesLibcryptoHkdf) {
         Bytes ikm = pattern(30, 1), salt = pattern(17, 50), info = pattern(9, 200);
         const std::size_t len = 3 * digest_length(hash) + 5;
         int mode = EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND;
-        const Bytes want = evp_kdf("HKDF", hash,
-                                   {octets(OSSL_KDF_PARAM_KEY, ikm), octets(OSSL_KDF_PARAM_SALT, salt),
-                                    octets(OSSL_KDF_PARAM_INFO, info),
-                                    OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode)},
-                                   len);
+        const Bytes want =
+            evp_kdf("HKDF", hash,
+                    {octets(OSSL_KDF_PARAM_KEY, ikm), octets(OSSL_KDF_PARAM_SALT, salt),
+                     octets(OSSL_KDF_PARAM_INFO, info), OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode)},
+                    len);
         auto prk = hkdf_extract(hash, salt, ikm);
         ASSERT_TRUE(prk);
         auto okm = hkdf_expand(hash, *prk, info, len);
@@ -68,9 +70,9 @@ TEST(Kdf, Tls12PrfMatchesLibcryptoTls1Prf) {
         Bytes seed = pattern(64, 90);
         Bytes full_seed = core::concat({label, seed});
         for (std::size_t len : {1u, 12u, 48u, 104u, 200u}) {
-            const Bytes want = evp_kdf("TLS1-PRF", hash,
-                                       {octets(OSSL_KDF_PARAM_SECRET, secret), octets(OSSL_KDF_PARAM_SEED, full_seed)},
-                                       len);
+            const Bytes want =
+                evp_kdf("TLS1-PRF", hash,
+                        {octets(OSSL_KDF_PARAM_SECRET, secret), octets(OSSL_KDF_PARAM_SEED, full_seed)}, len);
             auto got = tls12_prf(hash, secret, "key expansion", seed, len);
             ASSERT_TRUE(got);
             EXPECT_EQ(Bytes(got->view().begin(), got->view().end()), want) << len;
@@ -124,7 +126,8 @@ TEST(Kdf, Ikev1SkeyidVariantsFollowTheirFormulas) {
     auto pke = ikev1_skeyid_pke(HashAlg::Sha256, ni, nr, ci, cr);
     ASSERT_TRUE(pke);
     EXPECT_TRUE(core::equal_public(
-        pke->view(), hmac(HashAlg::Sha256, digest(HashAlg::Sha256, ninr).value(), core::concat({ci, cr})).value()));
+        pke->view(),
+        hmac(HashAlg::Sha256, digest(HashAlg::Sha256, ninr).value(), core::concat({ci, cr})).value()));
 }
 
 TEST(Kdf, Tls13HkdfLabelEncoding) {

@@ -12,9 +12,9 @@ namespace {
 using core::Bytes;
 using core::Error;
 
-constexpr MacAlg kAll[] = {MacAlg::HmacMd5_96,     MacAlg::HmacSha1_96, MacAlg::HmacSha256_128,
+constexpr MacAlg kAll[] = {MacAlg::HmacMd5_96,     MacAlg::HmacSha1_96,    MacAlg::HmacSha256_128,
                            MacAlg::HmacSha384_192, MacAlg::HmacSha512_256, MacAlg::HmacMd5,
-                           MacAlg::HmacSha1,       MacAlg::HmacSha256,  MacAlg::HmacSha384,
+                           MacAlg::HmacSha1,       MacAlg::HmacSha256,     MacAlg::HmacSha384,
                            MacAlg::HmacSha512};
 
 TEST(Mac, OutputLengths) {

@@ -68,7 +68,8 @@ TEST(Signature, KeyMismatch) {
     ASSERT_TRUE(sig);
     EXPECT_EQ(verify(rsa.public_key().value(), SignatureAlg::EcdsaP256Sha256, kMessage, *sig).error(),
               Error::KeyMismatch);
-    EXPECT_EQ(verify(p256.public_key().value(), SignatureAlg::Ed25519, kMessage, *sig).error(), Error::KeyMismatch);
+    EXPECT_EQ(verify(p256.public_key().value(), SignatureAlg::Ed25519, kMessage, *sig).error(),
+              Error::KeyMismatch);
 }
 
 TEST(Signature, PkcsAndPssAreNotInterchangeable) {
@@ -82,7 +83,8 @@ TEST(Signature, PkcsAndPssAreNotInterchangeable) {
 }
 
 TEST(Signature, PemAndDerRoundTrip) {
-    for (SignatureAlg alg : {SignatureAlg::RsaPkcs1Sha256, SignatureAlg::EcdsaP256Sha256, SignatureAlg::Ed25519}) {
+    for (SignatureAlg alg :
+         {SignatureAlg::RsaPkcs1Sha256, SignatureAlg::EcdsaP256Sha256, SignatureAlg::Ed25519}) {
         const PrivateKey& key = key_for(alg);
         auto pem = key.to_pem();
         ASSERT_TRUE(pem);
@@ -155,7 +157,9 @@ TEST(EcdsaEncoding, PadsAndStrips) {
     raw[63] = 0x01;
     auto der = ecdsa_raw_to_der(raw);
     ASSERT_TRUE(der);
-    EXPECT_EQ(core::to_hex(*der), "3007020200800201" "01");
+    EXPECT_EQ(core::to_hex(*der),
+              "3007020200800201"
+              "01");
     EXPECT_EQ(ecdsa_der_to_raw(*der, 32).value(), raw);
 }
 

@@ -42,8 +42,8 @@ struct Chain {
     Certificate inter;
     Certificate leaf;
 
-    static Certificate make(const CertificateSpec& spec, const PrivateKey& subject, const PrivateKey& issuer_key,
-                            const Certificate* issuer) {
+    static Certificate make(const CertificateSpec& spec, const PrivateKey& subject,
+                            const PrivateKey& issuer_key, const Certificate* issuer) {
         return issue_certificate(spec, subject.public_key().value(), issuer_key, issuer).value();
     }
 
@@ -168,7 +168,8 @@ TEST(X509, RsaAndEd25519Issuers) {
     for (SignatureAlg alg : {SignatureAlg::RsaPkcs1Sha256, SignatureAlg::Ed25519}) {
         auto key = PrivateKey::generate(alg);
         ASSERT_TRUE(key);
-        auto root = issue_certificate(spec("root", true, kStart, kYear, 1), key->public_key().value(), *key, nullptr);
+        auto root =
+            issue_certificate(spec("root", true, kStart, kYear, 1), key->public_key().value(), *key, nullptr);
         ASSERT_TRUE(root);
         TrustStore store;
         ASSERT_TRUE(store.add(*root));

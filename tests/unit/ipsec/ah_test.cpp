@@ -115,7 +115,8 @@ TEST_P(AhRoundTrip, ProtectsAndRecovers) {
         ASSERT_TRUE(sent.ok()) << to_string(sent.error());
         const std::size_t ah_len = ah_length(*out, v);
         EXPECT_EQ(ah_len % (v == IpVersion::V4 ? 4 : 8), 0U);  // RFC 4302 §3.3.3.2.1
-        EXPECT_EQ(buf.size(), original.size() + ah_len + (mode == Mode::Tunnel ? (v == IpVersion::V4 ? 20 : 40) : 0));
+        EXPECT_EQ(buf.size(),
+                  original.size() + ah_len + (mode == Mode::Tunnel ? (v == IpVersion::V4 ? 20 : 40) : 0));
         auto got = ah_inbound(*in, buf);
         ASSERT_TRUE(got.ok()) << to_string(got.error());
         EXPECT_EQ(got->sequence, sent->sequence);
@@ -125,13 +126,15 @@ TEST_P(AhRoundTrip, ProtectsAndRecovers) {
 
 std::string name_of(const ::testing::TestParamInfo<Param>& info) {
     return std::get<0>(info.param) + (std::get<1>(info.param) == Mode::Tunnel ? "_tunnel" : "_transport") +
-           (std::get<2>(info.param) == IpVersion::V4 ? "_v4" : "_v6") + (std::get<3>(info.param) ? "_esn" : "");
+           (std::get<2>(info.param) == IpVersion::V4 ? "_v4" : "_v6") +
+           (std::get<3>(info.param) ? "_esn" : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllAlgorithms, AhRoundTrip,
                          ::testing::Combine(::testing::Values("md5", "sha1", "sha256"),
                                             ::testing::Values(Mode::Transport, Mode::Tunnel),
-                                            ::testing::Values(IpVersion::V4, IpVersion::V6), ::testing::Bool()),
+                                            ::testing::Values(IpVersion::V4, IpVersion::V6),
+                                            ::testing::Bool()),
                          name_of);
 
 struct Pair {
@@ -166,10 +169,10 @@ TEST(Ah, Ipv4MutableFieldsMayChangeInTransit) {
     EXPECT_EQ(drop_of(*p.in, alert), Drop::IcvMismatch);
 
     core::Bytes changed = wire;
-    changed[1] = 0x13;              // TOS (ECN marked)
-    changed[6] = 0x40;              // DF set by a router
-    changed[8] = 12;                // TTL
-    changed[26] = 10;               // Record Route pointer and address
+    changed[1] = 0x13;  // TOS (ECN marked)
+    changed[6] = 0x40;  // DF set by a router
+    changed[8] = 12;    // TTL
+    changed[26] = 10;   // Record Route pointer and address
     changed[28] = 0xc0;
     fix_ipv4_checksum(changed);
     PacketBuffer rx = buffer_of(changed);
@@ -209,7 +212,8 @@ TEST(Ah, Ipv6MutableFieldsAndOptions) {
     core::Bytes chain;
     core::Writer w(chain);
     ASSERT_TRUE(
-        packet::write_ipv6_options_header(w, packet::ipproto::kUdp, core::Bytes{0x3e, 1, 0xaa, 0x1e, 1, 0xbb}).ok());
+        packet::write_ipv6_options_header(w, packet::ipproto::kUdp, core::Bytes{0x3e, 1, 0xaa, 0x1e, 1, 0xbb})
+            .ok());
     w.bytes(udp);
     packet::Ipv6Header h;
     h.next_header = packet::ipproto::kHopByHop;
@@ -228,7 +232,7 @@ TEST(Ah, Ipv6MutableFieldsAndOptions) {
     EXPECT_EQ(drop_of(*p.in, immutable), Drop::IcvMismatch);
 
     core::Bytes changed = wire;
-    changed[1] = 0x7f;   // traffic class / flow label
+    changed[1] = 0x7f;  // traffic class / flow label
     changed[3] = 0x01;
     changed[7] = 1;      // hop limit
     changed[44] = 0xcc;  // data of the mutable option

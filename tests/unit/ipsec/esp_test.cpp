@@ -141,7 +141,8 @@ TEST_P(EspRoundTrip, ProtectsAndRecovers) {
         auto got = esp_inbound(*in, buf);
         ASSERT_TRUE(got.ok()) << to_string(got.error());
         EXPECT_EQ(got->sequence, sent->sequence);
-        EXPECT_EQ(got->next_header, mode == Mode::Tunnel ? (v == IpVersion::V4 ? 4 : 41) : packet::ipproto::kUdp);
+        EXPECT_EQ(got->next_header,
+                  mode == Mode::Tunnel ? (v == IpVersion::V4 ? 4 : 41) : packet::ipproto::kUdp);
         EXPECT_EQ(bytes_of(buf), original);
     }
     EXPECT_EQ(in->counters().drops.total(), 0U);
@@ -153,16 +154,17 @@ std::string name_of(const ::testing::TestParamInfo<RoundTripParam>& info) {
         if (c == '+') c = '_';
     }
     return alg + (std::get<1>(info.param) == Mode::Tunnel ? "_tunnel" : "_transport") +
-           (std::get<2>(info.param) == IpVersion::V4 ? "_v4" : "_v6") + (std::get<3>(info.param) ? "_esn" : "");
+           (std::get<2>(info.param) == IpVersion::V4 ? "_v4" : "_v6") +
+           (std::get<3>(info.param) ? "_esn" : "");
 }
 
-INSTANTIATE_TEST_SUITE_P(AllAlgorithms, EspRoundTrip,
-                         ::testing::Combine(::testing::Values("aes128gcm16", "aes256gcm16", "chacha20poly1305",
-                                                              "aes128+sha256", "aes256+sha256", "3des+md5",
-                                                              "3des+sha1", "null+sha256"),
-                                            ::testing::Values(Mode::Transport, Mode::Tunnel),
-                                            ::testing::Values(IpVersion::V4, IpVersion::V6), ::testing::Bool()),
-                         name_of);
+INSTANTIATE_TEST_SUITE_P(
+    AllAlgorithms, EspRoundTrip,
+    ::testing::Combine(::testing::Values("aes128gcm16", "aes256gcm16", "chacha20poly1305", "aes128+sha256",
+                                         "aes256+sha256", "3des+md5", "3des+sha1", "null+sha256"),
+                       ::testing::Values(Mode::Transport, Mode::Tunnel),
+                       ::testing::Values(IpVersion::V4, IpVersion::V6), ::testing::Bool()),
+    name_of);
 
 // ---------------------------------------------------------------------------
 // Layout details.
@@ -190,10 +192,12 @@ TEST(Esp, Ipv6TransportInsertsAfterHopByHopAndRouting) {
     auto udp = *packet::build_udp(1, 2, core::Bytes(10, 0xab), src, dst);
     core::Bytes chain;
     core::Writer w(chain);
-    ASSERT_TRUE(packet::write_ipv6_options_header(w, packet::ipproto::kRouting, core::Bytes{1, 4, 0, 0, 0, 0}).ok());
+    ASSERT_TRUE(
+        packet::write_ipv6_options_header(w, packet::ipproto::kRouting, core::Bytes{1, 4, 0, 0, 0, 0}).ok());
     const core::Bytes routing{packet::ipproto::kDestinationOptions, 0, 4, 0, 0, 0, 0, 0};
     w.bytes(routing);
-    ASSERT_TRUE(packet::write_ipv6_options_header(w, packet::ipproto::kUdp, core::Bytes{1, 4, 0, 0, 0, 0}).ok());
+    ASSERT_TRUE(
+        packet::write_ipv6_options_header(w, packet::ipproto::kUdp, core::Bytes{1, 4, 0, 0, 0, 0}).ok());
     w.bytes(udp);
     packet::Ipv6Header h;
     h.next_header = packet::ipproto::kHopByHop;
@@ -227,7 +231,7 @@ TEST(Esp, TunnelOuterHeaderFromSa) {
     EXPECT_EQ(ip->header.src, addr("192.0.2.1"));
     EXPECT_EQ(ip->header.dst, addr("192.0.2.2"));
     EXPECT_EQ(ip->header.ttl, 64);
-    EXPECT_EQ(ip->header.tos, 0xb9);        // RFC 6040 normal mode: ECN copied, DSCP copied
+    EXPECT_EQ(ip->header.tos, 0xb9);          // RFC 6040 normal mode: ECN copied, DSCP copied
     EXPECT_TRUE(ip->header.dont_fragment());  // copied from the inner DF
     EXPECT_EQ(ip->header.identification, 0x0905);
 }

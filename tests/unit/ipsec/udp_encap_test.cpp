@@ -59,7 +59,8 @@ TEST(UdpEncap, ClassifiesPort4500Payloads) {
     ASSERT_TRUE(e.ok());
     EXPECT_EQ(e->kind, UdpEncapKind::Esp);
 
-    for (const core::Bytes& bad : {core::Bytes{}, core::Bytes{0xfe}, core::Bytes{0, 0, 0}, core::Bytes{1, 2, 3, 4, 5}}) {
+    for (const core::Bytes& bad :
+         {core::Bytes{}, core::Bytes{0xfe}, core::Bytes{0, 0, 0}, core::Bytes{1, 2, 3, 4, 5}}) {
         auto r = classify_udp_encap(bad);
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error(), Drop::Truncated);
@@ -95,7 +96,8 @@ TEST_P(UdpEncapRoundTrip, WrapsAndUnwrapsEsp) {
         EXPECT_EQ(ip->upper_protocol, packet::ipproto::kUdp);
         segment = ip->upper;
     }
-    auto udp = packet::parse_udp(segment, out->config().src, out->config().dst);  // checksum verified for IPv6
+    auto udp =
+        packet::parse_udp(segment, out->config().src, out->config().dst);  // checksum verified for IPv6
     ASSERT_TRUE(udp.ok());
     EXPECT_EQ(udp->header.src_port, 4500);
     EXPECT_EQ(udp->header.dst_port, 4500);

@@ -26,7 +26,8 @@ TEST(IpAddress, ParsesAndFormatsV6Compressed) {
 }
 
 TEST(IpAddress, RejectsBadText) {
-    for (const char* s : {"", "1.2.3", "256.1.1.1", "1.2.3.4.5", "2001:db8::1::2", "fe80::1%eth0", "x", " 1.2.3.4"}) {
+    for (const char* s :
+         {"", "1.2.3", "256.1.1.1", "1.2.3.4.5", "2001:db8::1::2", "fe80::1%eth0", "x", " 1.2.3.4"}) {
         EXPECT_FALSE(IpAddress::parse(s)) << s;
     }
     EXPECT_FALSE(IpAddress::parse(std::string(100, '1')));
@@ -77,7 +78,8 @@ TEST(IpPrefix, V6AndEdgeLengths) {
 }
 
 TEST(IpPrefix, RejectsBadPrefixes) {
-    for (const char* s : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8x", "/8", "10.0.0.0/+8"}) {
+    for (const char* s :
+         {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8x", "/8", "10.0.0.0/+8"}) {
         EXPECT_FALSE(IpPrefix::parse(s)) << s;
     }
     EXPECT_FALSE(IpPrefix::make(IpAddress::v4(0U), 33));

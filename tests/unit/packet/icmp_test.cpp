@@ -10,7 +10,9 @@ namespace {
 using core::Bytes;
 using core::Error;
 
-core::ByteView text(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+core::ByteView text(std::string_view s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 const IpAddress kSrc6 = *IpAddress::parse("2001:db8::1");
 const IpAddress kDst6 = *IpAddress::parse("2001:db8::2");
@@ -19,7 +21,8 @@ TEST(Icmp, KnownEchoRequestV4) {
     // The classic Windows ping: id 1, seq 1, "abcdefghijklmnopqrstuvwabcdefghi", checksum 4d5a.
     Bytes out;
     core::Writer w(out);
-    const auto m = make_echo(IpVersion::V4, EchoKind::Request, {1, 1, text("abcdefghijklmnopqrstuvwabcdefghi")});
+    const auto m =
+        make_echo(IpVersion::V4, EchoKind::Request, {1, 1, text("abcdefghijklmnopqrstuvwabcdefghi")});
     ASSERT_TRUE(write_icmpv4(w, m));
     ASSERT_EQ(out.size(), 40U);
     EXPECT_EQ(out[0], 8);
@@ -47,7 +50,8 @@ TEST(Icmp, KnownEchoRequestV6AndReply) {
     auto parsed = parse_icmpv6(out, kSrc6, kDst6);
     ASSERT_TRUE(parsed) << to_string(parsed.error());
     // The pseudo-header binds the addresses.
-    EXPECT_EQ(parse_icmpv6(out, kSrc6, kSrc6).error(), Error::BadChecksum);  // (swapping src and dst would not: the sum commutes)
+    EXPECT_EQ(parse_icmpv6(out, kSrc6, kSrc6).error(),
+              Error::BadChecksum);  // (swapping src and dst would not: the sum commutes)
 
     auto echo = echo_of(IpVersion::V6, *parsed);
     ASSERT_TRUE(echo);
@@ -87,7 +91,8 @@ TEST(Icmp, MalformedMessagesFailWithTheirOwnError) {
     EXPECT_EQ(parse_icmpv6(core::ByteView(out).first(4), kSrc6, kDst6).error(), Error::Truncated);
     Bytes sink;
     core::Writer sw(sink);
-    EXPECT_EQ(write_icmpv6(sw, IcmpMessage{}, kSrc6, *IpAddress::parse("10.0.0.1")).error(), Error::BadVersion);
+    EXPECT_EQ(write_icmpv6(sw, IcmpMessage{}, kSrc6, *IpAddress::parse("10.0.0.1")).error(),
+              Error::BadVersion);
     const Bytes big(0xffff - 7, 0);
     IcmpMessage m;
     m.data = big;

@@ -64,7 +64,8 @@ TEST(Ipv4, BuildsTheCapturedHeaderByteForByte) {
 
 TEST(Ipv4, RoundTripWithOptions) {
     Ipv4Header h = sample_header();
-    const std::array<std::uint8_t, 8> options{0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00};  // router alert, NOPs, EOL
+    const std::array<std::uint8_t, 8> options{0x94, 0x04, 0x00, 0x00,
+                                              0x01, 0x01, 0x01, 0x00};  // router alert, NOPs, EOL
     h.options = options;
     const std::array<std::uint8_t, 5> payload{1, 2, 3, 4, 5};
     auto built = build_ipv4(h, payload);

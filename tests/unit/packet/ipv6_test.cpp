@@ -176,7 +176,8 @@ TEST(Ipv6, MalformedPacketsFailWithTheirOwnError) {
     Bytes many = packet(ipproto::kDestinationOptions, [](core::Writer& w) {
         for (std::size_t i = 0; i < kMaxIpv6ExtensionHeaders + 1; ++i) {
             const bool last = i == kMaxIpv6ExtensionHeaders;
-            ASSERT_TRUE(write_ipv6_options_header(w, last ? ipproto::kUdp : ipproto::kDestinationOptions, kPadN4));
+            ASSERT_TRUE(
+                write_ipv6_options_header(w, last ? ipproto::kUdp : ipproto::kDestinationOptions, kPadN4));
         }
     });
     EXPECT_EQ(parse_ipv6(many).error(), Error::TooManyExtensionHeaders);
@@ -184,7 +185,8 @@ TEST(Ipv6, MalformedPacketsFailWithTheirOwnError) {
     Bytes limit = packet(ipproto::kDestinationOptions, [](core::Writer& w) {
         for (std::size_t i = 0; i < kMaxIpv6ExtensionHeaders; ++i) {
             const bool last = i + 1 == kMaxIpv6ExtensionHeaders;
-            ASSERT_TRUE(write_ipv6_options_header(w, last ? ipproto::kUdp : ipproto::kDestinationOptions, kPadN4));
+            ASSERT_TRUE(
+                write_ipv6_options_header(w, last ? ipproto::kUdp : ipproto::kDestinationOptions, kPadN4));
         }
     });
     EXPECT_TRUE(parse_ipv6(limit));

@@ -76,8 +76,9 @@ TEST(Pcap, SnaplenCutsRecordsButKeepsOriginalLength) {
 }
 
 TEST(Pcap, FileWriterCreatesAReadableFile) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("strata_pcap_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".pcap");
+    const auto path =
+        std::filesystem::temp_directory_path() /
+        ("strata_pcap_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".pcap");
     {
         auto f = PcapFile::create(path);
         ASSERT_TRUE(f);

@@ -78,7 +78,8 @@ TEST(Udp, ComputedZeroIsSentAsAllOnes) {
 TEST(Udp, MalformedDatagramsFailWithTheirOwnError) {
     const Bytes good = *build_udp(4500, 500, payload(), kSrc4, kDst4);
     EXPECT_EQ(parse_udp(core::ByteView(good).first(7), kSrc4, kDst4).error(), Error::Truncated);
-    EXPECT_EQ(parse_udp(core::ByteView(good).first(13), kSrc4, kDst4).error(), Error::BadLength);  // length > segment
+    EXPECT_EQ(parse_udp(core::ByteView(good).first(13), kSrc4, kDst4).error(),
+              Error::BadLength);  // length > segment
     Bytes longer = good;
     longer.push_back(0);
     EXPECT_EQ(parse_udp(longer, kSrc4, kDst4).error(), Error::BadLength);  // length < segment

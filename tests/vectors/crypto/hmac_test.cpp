@@ -15,9 +15,12 @@ using test::hex;
 
 HashAlg hash_of(const std::string& alg) {
     static const std::map<std::string, HashAlg> kMap{
-        {"HMAC-MD5", HashAlg::Md5},         {"HMAC-SHA-1", HashAlg::Sha1},
-        {"HMAC-SHA-224", HashAlg::Sha224},  {"HMAC-SHA-256", HashAlg::Sha256},
-        {"HMAC-SHA-384", HashAlg::Sha384},  {"HMAC-SHA-512", HashAlg::Sha512},
+        {"HMAC-MD5", HashAlg::Md5},
+        {"HMAC-SHA-1", HashAlg::Sha1},
+        {"HMAC-SHA-224", HashAlg::Sha224},
+        {"HMAC-SHA-256", HashAlg::Sha256},
+        {"HMAC-SHA-384", HashAlg::Sha384},
+        {"HMAC-SHA-512", HashAlg::Sha512},
         {"HMAC-SHA-256-128", HashAlg::Sha256},
     };
     return kMap.at(alg);  // throws (fails the test) on an algorithm we do not know
@@ -26,11 +29,11 @@ HashAlg hash_of(const std::string& alg) {
 // mac_alg_for returns the IPsec MacAlg with this truncation, if there is one.
 bool mac_alg_for(HashAlg h, std::size_t len, MacAlg& out) {
     static const std::map<std::pair<HashAlg, std::size_t>, MacAlg> kMap{
-        {{HashAlg::Md5, 12}, MacAlg::HmacMd5_96},       {{HashAlg::Sha1, 12}, MacAlg::HmacSha1_96},
+        {{HashAlg::Md5, 12}, MacAlg::HmacMd5_96},        {{HashAlg::Sha1, 12}, MacAlg::HmacSha1_96},
         {{HashAlg::Sha256, 16}, MacAlg::HmacSha256_128}, {{HashAlg::Sha384, 24}, MacAlg::HmacSha384_192},
         {{HashAlg::Sha512, 32}, MacAlg::HmacSha512_256}, {{HashAlg::Md5, 16}, MacAlg::HmacMd5},
-        {{HashAlg::Sha1, 20}, MacAlg::HmacSha1},        {{HashAlg::Sha256, 32}, MacAlg::HmacSha256},
-        {{HashAlg::Sha384, 48}, MacAlg::HmacSha384},    {{HashAlg::Sha512, 64}, MacAlg::HmacSha512},
+        {{HashAlg::Sha1, 20}, MacAlg::HmacSha1},         {{HashAlg::Sha256, 32}, MacAlg::HmacSha256},
+        {{HashAlg::Sha384, 48}, MacAlg::HmacSha384},     {{HashAlg::Sha512, 64}, MacAlg::HmacSha512},
     };
     auto it = kMap.find({h, len});
     if (it == kMap.end()) return false;
@@ -38,7 +41,9 @@ bool mac_alg_for(HashAlg h, std::size_t len, MacAlg& out) {
     return true;
 }
 
-Bytes prefix(const Bytes& b, std::size_t n) { return Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n)); }
+Bytes prefix(const Bytes& b, std::size_t n) {
+    return Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n));
+}
 
 TEST(HmacVectors, EveryCase) {
     const auto j = test::load_vectors("hmac.json");

@@ -52,7 +52,8 @@ TEST(IkeKdfVectors, EveryIkev1Case) {
         ASSERT_TRUE(skeyid);
         EXPECT_EQ(bytes(*skeyid), hex(c.at("skeyid")));
         if (c.contains("skeyid_d")) {
-            auto keys = ikev1_derive_keys(h, *skeyid, hex(c.at("g_xy")), hex(c.at("cky_i")), hex(c.at("cky_r")));
+            auto keys =
+                ikev1_derive_keys(h, *skeyid, hex(c.at("g_xy")), hex(c.at("cky_i")), hex(c.at("cky_r")));
             ASSERT_TRUE(keys);
             EXPECT_EQ(bytes(keys->skeyid_d), hex(c.at("skeyid_d")));
             EXPECT_EQ(bytes(keys->skeyid_a), hex(c.at("skeyid_a")));

@@ -33,7 +33,8 @@ TEST(Tls12PrfVectors, EveryCase) {
             EXPECT_EQ(seed, core::concat({hex(c.at("server_random")), hex(c.at("client_random"))}));
         }
         const Bytes want = hex(c.at("output"));
-        auto got = tls12_prf(hash_of(c.at("hash").get<std::string>()), hex(c.at("secret")), label, seed, want.size());
+        auto got = tls12_prf(hash_of(c.at("hash").get<std::string>()), hex(c.at("secret")), label, seed,
+                             want.size());
         ASSERT_TRUE(got);
         EXPECT_EQ(Bytes(got->view().begin(), got->view().end()), want);
         ++checked;

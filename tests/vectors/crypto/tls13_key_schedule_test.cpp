@@ -129,17 +129,20 @@ TEST_P(Tls13KeySchedule, PskBinderAndResumption) {
         // binder_key = Derive-Secret(early_secret, "res binder", "") (§7.1)
         const auto& early = s.at("hkdf_extract").at(0);
         ASSERT_EQ(early.at("stage"), "early");
-        auto bk = tls13_derive_secret(kHash, hex(early.at("secret")), "res binder", digest(kHash, {}).value());
+        auto bk =
+            tls13_derive_secret(kHash, hex(early.at("secret")), "res binder", digest(kHash, {}).value());
         ASSERT_TRUE(bk);
         EXPECT_EQ(bytes(*bk), hex(c.at("binder_key")));
     }
     for (const auto& c : s.at("resumption")) {
-        // RFC 8446 §4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)
+        // RFC 8446 §4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce,
+        // Hash.length)
         const Bytes nonce = hex(c.at("context_ticket_nonce"));
         auto info = tls13_hkdf_label(strip_prefix(c.at("label").get<std::string>()), nonce, 32);
         ASSERT_TRUE(info);
         EXPECT_EQ(*info, hex(c.at("hkdf_label_info")));
-        auto psk = tls13_expand_label(kHash, hex(c.at("prk_resumption_master_secret")), "resumption", nonce, 32);
+        auto psk =
+            tls13_expand_label(kHash, hex(c.at("prk_resumption_master_secret")), "resumption", nonce, 32);
         ASSERT_TRUE(psk);
         EXPECT_EQ(bytes(*psk), hex(c.at("psk")));
     }

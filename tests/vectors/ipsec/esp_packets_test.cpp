@@ -34,7 +34,9 @@ std::uint64_t sequence_of(const json& j) {
     return std::stoull(j.get<std::string>(), nullptr, 16);
 }
 
-std::uint32_t spi_of(const json& c) { return static_cast<std::uint32_t>(std::stoul(c["spi"].get<std::string>(), nullptr, 16)); }
+std::uint32_t spi_of(const json& c) {
+    return static_cast<std::uint32_t>(std::stoul(c["spi"].get<std::string>(), nullptr, 16));
+}
 
 packet::IpAddress v4_at(core::ByteView header, std::size_t offset) {
     return *packet::IpAddress::from_bytes(header.subspan(offset, 4));
@@ -80,10 +82,10 @@ core::Bytes bytes_of(const PacketBuffer& b) { return {b.view().begin(), b.view()
 
 // KatRun is one case: protect `original`, compare, then unprotect `wire`.
 struct KatRun {
-    core::Bytes original;       // the packet handed to esp_outbound
-    std::size_t esp_offset;     // where ESP starts in the protected packet
-    core::Bytes esp_payload;    // the vector's SPI..end
-    core::Bytes whole;          // the vector's whole packet, if it has one
+    core::Bytes original;     // the packet handed to esp_outbound
+    std::size_t esp_offset;   // where ESP starts in the protected packet
+    core::Bytes esp_payload;  // the vector's SPI..end
+    core::Bytes whole;        // the vector's whole packet, if it has one
     std::uint64_t seq;
     core::Bytes iv;
     std::optional<std::uint16_t> ipv4_id;
