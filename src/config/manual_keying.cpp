@@ -60,20 +60,20 @@ Direction direction(const toml::value& table) {
     const std::string d = need_string(table, "direction");
     if (d == "out") return Direction::Outbound;
     if (d == "in") return Direction::Inbound;
-    refuse(table.at("direction"), "direction must be \"in\" or \"out\"");
+    refuse(table.at("direction"), "direction must be 'in' or 'out'");
 }
 
 ipsec::Mode mode(const toml::value& table, const std::string& key) {
     const std::string m = string_or(table, key, "tunnel");
     if (m == "tunnel") return ipsec::Mode::Tunnel;
     if (m == "transport") return ipsec::Mode::Transport;
-    refuse(table.at(key), "mode must be \"tunnel\" or \"transport\"");
+    refuse(table.at(key), "mode must be 'tunnel' or 'transport'");
 }
 
 ipsec::Protocol protocol_of(const toml::value& at, const std::string& p) {
     if (p == "esp") return ipsec::Protocol::Esp;
     if (p == "ah") return ipsec::Protocol::Ah;
-    refuse(at, "protocol must be \"esp\" or \"ah\"");
+    refuse(at, "protocol must be 'esp' or 'ah'");
 }
 
 packet::IpAddress address(const toml::value& table, const std::string& key) {
@@ -250,7 +250,7 @@ ipsec::Policy parse_policy(const toml::value& t, std::uint32_t order) {
             if (!list.is_array() || list.as_array().empty())
                 refuse(list, "protect must be a list like [\"esp\"]");
             for (const auto& item : list.as_array()) {
-                if (!item.is_string()) refuse(item, "protect lists \"esp\" and/or \"ah\"");
+                if (!item.is_string()) refuse(item, "protect lists 'esp' and/or 'ah'");
                 p.protect.protocols.push_back(protocol_of(item, item.as_string().str));
             }
         } else {

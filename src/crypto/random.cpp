@@ -50,7 +50,7 @@ core::Status SeededRandom::fill(core::MutableByteView out) {
     if (!state_) return fail(Error::CryptoFailure);
     // The keystream is AES-CTR over zeros; CTR keeps its position across calls.
     std::fill(out.begin(), out.end(), std::uint8_t{0});
-    constexpr std::size_t kChunk = static_cast<std::size_t>(std::numeric_limits<int>::max() / 2);
+    constexpr auto kChunk = static_cast<std::size_t>(std::numeric_limits<int>::max() / 2);
     for (std::size_t off = 0; off < out.size(); off += kChunk) {
         const int n = static_cast<int>(std::min(kChunk, out.size() - off));
         int written = 0;

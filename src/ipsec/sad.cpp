@@ -67,10 +67,12 @@ SaPtr Sad::outbound(std::uint32_t reqid, Protocol protocol) const {
     std::shared_lock lock(mu_);
     auto it = out_.find(reqid);
     if (it == out_.end()) return nullptr;
-    for (auto sa = it->second.rbegin(); sa != it->second.rend(); ++sa) {
-        if ((*sa)->config().protocol == protocol && !(*sa)->expired()) return *sa;
-    }
-    return nullptr;
+    // Newest first: during a rekey the new SA carries the traffic.
+    const auto& list = it->second;
+    const auto found = std::find_if(list.rbegin(), list.rend(), [&](const SaPtr& sa) {
+        return sa->config().protocol == protocol && !sa->expired();
+    });
+    return found == list.rend() ? nullptr : *found;
 }
 
 std::vector<SaPtr> Sad::all() const {

@@ -71,7 +71,7 @@ struct Entry {
 u128 mask_of(unsigned len, unsigned bits) noexcept {
     if (len == 0) return 0;
     const u128 all = bits == 128 ? ~u128{0} : (u128{1} << bits) - 1;
-    return all & ~((u128{1} << (bits - len)) - 1) & all;
+    return all & ~((u128{1} << (bits - len)) - 1);
 }
 
 // Table indexes policies by the prefixes their remote range splits into: one

@@ -51,7 +51,7 @@ public:
     [[nodiscard]] std::size_t hash() const noexcept;
 
     // operator<=> orders by version, then bytes; == compares both.
-    friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
+    friend auto operator<=>(const IpAddress&, const IpAddress&) = default;  // NOLINT(modernize-use-nullptr)
 
 private:
     IpVersion version_ = IpVersion::V4;

@@ -126,7 +126,7 @@ core::Status write_ipv6_header(core::Writer& w, const Ipv6Header& h, std::size_t
 core::Status write_ipv6_options_header(core::Writer& w, std::uint8_t next_header,
                                        core::ByteView body) noexcept {
     const std::size_t length = 2 + body.size();
-    if (length % 8 != 0 || length > 256 * 8) return fail(Error::BadHeaderLength);
+    if (length % 8 != 0 || length > std::size_t{256} * 8) return fail(Error::BadHeaderLength);
     w.u8(next_header);
     w.u8(static_cast<std::uint8_t>(length / 8 - 1));  // in 8-octet units, not counting the first 8
     w.bytes(body);
