@@ -58,6 +58,14 @@ struct Ipv4Packet {
 // below the header length or beyond the bytes present), BadChecksum.
 core::Result<Ipv4Packet> parse_ipv4(core::ByteView packet) noexcept;
 
+// Ipv4ChecksumCheck says whether parse_ipv4 verifies the header checksum.
+enum class Ipv4ChecksumCheck : std::uint8_t { Verify, Skip };
+
+// parse_ipv4 with Ipv4ChecksumCheck::Skip checks everything but the header
+// checksum: for packets this host built itself (the outbound datapath),
+// whose checksum is rewritten anyway.
+core::Result<Ipv4Packet> parse_ipv4(core::ByteView packet, Ipv4ChecksumCheck check) noexcept;
+
 // write_ipv4_header appends the header h for a payload of payload_length
 // bytes, computing IHL, total length and the header checksum (h.checksum and
 // h.total_length are ignored). Errors: BadHeaderLength (options longer than 40
