@@ -1,4 +1,5 @@
 #include "crypto/dh.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 #include <array>
 #include <string>
@@ -61,26 +62,11 @@ constexpr const char* kModp3072[] = {
 // All three groups use generator 2 (RFC 2409 §6.2, RFC 3526 §3-4).
 constexpr std::uint8_t kGenerator = 2;
 
-struct PkeyFree {
-    void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
-};
-struct CtxFree {
-    void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
-};
-struct BnFree {
-    void operator()(BIGNUM* b) const noexcept { BN_clear_free(b); }
-};
-struct BldFree {
-    void operator()(OSSL_PARAM_BLD* b) const noexcept { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamsFree {
-    void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
-using Bld = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
-using Params = std::unique_ptr<OSSL_PARAM, ParamsFree>;
+using ossl::Bn;
+using ossl::Params;
+using ossl::Pkey;
+using ossl::PkeyCtx;
+using Bld = ossl::ParamBld;
 
 bool is_modp(DhGroup g) noexcept {
     return g == DhGroup::Modp1024 || g == DhGroup::Modp2048 || g == DhGroup::Modp3072;

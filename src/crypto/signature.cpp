@@ -1,4 +1,5 @@
 #include "crypto/signature.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 #include <array>
 
@@ -23,17 +24,9 @@ using core::Result;
 
 namespace {
 
-struct BioFree {
-    void operator()(BIO* b) const noexcept { BIO_free(b); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct CtxFree {
-    void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using ossl::Bio;
+using ossl::MdCtx;
+using ossl::PkeyCtx;
 
 Bio memory_bio(std::string_view text) {
     return Bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));

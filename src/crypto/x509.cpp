@@ -1,4 +1,5 @@
 #include "crypto/x509.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 #include <ctime>
 
@@ -20,16 +21,10 @@ using core::Result;
 
 namespace {
 
-struct BioFree {
-    void operator()(BIO* b) const noexcept { BIO_free(b); }
-};
-struct StoreCtxFree {
-    void operator()(X509_STORE_CTX* c) const noexcept { X509_STORE_CTX_free(c); }
-};
 struct StackFree {
     void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_free(s); }  // does not free the certs
 };
-using Bio = std::unique_ptr<BIO, BioFree>;
+using ossl::Bio;
 
 Bio memory_bio(std::string_view text) {
     return Bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
@@ -176,7 +171,7 @@ core::Status TrustStore::verify(const Certificate& leaf, std::span<const Certifi
                                 core::WallTime at) const {
     if (!store_ || leaf.native() == nullptr) return fail(Error::CryptoFailure);
     std::unique_ptr<STACK_OF(X509), StackFree> chain(sk_X509_new_null());
-    std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+    ossl::StoreCtx ctx(X509_STORE_CTX_new());
     if (!chain || !ctx) return fail(Error::CryptoFailure);
     for (const Certificate& c : intermediates) {
         if (sk_X509_push(chain.get(), c.native()) <= 0) return fail(Error::CryptoFailure);
