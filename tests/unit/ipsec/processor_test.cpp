@@ -98,20 +98,23 @@ Policy protect(Direction dir, const char* local, const char* remote, std::vector
     return p;
 }
 
+// protect_both adds `out`'s outbound PROTECT policy from local to remote and
+// the mirror inbound policy on `in`.
+void protect_both(Site& out, Site& in, const char* local, const char* remote,
+                  const std::vector<Protocol>& protos, Mode mode, std::uint32_t reqid,
+                  const char* tsrc = "203.0.113.1", const char* tdst = "203.0.113.2") {
+    ASSERT_TRUE(
+        out.spd.add(protect(Direction::Outbound, local, remote, protos, mode, reqid, tsrc, tdst)).ok());
+    ASSERT_TRUE(in.spd.add(protect(Direction::Inbound, remote, local, protos, mode, reqid, tsrc, tdst)).ok());
+}
+
 // Gateways C (203.0.113.1) and D (203.0.113.2) between LANs 192.0.2.0/24 and 198.51.100.0/24.
 struct Tunnel : ::testing::Test {
     Site c, d;
     void SetUp() override {
         install_pair(c, d, Protocol::Esp, Mode::Tunnel, 0x1001, "203.0.113.1", "203.0.113.2", "aes128gcm16",
                      nullptr, 1);
-        ASSERT_TRUE(c.spd
-                        .add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
-                                     Mode::Tunnel, 1))
-                        .ok());
-        ASSERT_TRUE(d.spd
-                        .add(protect(Direction::Inbound, "198.51.100.0/24", "192.0.2.0/24", {Protocol::Esp},
-                                     Mode::Tunnel, 1))
-                        .ok());
+        protect_both(c, d, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp}, Mode::Tunnel, 1);
     }
     PacketResult send(const core::Bytes& plain, PacketBuffer& buf) {
         EXPECT_TRUE(buf.assign(plain).ok());
@@ -261,14 +264,8 @@ TEST(Processor, EspThenAhBundleInTransportMode) {
                  "sha256", 3);
     install_pair(a, b, Protocol::Ah, Mode::Transport, 0x3002, "192.0.2.10", "198.51.100.20", nullptr, "sha1",
                  3);
-    ASSERT_TRUE(a.spd
-                    .add(protect(Direction::Outbound, "192.0.2.10/32", "198.51.100.20/32",
-                                 {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
-                    .ok());
-    ASSERT_TRUE(b.spd
-                    .add(protect(Direction::Inbound, "198.51.100.20/32", "192.0.2.10/32",
-                                 {Protocol::Esp, Protocol::Ah}, Mode::Transport, 3))
-                    .ok());
+    protect_both(a, b, "192.0.2.10/32", "198.51.100.20/32", {Protocol::Esp, Protocol::Ah}, Mode::Transport,
+                 3);
     const core::Bytes plain = udp_packet("192.0.2.10", "198.51.100.20");
     PacketBuffer buf;
     ASSERT_TRUE(buf.assign(plain).ok());
@@ -309,14 +306,8 @@ TEST(Processor, UdpEncapsulatedIpv6TunnelAndIkeOnPort4500) {
     Site a, b;
     install_pair(a, b, Protocol::Esp, Mode::Tunnel, 0x4001, "2001:db8:ff::1", "2001:db8:ff::2",
                  "chacha20poly1305", nullptr, 4, true);
-    ASSERT_TRUE(a.spd
-                    .add(protect(Direction::Outbound, "2001:db8:1::/48", "2001:db8:2::/48", {Protocol::Esp},
-                                 Mode::Tunnel, 4, "2001:db8:ff::1", "2001:db8:ff::2"))
-                    .ok());
-    ASSERT_TRUE(b.spd
-                    .add(protect(Direction::Inbound, "2001:db8:2::/48", "2001:db8:1::/48", {Protocol::Esp},
-                                 Mode::Tunnel, 4, "2001:db8:ff::1", "2001:db8:ff::2"))
-                    .ok());
+    protect_both(a, b, "2001:db8:1::/48", "2001:db8:2::/48", {Protocol::Esp}, Mode::Tunnel, 4,
+                 "2001:db8:ff::1", "2001:db8:ff::2");
     const core::Bytes plain = udp_packet("2001:db8:1::5", "2001:db8:2::7");
     PacketBuffer buf;
     ASSERT_TRUE(buf.assign(plain).ok());
@@ -347,14 +338,7 @@ TEST(Processor, BatchesKeepOrderAndIndependentResults) {
     Site c, d;
     install_pair(c, d, Protocol::Esp, Mode::Tunnel, 0x5001, "203.0.113.1", "203.0.113.2", "aes256", "sha256",
                  5);
-    ASSERT_TRUE(c.spd
-                    .add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
-                                 Mode::Tunnel, 5))
-                    .ok());
-    ASSERT_TRUE(d.spd
-                    .add(protect(Direction::Inbound, "198.51.100.0/24", "192.0.2.0/24", {Protocol::Esp},
-                                 Mode::Tunnel, 5))
-                    .ok());
+    protect_both(c, d, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp}, Mode::Tunnel, 5);
     std::vector<PacketBuffer> bufs(8);
     std::vector<PacketBuffer*> ptrs;
     for (std::size_t i = 0; i < bufs.size(); ++i) {
