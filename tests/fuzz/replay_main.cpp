@@ -19,7 +19,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::size_t n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(argv[1])) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(argv[1], ec);
+    if (ec) {
+        std::fprintf(stderr, "cannot read corpus %s: %s\n", argv[1], ec.message().c_str());
+        return 1;
+    }
+    for (const auto& entry : it) {
         if (!entry.is_regular_file()) continue;
         std::ifstream in(entry.path(), std::ios::binary);
         std::vector<std::uint8_t> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
