@@ -135,6 +135,46 @@ ByteView strip_zeros(ByteView x) {
     return x.subspan(i);
 }
 
+// decoded turns what a libcrypto key decoder returned into a result: null is
+// DecodeFailed, with the thread's error queue cleared so that no stale entry
+// is left behind.
+Result<EVP_PKEY*> decoded(EVP_PKEY* key) {
+    if (key == nullptr) {
+        ERR_clear_error();
+        return fail(Error::DecodeFailed);
+    }
+    return key;
+}
+
+// decode_pem runs a PEM key reader (PEM_read_bio_PUBKEY / _PrivateKey) over text.
+template <typename PemReader>
+Result<EVP_PKEY*> decode_pem(std::string_view pem, PemReader read) {
+    Bio bio = memory_bio(pem);
+    if (!bio) return fail(Error::CryptoFailure);
+    return decoded(read(bio.get(), nullptr, no_password, nullptr));
+}
+
+// decode_der runs a DER key decoder (d2i_PUBKEY / d2i_AutoPrivateKey); bytes
+// left over after the key are DecodeFailed.
+template <typename DerDecoder>
+Result<EVP_PKEY*> decode_der(ByteView der, DerDecoder d2i) {
+    const std::uint8_t* in = der.data();
+    auto key = decoded(d2i(nullptr, &in, static_cast<long>(der.size())));
+    if (key && in != der.data() + der.size()) {
+        EVP_PKEY_free(*key);
+        return fail(Error::DecodeFailed);
+    }
+    return key;
+}
+
+// decode_raw_ed25519 builds an Ed25519 key from its 32 raw bytes with new_raw
+// (EVP_PKEY_new_raw_public_key / _private_key).
+template <typename RawNew>
+Result<EVP_PKEY*> decode_raw_ed25519(ByteView raw, RawNew make) {
+    if (raw.size() != 32) return fail(Error::InvalidKeyLength);
+    return decoded(make(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size()));
+}
+
 }  // namespace
 
 void detail::PkeyFree::operator()(evp_pkey_st* key) const noexcept { EVP_PKEY_free(key); }
@@ -154,36 +194,21 @@ std::string_view to_string(KeyType t) noexcept {
 // ---- PublicKey
 
 Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
-    Bio bio = memory_bio(pem);
-    if (!bio) return fail(Error::CryptoFailure);
-    EVP_PKEY* key = PEM_read_bio_PUBKEY(bio.get(), nullptr, no_password, nullptr);
-    if (key == nullptr) {
-        ERR_clear_error();  // leave no stale entries on the thread's error queue
-        return fail(Error::DecodeFailed);
-    }
-    return PublicKey(key);
+    auto key = decode_pem(pem, PEM_read_bio_PUBKEY);
+    if (!key) return fail(key.error());
+    return PublicKey(*key);
 }
 
 Result<PublicKey> PublicKey::from_der(ByteView der) {
-    const std::uint8_t* in = der.data();
-    EVP_PKEY* key = d2i_PUBKEY(nullptr, &in, static_cast<long>(der.size()));
-    if (key == nullptr) {
-        ERR_clear_error();  // leave no stale entries on the thread's error queue
-        return fail(Error::DecodeFailed);
-    }
-    PublicKey out(key);
-    if (in != der.data() + der.size()) return fail(Error::DecodeFailed);
-    return out;
+    auto key = decode_der(der, d2i_PUBKEY);
+    if (!key) return fail(key.error());
+    return PublicKey(*key);
 }
 
 Result<PublicKey> PublicKey::from_raw_ed25519(ByteView raw) {
-    if (raw.size() != 32) return fail(Error::InvalidKeyLength);
-    EVP_PKEY* key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size());
-    if (key == nullptr) {
-        ERR_clear_error();  // leave no stale entries on the thread's error queue
-        return fail(Error::DecodeFailed);
-    }
-    return PublicKey(key);
+    auto key = decode_raw_ed25519(raw, EVP_PKEY_new_raw_public_key);
+    if (!key) return fail(key.error());
+    return PublicKey(*key);
 }
 
 PublicKey PublicKey::adopt(evp_pkey_st* key) noexcept { return PublicKey(key); }
@@ -222,36 +247,21 @@ bool PublicKey::equals(const PublicKey& o) const noexcept {
 // ---- PrivateKey
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
-    Bio bio = memory_bio(pem);
-    if (!bio) return fail(Error::CryptoFailure);
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr);
-    if (key == nullptr) {
-        ERR_clear_error();  // leave no stale entries on the thread's error queue
-        return fail(Error::DecodeFailed);
-    }
-    return PrivateKey(key);
+    auto key = decode_pem(pem, PEM_read_bio_PrivateKey);
+    if (!key) return fail(key.error());
+    return PrivateKey(*key);
 }
 
 Result<PrivateKey> PrivateKey::from_der(ByteView der) {
-    const std::uint8_t* in = der.data();
-    EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(der.size()));
-    if (key == nullptr) {
-        ERR_clear_error();  // leave no stale entries on the thread's error queue
-        return fail(Error::DecodeFailed);
-    }
-    PrivateKey out(key);
-    if (in != der.data() + der.size()) return fail(Error::DecodeFailed);
-    return out;
+    auto key = decode_der(der, d2i_AutoPrivateKey);
+    if (!key) return fail(key.error());
+    return PrivateKey(*key);
 }
 
 Result<PrivateKey> PrivateKey::from_raw_ed25519(ByteView raw) {
-    if (raw.size() != 32) return fail(Error::InvalidKeyLength);
-    EVP_PKEY* key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size());
-    if (key == nullptr) {
-        ERR_clear_error();  // leave no stale entries on the thread's error queue
-        return fail(Error::DecodeFailed);
-    }
-    return PrivateKey(key);
+    auto key = decode_raw_ed25519(raw, EVP_PKEY_new_raw_private_key);
+    if (!key) return fail(key.error());
+    return PrivateKey(*key);
 }
 
 Result<PrivateKey> PrivateKey::generate(SignatureAlg alg, std::size_t rsa_bits) {
