@@ -47,14 +47,22 @@ core::Result<OuterInfo, Drop> read_outer(core::ByteView pkt) noexcept {
     return core::fail(Drop::Malformed);
 }
 
-// read_spi returns the SPI at the start of an ESP header, or of an AH header
-// (after Next Header, Payload Len and Reserved: RFC 4302 §2).
-core::Result<std::uint32_t, Drop> read_spi(core::ByteView upper, Protocol p) noexcept {
+// IpsecHeader is what identifies a received ESP/AH packet before any check.
+struct IpsecHeader {
+    std::uint32_t spi = 0;
+    std::uint32_t wire_seq = 0;  // low 32 bits as sent (for reports only)
+};
+
+// read_ipsec_header reads the SPI and sequence number at the start of an ESP
+// header (RFC 4303 §2), or after Next Header, Payload Len and Reserved in an
+// AH header (RFC 4302 §2).
+core::Result<IpsecHeader, Drop> read_ipsec_header(core::ByteView upper, Protocol p) noexcept {
     core::Reader r(upper);
     if (p == Protocol::Ah && !r.skip(4).ok()) return core::fail(Drop::Truncated);
     auto spi = r.u32();
-    if (!spi) return core::fail(Drop::Truncated);
-    return *spi;
+    auto seq = r.u32();
+    if (!spi || !seq) return core::fail(Drop::Truncated);
+    return IpsecHeader{*spi, *seq};
 }
 
 }  // namespace
@@ -225,26 +233,33 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
             outer->protocol == static_cast<std::uint8_t>(Protocol::Ah)) &&
            applied_count < applied.size()) {
         const auto proto = static_cast<Protocol>(outer->protocol);
-        auto spi = read_spi(outer->upper, proto);
-        if (!spi) return drop(spi.error());
-        SaPtr sa = sad_.inbound({*spi, outer->dst, proto});
+        auto hdr = read_ipsec_header(outer->upper, proto);
+        if (!hdr) return drop(hdr.error());
+        SaPtr sa = sad_.inbound({hdr->spi, outer->dst, proto});
         if (!sa) return drop(Drop::UnknownSpi);  // RFC 4301 §5.2 step 3a
         const std::size_t before = pkt.size();
         std::uint64_t seq = 0;
         bool tunnel_done = false;
+        // A refused packet is reported with the sequence number it carried, so a
+        // replay shows which number was replayed.
+        auto refused = [&](Drop d) {
+            PacketResult r = drop(d, sa.get());
+            r.sequence = hdr->wire_seq;
+            return r;
+        };
         if (proto == Protocol::Esp) {
             auto e = esp_inbound(*sa, pkt);
-            if (!e) return drop(e.error(), sa.get());
+            if (!e) return refused(e.error());
             seq = e->sequence;
         } else {
             auto a = ah_inbound(*sa, pkt);
-            if (!a) return drop(a.error(), sa.get());
+            if (!a) return refused(a.error());
             seq = a->sequence;
         }
         tunnel_done = sa->config().mode == Mode::Tunnel;
         note_lifetime(sa, sa->account(before, now));
         if (res.spi == 0) {
-            res.spi = *spi;
+            res.spi = hdr->spi;
             res.sequence = seq;
         }
         applied[applied_count++] = proto;

@@ -46,7 +46,7 @@ struct PacketResult {
     Drop drop = Drop::Malformed;  // meaningful when verdict == Dropped
     std::uint32_t policy_id = 0;  // the SPD entry that decided (0: none)
     std::uint32_t spi = 0;        // outermost SPI applied or removed (0: none)
-    std::uint64_t sequence = 0;   // its sequence number
+    std::uint64_t sequence = 0;   // its sequence number (a refused packet: the low 32 bits it carried)
 };
 
 // EventKind is something the control plane (IKE, the gateway) must act on.

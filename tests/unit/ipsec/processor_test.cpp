@@ -154,6 +154,8 @@ TEST_F(Tunnel, ReplayedPacketIsDroppedAndCounted) {
     PacketResult again = receive(buf);
     EXPECT_EQ(again.verdict, Verdict::Dropped);
     EXPECT_EQ(again.drop, Drop::ReplayDuplicate);
+    EXPECT_EQ(again.spi, 0x1001U);
+    EXPECT_EQ(again.sequence, 1U);  // the replayed number is reported
     auto sa = d.sad.inbound({0x1001, ip("203.0.113.2"), Protocol::Esp});
     EXPECT_EQ(sa->counters().drops.get(Drop::ReplayDuplicate), 1U);
 }
