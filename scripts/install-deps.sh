@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(
     # build
-    build-essential cmake ninja-build pkg-config git
+    build-essential cmake ninja-build pkg-config git ccache
     clang libclang-rt-dev clang-format clang-tidy
     # libraries
     libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libtoml11-dev

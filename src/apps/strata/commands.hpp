@@ -15,5 +15,13 @@ struct ExitCode {
 void add_basic_commands(CLI::App& app);
 // add_pcap_command adds `pcap protect|unprotect`.
 void add_pcap_command(CLI::App& app);
+// add_tls_command adds `tls client|server` (cmd_tls.cpp).
+void add_tls_command(CLI::App& app);
+// add_ike_command adds `ike`, one IKE engine over UDP without a datapath,
+// for interop tests and learners (cmd_ike.cpp).
+void add_ike_command(CLI::App& app);
+// add_gateway_commands adds `gateway` and `ctl` (cmd_gateway.cpp, cmd_ctl.cpp).
+void add_gateway_command(CLI::App& app);
+void add_ctl_command(CLI::App& app);
 
 }  // namespace strata::apps

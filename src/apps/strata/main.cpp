@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
         app.require_subcommand(1);
         strata::apps::add_basic_commands(app);
         strata::apps::add_pcap_command(app);
+        strata::apps::add_tls_command(app);
+        strata::apps::add_ike_command(app);
+        strata::apps::add_gateway_command(app);
+        strata::apps::add_ctl_command(app);
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {
