@@ -1,0 +1,106 @@
+// keys.hpp: IKEv2 key material (RFC 7296 §2.14, §2.15, §2.17) and the SK
+// payload's protection (RFC 7296 §3.14, RFC 5282).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "core/secret.hpp"
+#include "crypto/aead.hpp"
+#include "crypto/cipher.hpp"
+#include "crypto/mac.hpp"
+#include "crypto/random.hpp"
+#include "ike/child_sa.hpp"
+#include "ike/proposal.hpp"
+#include "ike/v2/message.hpp"
+
+namespace strata::ike::v2 {
+
+// IkeKeys are the seven keys of an IKE SA (RFC 7296 §2.14). SK_e* carry the
+// salt at their end for AEAD (RFC 5282 §7.1); SK_a* are empty for AEAD.
+struct IkeKeys {
+    core::SecretBytes sk_d;
+    core::SecretBytes sk_ai;
+    core::SecretBytes sk_ar;
+    core::SecretBytes sk_ei;
+    core::SecretBytes sk_er;
+    core::SecretBytes sk_pi;
+    core::SecretBytes sk_pr;
+};
+
+// encryption_keymat_length returns the bytes of SK_e* (key + salt) for e.
+std::size_t encryption_keymat_length(const crypto::EncryptionInfo& e) noexcept;
+
+// split_ike_keys cuts prf+ output into the seven keys, in §2.14 order.
+core::Result<IkeKeys> split_ike_keys(const NegotiatedIke& algs, core::ByteView keymat);
+
+// ike_keymat_length returns how many prf+ bytes split_ike_keys needs.
+std::size_t ike_keymat_length(const NegotiatedIke& algs) noexcept;
+
+// derive_ike_keys computes SKEYSEED = prf(Ni | Nr, g^ir) and the seven keys
+// from prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (RFC 7296 §2.14). sk_d_old, if
+// given, makes it the rekey form SKEYSEED = prf(SK_d (old), g^ir | Ni | Nr) (§2.18).
+core::Result<IkeKeys> derive_ike_keys(const NegotiatedIke& algs, core::ByteView g_ir, core::ByteView ni,
+                                      core::ByteView nr, std::uint64_t spi_i, std::uint64_t spi_r,
+                                      std::optional<core::ByteView> sk_d_old = std::nullopt);
+
+// ChildKeys are a CHILD SA's four keys, named by direction (RFC 7296 §2.17:
+// initiator-to-responder first, encryption before integrity).
+struct ChildKeys {
+    core::SecretBytes encr_i;  // initiator -> responder
+    core::SecretBytes integ_i;
+    core::SecretBytes encr_r;  // responder -> initiator
+    core::SecretBytes integ_r;
+};
+
+// derive_child_keys returns KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) split for algs.
+core::Result<ChildKeys> derive_child_keys(const crypto::PrfInfo& prf, core::ByteView sk_d,
+                                          const NegotiatedChild& algs, core::ByteView g_ir_new, core::ByteView ni,
+                                          core::ByteView nr);
+
+// psk_auth returns the AUTH data for PSK (RFC 7296 §2.15):
+// prf(prf(psk, "Key Pad for IKEv2"), message | nonce | prf(SK_p, ID body)).
+core::Result<core::SecretBytes> psk_auth(const crypto::PrfInfo& prf, core::ByteView psk, core::ByteView message,
+                                         core::ByteView peer_nonce, core::ByteView sk_p, core::ByteView id_body);
+
+// nat_detection_hash returns SHA-1(SPIi | SPIr | IP | port) (RFC 7296 §2.23).
+core::Result<core::Bytes> nat_detection_hash(std::uint64_t spi_i, std::uint64_t spi_r, const Endpoint& ep);
+
+// SkCrypto protects SK payloads for one direction pair of an IKE SA. The
+// initiator seals with SK_ei/SK_ai and opens with SK_er/SK_ar; the responder
+// the other way round.
+class SkCrypto {
+public:
+    // create keys the transforms for one side.
+    static core::Result<SkCrypto> create(const NegotiatedIke& algs, const IkeKeys& keys, bool initiator);
+
+    // seal returns the whole message: header h (next and length filled in)
+    // and an SK payload holding the payload chain, padded and protected
+    // (AEAD: RFC 5282 §3-§5; CBC + HMAC: RFC 7296 §3.14). The IV (8 bytes
+    // for AEAD, a block for CBC) is drawn from rng.
+    core::Result<core::Bytes> seal(Header h, const std::vector<RawPayload>& payloads, crypto::RandomSource& rng);
+
+    // open checks and decrypts the SK payload of message (as located by
+    // parse_message) and returns the inner payload chain; IntegrityFailed
+    // when the ICV does not verify (the caller drops the message, §2.21.2).
+    core::Result<std::vector<RawPayload>, ParseError> open(core::ByteView message, const SkPayload& sk);
+
+    // overhead returns the bytes SK adds around a plaintext (header, IV, ICV).
+    [[nodiscard]] std::size_t iv_len() const noexcept { return iv_len_; }
+    [[nodiscard]] std::size_t icv_len() const noexcept { return icv_len_; }
+
+private:
+    SkCrypto() = default;
+    std::optional<crypto::Aead> aead_out_, aead_in_;
+    core::SecretBytes salt_out_, salt_in_;
+    std::optional<crypto::BlockCipher> cipher_out_, cipher_in_;
+    std::optional<crypto::Mac> mac_out_, mac_in_;
+    std::size_t iv_len_ = 0;
+    std::size_t icv_len_ = 0;
+    std::size_t block_len_ = 1;
+};
+
+}  // namespace strata::ike::v2
