@@ -82,6 +82,15 @@ std::string_view to_string(Error e) noexcept {
         case Error::HandshakeFailure: return "HandshakeFailure";
         case Error::MissingExtension: return "MissingExtension";
         case Error::DecryptError: return "DecryptError";
+        case Error::BadCertificate: return "BadCertificate";
+        case Error::UnsupportedCertificate: return "UnsupportedCertificate";
+        case Error::CertificateExpired: return "CertificateExpired";
+        case Error::UnknownCa: return "UnknownCa";
+        case Error::CertificateRequired: return "CertificateRequired";
+        case Error::NoApplicationProtocol: return "NoApplicationProtocol";
+        case Error::NoRenegotiation: return "NoRenegotiation";
+        case Error::PeerAlert: return "PeerAlert";
+        case Error::Closed: return "Closed";
         case Error::Crypto: return "Crypto";
         case Error::InternalError: return "InternalError";
     }
@@ -118,6 +127,15 @@ AlertDescription alert_for(Error e) noexcept {
         case Error::HandshakeFailure: return D::HandshakeFailure;
         case Error::MissingExtension: return D::MissingExtension;
         case Error::DecryptError: return D::DecryptError;  // RFC 8446 §4.4.4
+        case Error::BadCertificate: return D::BadCertificate;
+        case Error::UnsupportedCertificate: return D::UnsupportedCertificate;
+        case Error::CertificateExpired: return D::CertificateExpired;
+        case Error::UnknownCa: return D::UnknownCa;
+        case Error::CertificateRequired: return D::CertificateRequired;  // RFC 8446 §4.4.2.4
+        case Error::NoApplicationProtocol: return D::NoApplicationProtocol;  // RFC 7301 §3.2
+        case Error::NoRenegotiation: return D::NoRenegotiation;  // RFC 5746 §4.2
+        case Error::Closed: return D::CloseNotify;
+        case Error::PeerAlert:
         case Error::SequenceOverflow:
         case Error::Crypto:
         case Error::InternalError: return D::InternalError;
