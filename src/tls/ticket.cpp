@@ -2,7 +2,6 @@
 #include "tls/ticket.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "core/reader.hpp"
 #include "core/writer.hpp"
@@ -17,6 +16,9 @@ constexpr std::uint8_t kFlagExtendedMasterSecret = 0x01;
 // kClockSkew tolerates a ticket created slightly "in the future" (the wall
 // clock stepped back).
 constexpr std::chrono::seconds kClockSkew{60};
+// kMaxCreated bounds a session's creation time (Unix seconds, year 2106), so
+// created + any uint32 lifetime stays far inside WallTime's range.
+constexpr std::uint64_t kMaxCreated = 0xffffffff;
 
 void write_vec(core::Writer& w, std::size_t width, core::ByteView data) {
     const auto len = w.open_length(width);
@@ -57,6 +59,8 @@ bool secret_length_fits(std::uint16_t version, std::size_t n) noexcept {
 Result<core::SecretBytes> serialize_session(const Session& s) {
     if (!secret_length_fits(s.version, s.secret.size())) return fail(Error::InternalError);
     if (s.session_id.size() > 32) return fail(Error::BadVectorLength);  // RFC 5246 §7.4.1.2: <0..32>
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(s.created.time_since_epoch()).count();
+    if (secs < 0 || static_cast<std::uint64_t>(secs) > kMaxCreated) return fail(Error::InternalError);
     core::Bytes out;
     core::Writer w(out);
     w.u8(kFormat);
@@ -64,8 +68,7 @@ Result<core::SecretBytes> serialize_session(const Session& s) {
     w.u16(s.cipher_suite);
     write_vec(w, 1, s.secret);
     w.u8(s.extended_master_secret ? kFlagExtendedMasterSecret : 0);
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(s.created.time_since_epoch()).count();
-    w.u64(static_cast<std::uint64_t>(std::max<std::int64_t>(secs, 0)));
+    w.u64(static_cast<std::uint64_t>(secs));
     w.u32(s.ticket_lifetime);
     w.u32(s.ticket_age_add);
     write_vec(w, 1, s.ticket_nonce);
@@ -110,10 +113,9 @@ Result<Session> parse_session(core::ByteView plaintext) {
     s.extended_master_secret = (*flags & kFlagExtendedMasterSecret) != 0;
     auto created = lift(r.u64());
     if (!created) return fail(created.error());
-    // Refuse times the clock type cannot hold (year > 2262 in nanoseconds).
-    if (*created > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / 1'000'000'000)) {
-        return fail(Error::IllegalParameter);
-    }
+    // Times past kMaxCreated cannot come from serialize_session (and would
+    // let created + lifetime overflow the clock type).
+    if (*created > kMaxCreated) return fail(Error::IllegalParameter);
     s.created = core::WallTime(std::chrono::duration_cast<core::WallTime::duration>(
         std::chrono::seconds(static_cast<std::int64_t>(*created))));
     auto lifetime = lift(r.u32());

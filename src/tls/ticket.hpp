@@ -66,13 +66,13 @@ inline constexpr std::size_t kMaxTicketLength = 0xffff;
 //   peer_certificates<0..2^24-1> (each <1..2^24-1>)
 // The result holds the secret, hence SecretBytes. Fails with
 // BadVectorLength if a field does not fit, InternalError if s is not a
-// TLS 1.2/1.3 session with a secret.
+// TLS 1.2/1.3 session with a secret or was created before 1970 or after 2106.
 Result<core::SecretBytes> serialize_session(const Session& s);
 
 // parse_session decodes a ticket plaintext strictly: framing errors
 // (Truncated, TrailingBytes, BadVectorLength), IllegalParameter for an
-// unknown format, version, flag, or a secret length the version cannot have
-// (TLS 1.2: 48; TLS 1.3: 32 or 48).
+// unknown format, version, flag, a creation time past 2^32-1 seconds, or a
+// secret length the version cannot have (TLS 1.2: 48; TLS 1.3: 32 or 48).
 Result<Session> parse_session(core::ByteView plaintext);
 
 // TicketKeysConfig is the rotation schedule.

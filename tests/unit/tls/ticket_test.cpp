@@ -102,6 +102,13 @@ TEST(TicketPlaintext, BadValuesRefused) {
     Session bad = make_session(clock);
     bad.version = kTls12;
     EXPECT_EQ(serialize_session(bad).error(), Error::InternalError);
+    // created is a u64 after flags; past 2^32-1 seconds it is refused.
+    Bytes late = good;
+    late[1 + 2 + 2 + 1 + 32 + 1 + 3] = 1;
+    EXPECT_EQ(parse_session(late).error(), Error::IllegalParameter);
+    Session before_epoch = make_session(clock);
+    before_epoch.created = core::WallTime(seconds(-5));
+    EXPECT_EQ(serialize_session(before_epoch).error(), Error::InternalError);
     Session long_id = make_session(clock);
     long_id.session_id = Bytes(33, 1);
     EXPECT_EQ(serialize_session(long_id).error(), Error::BadVectorLength);
