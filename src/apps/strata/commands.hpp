@@ -23,5 +23,7 @@ void add_ike_command(CLI::App& app);
 // add_gateway_commands adds `gateway` and `ctl` (cmd_gateway.cpp, cmd_ctl.cpp).
 void add_gateway_command(CLI::App& app);
 void add_ctl_command(CLI::App& app);
+// add_demo_command adds `demo`, the lecture played on real packets (cmd_demo.cpp).
+void add_demo_command(CLI::App& app);
 
 }  // namespace strata::apps

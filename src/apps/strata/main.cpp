@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
         strata::apps::add_ike_command(app);
         strata::apps::add_gateway_command(app);
         strata::apps::add_ctl_command(app);
+        strata::apps::add_demo_command(app);
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {
