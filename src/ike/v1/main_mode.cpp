@@ -1,0 +1,504 @@
+// main_mode.cpp: main mode with pre-shared keys (RFC 2409 §5, §5.4).
+//
+//   Initiator                          Responder
+//   HDR, SA                     -->
+//                               <--    HDR, SA
+//   HDR, KE, Ni                 -->
+//                               <--    HDR, KE, Nr
+//   HDR*, IDii, HASH_I          -->
+//                               <--    HDR*, IDir, HASH_R
+#include <algorithm>
+
+#include "crypto/constant_time.hpp"
+#include "ike/nonce.hpp"
+#include "ike/v1/client_id.hpp"
+#include "ike/v1/engine.hpp"
+#include "ike/v1/engine_state.hpp"
+
+namespace strata::ike::v1 {
+
+namespace {
+
+constexpr std::size_t kNonceLength = 32;
+// RFC 2409 §5: "The length of nonce payload MUST be between 8 and 256 bytes".
+constexpr std::size_t kMinNonce = 8;
+constexpr std::size_t kMaxNonce = 256;
+
+core::Bytes body_of(const RawPayload& p) { return core::Bytes(p.body.begin(), p.body.end()); }
+
+core::Bytes dpd_vid() { return core::Bytes(std::begin(kDpdVendorId), std::end(kDpdVendorId)); }
+
+bool has_dpd_vid(const std::vector<RawPayload>& chain) {
+    for (const auto& p : chain)
+        if (p.type == PayloadType::VendorId && core::equal_public(p.body, dpd_vid())) return true;
+    return false;
+}
+
+// check_ke returns InvalidKeyInformation unless the KE body has the group's length.
+bool ke_fits(const crypto::DhInfo* g, core::ByteView ke) { return g != nullptr && ke.size() == g->public_len; }
+
+core::Result<std::vector<RawPayload>, Error> plain_chain(const Datagram& in, const Header& h) {
+    if (h.encrypted()) return core::fail(Error::PayloadMalformed);
+    return parse_chain(h.next, core::ByteView(in.data).subspan(kHeaderLength), false);
+}
+
+}  // namespace
+
+void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& out, std::optional<IkeSaId> rekey_of) {
+    auto sa = std::make_unique<Phase1Sa>();
+    sa->conn = &conn;
+    sa->initiator = true;
+    sa->local = Endpoint{conn.base.local_address, conn.base.local_port};
+    sa->remote = Endpoint{conn.base.remote_address, conn.base.remote_port};
+    sa->cky_i = cookies_.initiator_cookie(sa->remote, now);
+    sa->created = now;
+    sa->rekey_of = rekey_of;
+    const auto life = std::chrono::duration_cast<std::chrono::seconds>(conn.ike_lifetime).count();
+    const SaPayload offer = phase1_offer(conn.base.ike_proposals, static_cast<std::uint64_t>(life));
+    sa->sai_b = encode_sa(offer);
+    Header h;
+    h.initiator = sa->cky_i;
+    h.exchange = static_cast<std::uint8_t>(ExchangeType::IdentityProtection);
+    sa->last_out = build_plain(h, {OutPayload{PayloadType::Sa, sa->sai_b}, OutPayload{PayloadType::VendorId, dpd_vid()}});
+    sa->state = Phase1State::Mm1Sent;
+    arm_retransmit(*sa, now);
+    send(*sa, sa->last_out, out);
+    p1_[SaKey{cookie_u64(sa->cky_i), 0}] = std::move(sa);
+}
+
+void Engine::on_main_mode(const Datagram& in, const Header& h, core::Instant now, Output& out) {
+    const SaKey key{cookie_u64(h.initiator), cookie_u64(h.responder)};
+    if (h.message_id != 0) {
+        ++stats_.malformed;  // RFC 2409 §5: phase 1 messages carry M-ID 0
+        return;
+    }
+    if (is_zero(h.responder)) {
+        if (p1_.count(SaKey{key.first, 0}) != 0) return;  // our own MM1 reflected back
+        respond_mm1(in, h, now, out);
+        return;
+    }
+    auto it = p1_.find(key);
+    if (it != p1_.end()) {
+        Phase1Sa& sa = *it->second;
+        if (!(sa.remote == in.remote)) {
+            ++stats_.unknown_cookies;
+            return;
+        }
+        if (in.data == sa.last_in) {
+            // A retransmitted request: the responder answers again; the
+            // initiator's own timer drives its retransmissions.
+            if (!sa.initiator) {
+                ++stats_.duplicates;
+                send(sa, sa.last_out, out);
+            }
+            return;
+        }
+        switch (sa.state) {
+            case Phase1State::Mm3Sent: on_mm4(sa, in, h, now, out); break;
+            case Phase1State::Mm5Sent: on_mm6(sa, in, h, now, out); break;
+            case Phase1State::Mm4Sent: on_mm5(sa, in, h, now, out); break;
+            default: ++stats_.duplicates; break;  // stale phase 1 message
+        }
+        return;
+    }
+    auto pending = p1_.find(SaKey{key.first, 0});
+    if (pending != p1_.end() && pending->second->state == Phase1State::Mm1Sent && pending->second->remote == in.remote) {
+        on_mm2(*pending->second, in, h, now, out);
+        return;
+    }
+    auto ho = half_open_.find(key);
+    // RFC 2408 §2.5.3: the responder cookie is checked before any state is
+    // made or any exponentiation done; a forged one gets INVALID-COOKIE.
+    if (!cookies_.verify_responder(in.remote, h.initiator, h.responder, now)) {
+        ++stats_.invalid_cookies;
+        send_plain_notify(in, h, NotifyType::InvalidCookie, out);
+        return;
+    }
+    if (ho == half_open_.end()) {
+        ++stats_.unknown_cookies;  // evicted or expired: the initiator starts again
+        return;
+    }
+    HalfOpen taken = std::move(*ho->second);
+    half_open_.erase(ho);
+    respond_mm3(in, h, std::move(taken), now, out);
+}
+
+void Engine::respond_mm1(const Datagram& in, const Header& h, core::Instant now, Output& out) {
+    const Connection* conn = connection_for(in);
+    if (conn == nullptr) {
+        ++stats_.unknown_cookies;
+        return;
+    }
+    const Cookie cky_r = cookies_.responder_cookie(in.remote, h.initiator, now);
+    const SaKey key{cookie_u64(h.initiator), cookie_u64(cky_r)};
+    if (auto it = half_open_.find(key); it != half_open_.end()) {
+        if (it->second->mm1 == in.data) {
+            ++stats_.duplicates;
+            out.datagrams.push_back(Datagram{in.local, in.remote, it->second->mm2});
+        }
+        return;
+    }
+    if (p1_.count(key) != 0) return;  // MM1 retransmitted after MM3: already past it
+    auto chain = plain_chain(in, h);
+    if (!chain) {
+        ++stats_.malformed;
+        send_plain_notify(in, h, notify_for(chain.error()), out);
+        return;
+    }
+    // RFC 2409 §5: MM1 carries one SA payload (and vendor IDs).
+    if (count_payloads(*chain, PayloadType::Sa) != 1 || chain->front().type != PayloadType::Sa) {
+        ++stats_.malformed;
+        send_plain_notify(in, h, NotifyType::PayloadMalformed, out);
+        return;
+    }
+    const RawPayload& sa_p = chain->front();
+    auto offered = decode_sa(sa_p.body);
+    if (!offered) {
+        ++stats_.malformed;
+        send_plain_notify(in, h, notify_for(offered.error()), out);
+        return;
+    }
+    auto sel = select_phase1(*offered, conn->base.ike_proposals);
+    if (!sel) {
+        send_plain_notify(in, h, notify_for(sel.error()), out);
+        return;
+    }
+    auto ho = std::make_unique<HalfOpen>();
+    ho->conn = conn;
+    ho->local = in.local;
+    ho->remote = in.remote;
+    ho->cky_i = h.initiator;
+    ho->cky_r = cky_r;
+    ho->sai_b = body_of(sa_p);
+    ho->choice = sel->choice;
+    ho->peer_dpd = has_dpd_vid(*chain);
+    ho->mm1 = in.data;
+    ho->created = now;
+    Header rh;
+    rh.initiator = h.initiator;
+    rh.responder = cky_r;
+    rh.exchange = h.exchange;
+    ho->mm2 = build_plain(rh, {OutPayload{PayloadType::Sa, encode_sa(sel->reply)},
+                               OutPayload{PayloadType::VendorId, dpd_vid()}});
+    out.datagrams.push_back(Datagram{in.local, in.remote, ho->mm2});
+    // The offer is all that is kept, in a bounded table: no keys, no DH,
+    // no timers until an MM3 shows the peer received this MM2.
+    if (half_open_.size() >= config_.max_half_open && !half_open_order_.empty()) {
+        half_open_.erase(half_open_order_.front());
+        half_open_order_.pop_front();
+        ++stats_.half_open_evicted;
+    }
+    half_open_order_.push_back(key);
+    half_open_[key] = std::move(ho);
+}
+
+void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out) {
+    auto chain = plain_chain(in, h);
+    if (!chain) {
+        ++stats_.malformed;
+        return;  // a forged or broken MM2: wait for the real one
+    }
+    const RawPayload* sa_p = find_payload(*chain, PayloadType::Sa);
+    if (sa_p == nullptr) {
+        ++stats_.malformed;
+        return;
+    }
+    auto reply = decode_sa(sa_p->body);
+    if (!reply || reply->proposals.size() != 1 || reply->proposals.front().transforms.size() != 1) {
+        ++stats_.malformed;
+        return;
+    }
+    auto choice = read_phase1_transform(reply->proposals.front().transforms.front());
+    if (!choice || std::find_if(sa.conn->base.ike_proposals.begin(), sa.conn->base.ike_proposals.end(),
+                                [&](const crypto::Proposal& p) {
+                                    return std::find(p.encryption.begin(), p.encryption.end(), choice->encryption) !=
+                                               p.encryption.end() &&
+                                           std::find(p.prf.begin(), p.prf.end(), choice->hash) != p.prf.end() &&
+                                           std::find(p.dh.begin(), p.dh.end(), choice->group) != p.dh.end();
+                                }) == sa.conn->base.ike_proposals.end()) {
+        ++stats_.malformed;  // not something we offered
+        return;
+    }
+    auto dh = crypto::KeyExchange::generate(choice->group->group, rng_);
+    auto nonce = make_nonce(rng_, kNonceLength);
+    if (!dh || !nonce) return;
+    // Re-key the SA under both cookies now that the responder chose one.
+    auto node = p1_.extract(SaKey{cookie_u64(sa.cky_i), 0});
+    Phase1Sa& s = *node.mapped();
+    s.cky_r = h.responder;
+    s.choice = *choice;
+    s.peer_dpd = has_dpd_vid(*chain);
+    s.dh = std::move(dh).value();
+    s.gxi = s.dh->public_value(crypto::Encoding::Ike);
+    s.ni_b = std::move(nonce).value();
+    s.last_in = in.data;
+    Header mh;
+    mh.initiator = s.cky_i;
+    mh.responder = s.cky_r;
+    mh.exchange = h.exchange;
+    s.last_out = build_plain(mh, {OutPayload{PayloadType::KeyExchange, s.gxi}, OutPayload{PayloadType::Nonce, s.ni_b}});
+    s.state = Phase1State::Mm3Sent;
+    arm_retransmit(s, now);
+    send(s, s.last_out, out);
+    node.key() = SaKey{cookie_u64(s.cky_i), cookie_u64(s.cky_r)};
+    p1_.insert(std::move(node));
+}
+
+void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core::Instant now, Output& out) {
+    auto chain = plain_chain(in, h);
+    const RawPayload* ke = chain ? find_payload(*chain, PayloadType::KeyExchange) : nullptr;
+    const RawPayload* ni = chain ? find_payload(*chain, PayloadType::Nonce) : nullptr;
+    if (!chain || ke == nullptr || ni == nullptr) {
+        ++stats_.malformed;
+        send_plain_notify(in, h, chain ? NotifyType::PayloadMalformed : notify_for(chain.error()), out);
+        return;
+    }
+    if (!ke_fits(ho.choice.group, ke->body)) {
+        send_plain_notify(in, h, NotifyType::InvalidKeyInformation, out);
+        return;
+    }
+    if (ni->body.size() < kMinNonce || ni->body.size() > kMaxNonce) {
+        send_plain_notify(in, h, NotifyType::PayloadMalformed, out);
+        return;
+    }
+    auto dh = crypto::KeyExchange::generate(ho.choice.group->group, rng_);
+    auto nonce = make_nonce(rng_, kNonceLength);
+    if (!dh || !nonce) return;
+    auto gxy = dh->derive(ke->body, crypto::Encoding::Ike);
+    if (!gxy) {
+        send_plain_notify(in, h, NotifyType::InvalidKeyInformation, out);
+        return;
+    }
+    auto sa = std::make_unique<Phase1Sa>();
+    sa->conn = ho.conn;
+    sa->initiator = false;
+    sa->cky_i = ho.cky_i;
+    sa->cky_r = ho.cky_r;
+    sa->local = ho.local;
+    sa->remote = ho.remote;
+    sa->choice = ho.choice;
+    sa->sai_b = std::move(ho.sai_b);
+    sa->peer_dpd = ho.peer_dpd;
+    sa->created = now;
+    sa->gxi = body_of(*ke);
+    sa->ni_b = body_of(*ni);
+    sa->dh = std::move(dh).value();
+    sa->gxr = sa->dh->public_value(crypto::Encoding::Ike);
+    sa->nr_b = std::move(nonce).value();
+    const crypto::CipherAlg alg = sa->choice.encryption->cipher_alg;
+    auto keys = derive_phase1_psk(sa->hash(), sa->conn->base.psk, sa->ni_b, sa->nr_b, *gxy, sa->cky_i, sa->cky_r,
+                                  sa->choice.encryption->key_len);
+    if (!keys) return;
+    auto prot = Protection::create(alg, keys->enc_key);
+    if (!prot) return;
+    auto iv = initial_iv(sa->hash(), sa->gxi, sa->gxr, prot->block_size());
+    if (!iv) return;
+    sa->keys = std::move(keys).value();
+    sa->prot = std::move(prot).value();
+    sa->iv = std::move(iv).value();
+    sa->last_in = in.data;
+    Header rh;
+    rh.initiator = sa->cky_i;
+    rh.responder = sa->cky_r;
+    rh.exchange = h.exchange;
+    sa->last_out =
+        build_plain(rh, {OutPayload{PayloadType::KeyExchange, sa->gxr}, OutPayload{PayloadType::Nonce, sa->nr_b}});
+    sa->state = Phase1State::Mm4Sent;
+    send(*sa, sa->last_out, out);
+    p1_[SaKey{cookie_u64(sa->cky_i), cookie_u64(sa->cky_r)}] = std::move(sa);
+}
+
+void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out) {
+    auto chain = plain_chain(in, h);
+    const RawPayload* ke = chain ? find_payload(*chain, PayloadType::KeyExchange) : nullptr;
+    const RawPayload* nr = chain ? find_payload(*chain, PayloadType::Nonce) : nullptr;
+    if (!chain || ke == nullptr || nr == nullptr || !ke_fits(sa.choice.group, ke->body) ||
+        nr->body.size() < kMinNonce || nr->body.size() > kMaxNonce) {
+        ++stats_.malformed;
+        return;
+    }
+    auto gxy = sa.dh->derive(ke->body, crypto::Encoding::Ike);
+    if (!gxy) {
+        ++stats_.malformed;
+        return;
+    }
+    sa.gxr = body_of(*ke);
+    sa.nr_b = body_of(*nr);
+    auto keys = derive_phase1_psk(sa.hash(), sa.conn->base.psk, sa.ni_b, sa.nr_b, *gxy, sa.cky_i, sa.cky_r,
+                                  sa.choice.encryption->key_len);
+    if (!keys) return;
+    auto prot = Protection::create(sa.choice.encryption->cipher_alg, keys->enc_key);
+    if (!prot) return;
+    auto iv = initial_iv(sa.hash(), sa.gxi, sa.gxr, prot->block_size());
+    if (!iv) return;
+    sa.keys = std::move(keys).value();
+    sa.prot = std::move(prot).value();
+    sa.iv = std::move(iv).value();
+    sa.last_in = in.data;
+    // MM5: IDii and HASH_I, encrypted (RFC 2409 §5).
+    const core::Bytes idii_b = encode_id(identity_payload(sa.conn->base.local_id));
+    auto hi = hash_i(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, idii_b);
+    if (!hi) return;
+    Header mh;
+    mh.initiator = sa.cky_i;
+    mh.responder = sa.cky_r;
+    mh.exchange = h.exchange;
+    mh.next = static_cast<std::uint8_t>(PayloadType::Identification);
+    const core::Bytes chain5 =
+        encode_chain({OutPayload{PayloadType::Identification, idii_b}, OutPayload{PayloadType::Hash, *hi}});
+    core::Bytes next_iv;
+    auto msg = sa.prot->seal(mh, chain5, sa.iv, next_iv);
+    if (!msg) return;
+    sa.iv = std::move(next_iv);
+    sa.last_out = std::move(msg).value();
+    sa.state = Phase1State::Mm5Sent;
+    arm_retransmit(sa, now);
+    send(sa, sa.last_out, out);
+}
+
+void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out) {
+    const SaKey key{cookie_u64(sa.cky_i), cookie_u64(sa.cky_r)};
+    auto fail_auth = [&](std::string_view why) {
+        ++stats_.auth_failed;
+        send_plain_notify(in, h, NotifyType::AuthenticationFailed, out);
+        remove_phase1(key, why, true, out);
+    };
+    if (!h.encrypted()) {
+        ++stats_.malformed;
+        return;
+    }
+    core::Bytes next_iv;
+    auto plain = sa.prot->open(in.data, sa.iv, next_iv);
+    if (!plain) {
+        ++stats_.malformed;
+        return;
+    }
+    auto chain = parse_chain(h.next, *plain, true);
+    const RawPayload* id = chain ? find_payload(*chain, PayloadType::Identification) : nullptr;
+    const RawPayload* hash = chain ? find_payload(*chain, PayloadType::Hash) : nullptr;
+    if (!chain || id == nullptr || hash == nullptr) {
+        // A body that does not decrypt to payloads: almost always a
+        // different pre-shared key on the two sides.
+        fail_auth("MM5 did not decrypt (pre-shared key mismatch?)");
+        return;
+    }
+    auto want = hash_i(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, id->body);
+    if (!want || !crypto::constant_time_equal(*want, hash->body)) {
+        fail_auth("HASH_I mismatch");
+        return;
+    }
+    auto id_p = decode_id(id->body);
+    auto ident = id_p ? identity_of(*id_p) : core::Result<Identity, Error>(core::fail(Error::InvalidIdInformation));
+    if (!ident || (!sa.conn->base.remote_id.data.empty() && !(*ident == sa.conn->base.remote_id))) {
+        fail_auth("peer identity not the configured one");
+        return;
+    }
+    sa.iv = std::move(next_iv);
+    sa.last_in = in.data;
+    const core::Bytes idir_b = encode_id(identity_payload(sa.conn->base.local_id));
+    auto hr = hash_r(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, idir_b);
+    if (!hr) return;
+    Header rh;
+    rh.initiator = sa.cky_i;
+    rh.responder = sa.cky_r;
+    rh.exchange = h.exchange;
+    rh.next = static_cast<std::uint8_t>(PayloadType::Identification);
+    const core::Bytes chain6 =
+        encode_chain({OutPayload{PayloadType::Identification, idir_b}, OutPayload{PayloadType::Hash, *hr}});
+    core::Bytes iv6;
+    auto msg = sa.prot->seal(rh, chain6, sa.iv, iv6);
+    if (!msg) return;
+    sa.iv = iv6;
+    sa.p1_last = std::move(iv6);
+    sa.last_out = std::move(msg).value();
+    send(sa, sa.last_out, out);
+    phase1_up(sa, now, out);
+}
+
+void Engine::on_mm6(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out) {
+    const SaKey key{cookie_u64(sa.cky_i), cookie_u64(sa.cky_r)};
+    if (!h.encrypted()) {
+        ++stats_.malformed;
+        return;
+    }
+    core::Bytes next_iv;
+    auto plain = sa.prot->open(in.data, sa.iv, next_iv);
+    if (!plain) {
+        ++stats_.malformed;
+        return;
+    }
+    auto chain = parse_chain(h.next, *plain, true);
+    const RawPayload* id = chain ? find_payload(*chain, PayloadType::Identification) : nullptr;
+    const RawPayload* hash = chain ? find_payload(*chain, PayloadType::Hash) : nullptr;
+    if (!chain || id == nullptr || hash == nullptr) {
+        ++stats_.auth_failed;
+        remove_phase1(key, "MM6 did not decrypt (pre-shared key mismatch?)", true, out);
+        return;
+    }
+    auto want = hash_r(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, id->body);
+    if (!want || !crypto::constant_time_equal(*want, hash->body)) {
+        ++stats_.auth_failed;
+        remove_phase1(key, "HASH_R mismatch", true, out);
+        return;
+    }
+    auto id_p = decode_id(id->body);
+    auto ident = id_p ? identity_of(*id_p) : core::Result<Identity, Error>(core::fail(Error::InvalidIdInformation));
+    if (!ident || (!sa.conn->base.remote_id.data.empty() && !(*ident == sa.conn->base.remote_id))) {
+        ++stats_.auth_failed;
+        remove_phase1(key, "peer identity not the configured one", true, out);
+        return;
+    }
+    sa.iv = next_iv;
+    sa.p1_last = std::move(next_iv);
+    sa.last_in = in.data;
+    sa.rt.armed = false;
+    phase1_up(sa, now, out);
+}
+
+void Engine::phase1_up(Phase1Sa& sa, core::Instant now, Output& out) {
+    sa.state = Phase1State::Established;
+    sa.established_at = now;
+    sa.last_heard = now;
+    sa.dh.reset();
+    core::Duration life = sa.conn->ike_lifetime;
+    if (!sa.initiator && sa.choice.life_seconds != 0)
+        life = std::min<core::Duration>(life, std::chrono::seconds(sa.choice.life_seconds));
+    sa.expires_at = now + life;
+    if (sa.initiator) sa.rekey_at = now + life - std::min<core::Duration>(sa.conn->rekey_margin, life / 2);
+    if (sa.peer_dpd && sa.conn->base.dpd_interval > core::Duration::zero())
+        sa.dpd_at = now + sa.conn->base.dpd_interval;
+    IkeSaUp up;
+    up.connection = sa.conn->base.name;
+    up.id = sa.id();
+    up.initiator = sa.initiator;
+    up.algorithms = to_negotiated(sa.choice);
+    up.local = sa.local;
+    up.remote = sa.remote;
+    up.local_id = sa.conn->base.local_id;
+    up.remote_id = sa.conn->base.remote_id;
+    out.events.push_back(std::move(up));
+    // A new ISAKMP SA that replaces an old one: the old one is deleted; the
+    // IPsec SAs belong to the connection and stay (RFC 2409 §5.5 needs only
+    // some ISAKMP SA to rekey them).
+    for (auto& [k, other] : p1_) {
+        if (other.get() == &sa || other->conn != sa.conn || other->state != Phase1State::Established) continue;
+        if (sa.rekey_of && !(other->id() == *sa.rekey_of)) continue;
+        other->rekeyed = true;
+        out.events.push_back(IkeSaRekeyed{sa.conn->base.name, other->id(), sa.id(), to_negotiated(sa.choice)});
+        if (sa.initiator) {
+            DeletePayload d;
+            d.protocol = static_cast<std::uint8_t>(ProtocolId::Isakmp);
+            d.spi_size = 16;
+            core::Bytes spi(other->cky_i.begin(), other->cky_i.end());
+            spi.insert(spi.end(), other->cky_r.begin(), other->cky_r.end());
+            d.spis.push_back(std::move(spi));
+            send_informational(*other, {OutPayload{PayloadType::Delete, encode_delete(d)}}, out);
+            other->expires_at = now;  // forgotten at the next timer
+        }
+    }
+    bool has_child = false;
+    for (const auto& [spi, c] : children_) has_child = has_child || c->conn == sa.conn;
+    if (sa.initiator && sa.conn->initiate_child && !has_child && !sa.rekey_of) start_quick(sa, now, out, std::nullopt);
+}
+
+}  // namespace strata::ike::v1
