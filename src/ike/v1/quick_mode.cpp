@@ -39,6 +39,27 @@ Phase2Offer offer_for(const Connection& c) {
     return o;
 }
 
+// clone_keys copies a ChildSaKeys (move-only: it holds keys) for an event.
+ChildSaKeys clone_keys(const ChildSaKeys& k) {
+    ChildSaKeys c;
+    c.spi_in = k.spi_in;
+    c.spi_out = k.spi_out;
+    c.protocol = k.protocol;
+    c.mode = k.mode;
+    c.algorithms = k.algorithms;
+    c.encryption_key_in = k.encryption_key_in.clone();
+    c.integrity_key_in = k.integrity_key_in.clone();
+    c.encryption_key_out = k.encryption_key_out.clone();
+    c.integrity_key_out = k.integrity_key_out.clone();
+    c.local_ts = k.local_ts;
+    c.remote_ts = k.remote_ts;
+    c.local = k.local;
+    c.remote = k.remote;
+    c.udp_encap = k.udp_encap;
+    c.reqid = k.reqid;
+    return c;
+}
+
 TrafficSelector host_ts(const packet::IpAddress& a) { return TrafficSelector{ipsec::AddressRange{a, a}, 0, {}}; }
 
 // within is true if every address, protocol and port of a is allowed by b.
@@ -393,6 +414,8 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
     child->expires_at = now + life;
     if (qx.initiator) child->rekey_at = now + life - std::min<core::Duration>(sa.conn->rekey_margin, life / 2);
     const std::uint32_t spi_in = qx.spi_in;
+    ChildSaKeys reported = clone_keys(k);
+    children_[spi_in] = std::move(child);
     if (qx.rekey_of) {
         auto old = children_.find(*qx.rekey_of);
         if (old != children_.end()) {
@@ -401,49 +424,15 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
             ev.ike = sa.id();
             ev.old_spi_in = old->second->keys.spi_in;
             ev.old_spi_out = old->second->keys.spi_out;
-            ev.child = std::move(k);
-            children_[spi_in] = std::move(child);
+            ev.child = std::move(reported);
             // The replaced SA goes: DELETE to the peer, gone here (the event says so).
             send_delete_child(&sa, *old->second, out);
             children_.erase(old);
-            // ChildSaKeys is move-only; rebuild the copy the event carries.
-            Child& mine = *children_[spi_in];
-            mine.keys = ChildSaKeys{};
-            mine.keys.spi_in = ev.child.spi_in;
-            mine.keys.spi_out = ev.child.spi_out;
-            mine.keys.protocol = ev.child.protocol;
-            mine.keys.mode = ev.child.mode;
-            mine.keys.algorithms = ev.child.algorithms;
-            mine.keys.encryption_key_in = ev.child.encryption_key_in.clone();
-            mine.keys.integrity_key_in = ev.child.integrity_key_in.clone();
-            mine.keys.encryption_key_out = ev.child.encryption_key_out.clone();
-            mine.keys.integrity_key_out = ev.child.integrity_key_out.clone();
-            mine.keys.local_ts = ev.child.local_ts;
-            mine.keys.remote_ts = ev.child.remote_ts;
-            mine.keys.local = ev.child.local;
-            mine.keys.remote = ev.child.remote;
             out.events.push_back(std::move(ev));
             return;
         }
     }
-    ChildSaUp up;
-    up.connection = sa.conn->base.name;
-    up.ike = sa.id();
-    up.child.spi_in = k.spi_in;
-    up.child.spi_out = k.spi_out;
-    up.child.protocol = k.protocol;
-    up.child.mode = k.mode;
-    up.child.algorithms = k.algorithms;
-    up.child.encryption_key_in = k.encryption_key_in.clone();
-    up.child.integrity_key_in = k.integrity_key_in.clone();
-    up.child.encryption_key_out = k.encryption_key_out.clone();
-    up.child.integrity_key_out = k.integrity_key_out.clone();
-    up.child.local_ts = k.local_ts;
-    up.child.remote_ts = k.remote_ts;
-    up.child.local = k.local;
-    up.child.remote = k.remote;
-    children_[spi_in] = std::move(child);
-    out.events.push_back(std::move(up));
+    out.events.push_back(ChildSaUp{sa.conn->base.name, sa.id(), std::move(reported)});
 }
 
 }  // namespace strata::ike::v1
