@@ -1,0 +1,78 @@
+#include "apps/strata/ike_options.hpp"
+
+#include <fstream>
+#include <toml.hpp>
+
+#include "ike/proposal.hpp"
+
+namespace strata::apps {
+
+std::optional<std::string> load_ike_toml(const std::string& path, IkeOptions& opts) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "cannot open " + path;
+    try {
+        const toml::value root = toml::parse(in, path);
+        auto str = [&](const char* key, std::string& field) {
+            if (root.contains(key)) field = root.at(key).as_string().str;
+        };
+        str("local", opts.local);
+        str("remote", opts.remote);
+        str("role", opts.role);
+        str("psk", opts.psk);
+        str("local_id", opts.local_id);
+        str("remote_id", opts.remote_id);
+        str("ike_proposals", opts.ike_proposals);
+        str("esp_proposals", opts.esp_proposals);
+        str("local_ts", opts.local_ts);
+        str("remote_ts", opts.remote_ts);
+        str("mode", opts.mode);
+        if (root.contains("encap")) opts.encap = root.at("encap").as_boolean();
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> to_connection(const IkeOptions& o, ike::ConnectionConfig& c) {
+    auto local = packet::IpAddress::parse(o.local);
+    auto remote = packet::IpAddress::parse(o.remote);
+    if (!local) return "--local must be an IP address";
+    if (!remote) return "--remote must be an IP address";
+    if (local->version() != remote->version()) return "--local and --remote must be the same IP version";
+    c.name = "strata";
+    c.local_address = *local;
+    c.remote_address = *remote;
+    c.local_port = o.ike_port;
+    c.remote_port = o.ike_port;
+    auto lid = ike::parse_identity(o.local_id.empty() ? o.local : o.local_id);
+    auto rid = ike::parse_identity(o.remote_id.empty() ? o.remote : o.remote_id);
+    if (!lid || !rid) return "bad --local-id or --remote-id";
+    c.local_id = *lid;
+    c.remote_id = *rid;
+    if (o.psk.empty()) return "--psk is required";
+    c.psk = core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(o.psk.data()), o.psk.size()));
+    std::string bad;
+    auto ikep = ike::parse_proposals(o.ike_proposals, ike::ProposalUse::Ike, &bad);
+    if (!ikep) return "IKE proposal '" + o.ike_proposals + "': " + std::string(ike::to_string(ikep.error())) + " at '" + bad + "'";
+    auto espp = ike::parse_proposals(o.esp_proposals, ike::ProposalUse::Esp, &bad);
+    if (!espp) return "ESP proposal '" + o.esp_proposals + "': " + std::string(ike::to_string(espp.error())) + " at '" + bad + "'";
+    c.ike_proposals = std::move(ikep).value();
+    c.esp_proposals = std::move(espp).value();
+    auto lts = ike::parse_traffic_selectors(o.local_ts.empty() ? o.local : o.local_ts);
+    auto rts = ike::parse_traffic_selectors(o.remote_ts.empty() ? o.remote : o.remote_ts);
+    if (!lts || !rts) return "bad --local-ts or --remote-ts";
+    c.local_ts = *lts;
+    c.remote_ts = *rts;
+    if (o.mode == "tunnel") {
+        c.mode = ipsec::Mode::Tunnel;
+    } else if (o.mode == "transport") {
+        c.mode = ipsec::Mode::Transport;
+    } else {
+        return "--mode must be tunnel or transport";
+    }
+    c.force_encap = o.encap;
+    if (o.role != "initiator" && o.role != "responder") return "--role must be initiator or responder";
+    return std::nullopt;
+}
+
+}  // namespace strata::apps
