@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+"""IKEv2 interop: `strata ike` against strongSwan (charon + swanctl) in netns.
+
+One case per run (--case). Builds its own four namespaces with a unique prefix
+(shared/interop/topology.sh), starts charon in gw D (198.51.100.2) with a
+swanctl.conf generated for the case, runs `strata ike --json` in gw C
+(198.51.100.1), and checks that `swanctl --list-sas --raw` shows the IKE SPIs,
+CHILD SPIs and algorithms Strata reported. Then one side deletes the IKE SA
+and the other must see it go. Exit 0 pass, 1 fail, 77 skip (no strongSwan).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+PSK = "interop-test-psk-0123456789"
+C_ADDR, D_ADDR = "198.51.100.1", "198.51.100.2"
+C_ID, D_ID = "gw-c.example.org", "gw-d.example.org"
+LAN_C = "192.0.2.0/24,2001:db8:1::/64"
+LAN_D = "203.0.113.0/24,2001:db8:2::/64"
+
+# case -> strata role, IKE proposal, ESP proposal, mode, who deletes at the end
+CASES = {
+    "psk_initiator": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strata"),
+    "psk_responder": ("responder", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strongswan"),
+    "natt_udp_encap": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strata"),
+    "ike_aes_gcm": ("initiator", "aes256gcm16-prfsha384-ecp384", "aes256gcm16", "tunnel", "strata"),
+    "ike_aes_cbc_sha2": ("responder", "aes128-sha256-modp2048", "aes256-sha256", "tunnel", "strongswan"),
+    "dh_x25519": ("initiator", "aes128gcm16-prfsha256-x25519", "aes128gcm16", "tunnel", "strata"),
+    "dh_ecp256": ("responder", "aes128-sha256-ecp256", "aes128-sha256", "tunnel", "strongswan"),
+    "dh_modp2048": ("initiator", "aes256-sha256-modp2048", "aes256-sha256", "tunnel", "strata"),
+    "delete_from_strata": ("responder", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strata"),
+    "delete_from_strongswan": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strongswan"),
+    "transport_refused": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "transport", "strata"),
+}
+
+ENCR = {12: "AES_CBC", 20: "AES_GCM_16", 19: "AES_GCM_12", 18: "AES_GCM_8", 28: "CHACHA20_POLY1305", 3: "3DES_CBC"}
+INTEG = {12: "HMAC_SHA2_256_128", 13: "HMAC_SHA2_384_192", 14: "HMAC_SHA2_512_256", 2: "HMAC_SHA1_96"}
+PRF = {5: "PRF_HMAC_SHA2_256", 6: "PRF_HMAC_SHA2_384", 7: "PRF_HMAC_SHA2_512", 2: "PRF_HMAC_SHA1"}
+DH = {14: "MODP_2048", 15: "MODP_3072", 19: "ECP_256", 20: "ECP_384", 31: "CURVE_25519"}
+
+
+class Fail(Exception):
+    pass
+
+
+def sh(args, check=True, **kw):
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if check and r.returncode != 0:
+        raise Fail(f"{' '.join(args)} -> {r.returncode}\n{r.stdout}")
+    return r.stdout
+
+
+def swanctl_conf(ike, esp, mode):
+    # swanctl's esp_proposals: the ESP keywords; strongSwan is configured
+    # with exactly what Strata proposes, so both must agree on one set.
+    return f"""connections {{
+    gw-gw {{
+        version = 2
+        local_addrs = {D_ADDR}
+        remote_addrs = {C_ADDR}
+        encap = yes
+        proposals = {ike}
+        local {{
+            auth = psk
+            id = {D_ID}
+        }}
+        remote {{
+            auth = psk
+            id = {C_ID}
+        }}
+        children {{
+            net {{
+                mode = {mode}
+                local_ts = {LAN_D.replace(',', ', ')}
+                remote_ts = {LAN_C.replace(',', ', ')}
+                esp_proposals = {esp}
+                start_action = none
+            }}
+        }}
+    }}
+}}
+secrets {{
+    ike-gw {{
+        id-c = {C_ID}
+        id-d = {D_ID}
+        secret = "{PSK}"
+    }}
+}}
+"""
+
+
+def parse_raw_sas(text):
+    """swanctl --list-sas --raw: {ike: {...}, child: {...}} of the first SA, or None."""
+    m = re.search(r"gw-gw \{(.*)\}", text, re.S)
+    if not m:
+        return None
+    body = m.group(1)
+    ike_part, _, child_part = body.partition("child-sas {")
+    kv = lambda s: dict(re.findall(r"([a-z0-9-]+)=([^\s\[\]{}]+)", s))
+    ike = kv(ike_part)
+    child = kv(child_part) if child_part else {}
+    return {"ike": ike, "child": child}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--strata", required=True)
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--shared", required=True, help="shared/interop directory")
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    if not os.path.exists("/usr/lib/ipsec/charon") or shutil.which("swanctl") is None:
+        print("SKIP: strongSwan (charon, swanctl) not installed")
+        return 77
+    role, ike, esp, mode, deleter = CASES[a.case]
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    prefix = f"i2{os.getpid() % 100000}"
+    ns_c, ns_d = f"{prefix}-c", f"{prefix}-d"
+    env = dict(os.environ, IOP_STATE=os.path.join(a.workdir, "state"))
+    topo = os.path.join(a.shared, "topology.sh")
+    peer = os.path.join(a.shared, "strongswan-peer.sh")
+    confdir = os.path.join(a.workdir, "gw-d")
+    os.makedirs(confdir)
+    with open(os.path.join(confdir, "swanctl.conf"), "w") as f:
+        f.write(swanctl_conf(ike, esp, mode))
+    events_path = os.path.join(a.workdir, "strata.jsonl")
+    strata = None
+    try:
+        sh(["bash", topo, "up", prefix])
+        sh(["bash", peer, "start", ns_d, confdir], env=env)
+        cmd = ["ip", "netns", "exec", ns_c, a.strata, "ike", "--json", "--local", C_ADDR, "--remote", D_ADDR,
+               "--role", role, "--psk", PSK, "--local-id", C_ID, "--remote-id", D_ID, "--ike-proposals", ike,
+               "--esp-proposals", esp, "--local-ts", LAN_C, "--remote-ts", LAN_D, "--mode", mode, "--timeout", "60",
+               "--keylog", os.path.join(a.workdir, "ikev2_decryption_table")]
+        print("+", " ".join(cmd))
+        out = open(events_path, "w")
+        strata = subprocess.Popen(cmd, stdout=out, stderr=open(os.path.join(a.workdir, "strata.err"), "w"))
+        time.sleep(0.3)
+        if role == "responder":
+            r = sh(["bash", peer, "swanctl", ns_d, "--initiate", "--child", "net", "--timeout", "15"], check=False,
+                   env=env)
+            print(r)
+
+        def events():
+            with open(events_path) as f:
+                return [json.loads(l) for l in f if l.strip()]
+
+        want = "child-sa-failed" if mode == "transport" else "child-sa-up"
+        deadline = time.time() + 20
+        while time.time() < deadline and not any(e["event"] == want for e in events()):
+            if strata.poll() is not None:
+                break
+            time.sleep(0.1)
+        evs = events()
+        print("strata events:", json.dumps(evs, indent=1))
+        up = [e for e in evs if e["event"] == "ike-sa-up"]
+        if len(up) != 1:
+            raise Fail("no ike-sa-up from strata")
+        up = up[0]
+        raw = sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env)
+        print("swanctl --list-sas --raw:", raw)
+        sas = parse_raw_sas(raw)
+        if sas is None:
+            raise Fail("strongSwan lists no IKE SA")
+        si = sas["ike"]
+        checks = [
+            ("IKE state", si.get("state"), "ESTABLISHED"),
+            ("IKE SPIi", si.get("initiator-spi"), up["spi_i"]),
+            ("IKE SPIr", si.get("responder-spi"), up["spi_r"]),
+            ("IKE encr", si.get("encr-alg"), ENCR.get(up["encr_id"])),
+            ("IKE encr keysize", si.get("encr-keysize"), str(up["encr_keybits"])),
+            ("IKE prf", si.get("prf-alg"), PRF.get(up["prf_id"])),
+            ("IKE dh", si.get("dh-group"), DH.get(up["dh_id"])),
+            ("IKE initiator", si.get("initiator"), "yes" if role == "responder" else None),
+            ("strata initiator flag", up["initiator"], role == "initiator"),
+            ("strata IKE port after NAT-T", up["local"], f"{C_ADDR}[4500]"),
+            ("strata saw strongSwan's fake NAT", up["nat_remote"], True),
+            ("strongSwan remote port", si.get("remote-port"), "4500"),
+        ]
+        if up["integ_id"]:
+            checks.append(("IKE integ", si.get("integ-alg"), INTEG.get(up["integ_id"])))
+        else:
+            checks.append(("IKE integ (AEAD: none)", si.get("integ-alg"), None))
+        if mode == "transport":
+            failed = [e for e in evs if e["event"] == "child-sa-failed"]
+            checks += [("strata child refused", len(failed), 1),
+                       ("strata reason", failed[0]["reason"] if failed else None, "NO_PROPOSAL_CHOSEN"),
+                       ("strongSwan child SAs", sas["child"], {})]
+        else:
+            ch = [e for e in evs if e["event"] == "child-sa-up"]
+            if len(ch) != 1:
+                raise Fail("no child-sa-up from strata")
+            ch = ch[0]
+            sc = sas["child"]
+            checks += [
+                ("CHILD state", sc.get("state"), "INSTALLED"),
+                ("CHILD mode", sc.get("mode"), "TUNNEL"),
+                ("CHILD encap", sc.get("encap"), "yes"),
+                ("strata encap", ch["encap"], True),
+                ("CHILD spi-in (strongSwan) = strata out", sc.get("spi-in"), ch["spi_out"]),
+                ("CHILD spi-out (strongSwan) = strata in", sc.get("spi-out"), ch["spi_in"]),
+                ("CHILD encr", sc.get("encr-alg"), ENCR.get(ch["encr_id"])),
+                ("CHILD encr keysize", sc.get("encr-keysize"), str(ch["encr_keybits"])),
+                ("CHILD integ", sc.get("integ-alg"), INTEG.get(ch["integ_id"]) if ch["integ_id"] else None),
+                ("strata local TS", sorted(ch["local_ts"]), sorted(LAN_C.split(","))),
+                ("strata remote TS", sorted(ch["remote_ts"]), sorted(LAN_D.split(","))),
+            ]
+        # each check is (what, strongSwan's value or a fact, Strata's value or the expectation)
+        bad = [f"{name}: {got!r} != {want_!r}" for name, got, want_ in checks if got != want_]
+        for name, got, want_ in checks:
+            print(f"  {'ok ' if got == want_ else 'BAD'} {name}: {got!r} == {want_!r}")
+        if bad:
+            raise Fail("mismatch:\n" + "\n".join(bad))
+
+        # DELETE from one side; the other must see the IKE SA go.
+        if deleter == "strata":
+            strata.send_signal(signal.SIGTERM)
+            strata.wait(timeout=10)
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                if parse_raw_sas(sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env)) is None:
+                    break
+                time.sleep(0.2)
+            else:
+                raise Fail("strongSwan still lists the IKE SA after Strata's DELETE")
+            if not any(e["event"] == "ike-sa-down" for e in events()):
+                raise Fail("strata reported no ike-sa-down")
+            print("  ok  strongSwan removed the IKE SA after Strata's DELETE")
+        else:
+            print(sh(["bash", peer, "swanctl", ns_d, "--terminate", "--ike", "gw-gw", "--timeout", "10"], env=env))
+            deadline = time.time() + 10
+            while time.time() < deadline and not any(
+                    e["event"] == "ike-sa-down" and e.get("reason") == "deleted by peer" for e in events()):
+                time.sleep(0.1)
+            if not any(e["event"] == "ike-sa-down" and e.get("reason") == "deleted by peer" for e in events()):
+                raise Fail("strata did not report the peer's DELETE")
+            if mode != "transport" and not any(e["event"] == "child-sa-down" for e in events()):
+                raise Fail("strata did not report the CHILD SA down")
+            print("  ok  Strata saw strongSwan's DELETE")
+        print("PASS")
+        return 0
+    except Fail as e:
+        print("FAIL:", e)
+        log = os.path.join(a.workdir, "state", ns_d, "charon.log")
+        if os.path.exists(log):
+            print("---- charon.log ----")
+            print(open(log).read()[-6000:])
+        err = os.path.join(a.workdir, "strata.err")
+        if os.path.exists(err):
+            print("---- strata stderr ----")
+            print(open(err).read()[-3000:])
+        return 1
+    finally:
+        if strata is not None and strata.poll() is None:
+            strata.kill()
+            strata.wait()
+        subprocess.run(["bash", peer, "stop", ns_d], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["bash", topo, "down", prefix], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
