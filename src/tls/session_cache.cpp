@@ -12,6 +12,7 @@ Session Session::clone() const {
     s.secret = secret.clone();
     s.extended_master_secret = extended_master_secret;
     s.peer_certificates = peer_certificates;
+    s.peer_subject = peer_subject;
     s.alpn = alpn;
     s.server_name = server_name;
     s.session_id = session_id;

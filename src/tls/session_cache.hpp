@@ -43,9 +43,13 @@ struct Session {
     core::SecretBytes secret;
     bool extended_master_secret = false;         // RFC 7627: the master secret came from the session hash
     std::vector<core::Bytes> peer_certificates;  // DER, leaf first (empty: none sent)
-    std::string alpn;                            // "" for none
-    std::string server_name;                     // SNI the session was made for
-    core::Bytes session_id;                      // TLS 1.2 session ID (<=32 bytes), may be empty
+    // peer_subject is the leaf's subject as Negotiated::peer_subject shows it,
+    // kept so that a resumed connection need not parse the certificate again
+    // ("" if none, or not recorded).
+    std::string peer_subject;
+    std::string alpn;         // "" for none
+    std::string server_name;  // SNI the session was made for
+    core::Bytes session_id;   // TLS 1.2 session ID (<=32 bytes), may be empty
     // TLS 1.3 ticket (client side) or TLS 1.2 ticket (RFC 5077), as received.
     core::Bytes ticket;
     std::uint32_t ticket_lifetime = 0;  // seconds (TLS 1.3 ticket_lifetime / TLS 1.2 lifetime hint)

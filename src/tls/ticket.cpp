@@ -74,6 +74,7 @@ Result<core::SecretBytes> serialize_session(const Session& s) {
     write_vec(w, 1, s.ticket_nonce);
     write_vec(w, 1, as_bytes(s.alpn));
     write_vec(w, 2, as_bytes(s.server_name));
+    write_vec(w, 2, as_bytes(s.peer_subject));
     write_vec(w, 1, s.session_id);
     const auto chain = w.open_length(3);
     for (const core::Bytes& der : s.peer_certificates) {
@@ -133,6 +134,9 @@ Result<Session> parse_session(core::ByteView plaintext) {
     auto name = vec(r, 2, 0, 0xffff);
     if (!name) return fail(name.error());
     s.server_name.assign(name->begin(), name->end());
+    auto subject = vec(r, 2, 0, 0xffff);
+    if (!subject) return fail(subject.error());
+    s.peer_subject.assign(subject->begin(), subject->end());
     auto sid = vec(r, 1, 0, 32);
     if (!sid) return fail(sid.error());
     s.session_id.assign(sid->begin(), sid->end());

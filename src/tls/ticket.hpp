@@ -62,7 +62,8 @@ inline constexpr std::size_t kMaxTicketLength = 0xffff;
 //   u8 format (1) | u16 version | u16 cipher_suite | secret<1..255> |
 //   u8 flags (bit 0: extended master secret) | u64 created (Unix seconds) |
 //   u32 ticket_lifetime | u32 ticket_age_add | ticket_nonce<0..255> |
-//   alpn<0..255> | server_name<0..2^16-1> | session_id<0..32> |
+//   alpn<0..255> | server_name<0..2^16-1> | peer_subject<0..2^16-1> |
+//   session_id<0..32> |
 //   peer_certificates<0..2^24-1> (each <1..2^24-1>)
 // The result holds the secret, hence SecretBytes. Fails with
 // BadVectorLength if a field does not fit, InternalError if s is not a

@@ -33,6 +33,7 @@ TEST(Session, CloneIsIndependent) {
     a.ticket = Bytes{1, 2, 3};
     a.ticket_nonce = Bytes{4};
     a.ticket_age_add = 99;
+    a.peer_subject = "CN=example.org";
     Session b = a.clone();
     EXPECT_EQ(Bytes(b.secret.view().begin(), b.secret.view().end()), Bytes(48, 1));
     EXPECT_NE(b.secret.data(), a.secret.data());
@@ -41,6 +42,7 @@ TEST(Session, CloneIsIndependent) {
     EXPECT_EQ(b.ticket_nonce, a.ticket_nonce);
     EXPECT_EQ(b.ticket_age_add, 99u);
     EXPECT_EQ(b.alpn, "h2");
+    EXPECT_EQ(b.peer_subject, "CN=example.org");
     EXPECT_TRUE(b.extended_master_secret);
 }
 

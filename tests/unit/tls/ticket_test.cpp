@@ -21,6 +21,7 @@ Session make_session(const core::Clock& clock) {
     s.peer_certificates = {Bytes{0x30, 0x03, 1, 2, 3}, Bytes{0x30, 0x00}};
     s.alpn = "http/1.1";
     s.server_name = "example.org";
+    s.peer_subject = "CN=server.example.org";
     s.ticket_lifetime = 3600;
     s.ticket_age_add = 0xdeadbeef;
     s.ticket_nonce = Bytes{0, 1};
@@ -37,6 +38,7 @@ void expect_same(const Session& a, const Session& b) {
     EXPECT_EQ(a.peer_certificates, b.peer_certificates);
     EXPECT_EQ(a.alpn, b.alpn);
     EXPECT_EQ(a.server_name, b.server_name);
+    EXPECT_EQ(a.peer_subject, b.peer_subject);
     EXPECT_EQ(a.session_id, b.session_id);
     EXPECT_EQ(a.ticket_lifetime, b.ticket_lifetime);
     EXPECT_EQ(a.ticket_age_add, b.ticket_age_add);
