@@ -1,0 +1,540 @@
+#include "gateway/config.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml.hpp>
+
+namespace strata::gateway {
+
+namespace {
+
+__extension__ typedef unsigned __int128 u128;  // NOLINT(modernize-use-using): __extension__ needs typedef
+
+// Refused carries a formatted error out of the recursive parse; it never
+// leaves this file.
+struct Refused {
+    std::string message;
+};
+
+SourceRef ref(const toml::value& v) {
+    const toml::source_location loc = v.location();
+    return SourceRef{loc.file_name(), static_cast<std::uint32_t>(loc.line())};
+}
+
+[[noreturn]] void refuse(const toml::value& at, const std::string& why) {
+    // First line "file:line: reason" (what scripts and editors look for),
+    // then toml11's excerpt of the offending line.
+    throw Refused{ref(at).where() + ": " + why + "\n" + toml::format_error("[error] " + why, at, "here")};
+}
+
+const toml::value& need(const toml::value& table, const std::string& key) {
+    if (!table.contains(key)) refuse(table, "missing key '" + key + "'");
+    return table.at(key);
+}
+
+std::string need_string(const toml::value& table, const std::string& key) {
+    const toml::value& v = need(table, key);
+    if (!v.is_string()) refuse(v, "'" + key + "' must be a string");
+    return v.as_string().str;
+}
+
+std::string string_or(const toml::value& table, const std::string& key, const std::string& fallback) {
+    return table.contains(key) ? need_string(table, key) : fallback;
+}
+
+std::int64_t int_or(const toml::value& table, const std::string& key, std::int64_t fallback, std::int64_t lo,
+                    std::int64_t hi) {
+    if (!table.contains(key)) return fallback;
+    const toml::value& v = table.at(key);
+    if (!v.is_integer()) refuse(v, "'" + key + "' must be an integer");
+    const std::int64_t n = v.as_integer();
+    if (n < lo || n > hi)
+        refuse(v, "'" + key + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi));
+    return n;
+}
+
+// strings reads a string or a list of strings (swanctl lists are comma
+// separated; TOML has arrays, and a single string is accepted too).
+std::vector<std::string> strings(const toml::value& table, const std::string& key) {
+    std::vector<std::string> out;
+    if (!table.contains(key)) return out;
+    const toml::value& v = table.at(key);
+    if (v.is_string()) {
+        out.push_back(v.as_string().str);
+        return out;
+    }
+    if (!v.is_array()) refuse(v, "'" + key + "' must be a string or a list of strings");
+    for (const auto& item : v.as_array()) {
+        if (!item.is_string()) refuse(item, "'" + key + "' lists strings only");
+        out.push_back(item.as_string().str);
+    }
+    return out;
+}
+
+// check_keys refuses a key the table does not know (a typo must not be
+// silently ignored: "remote_tss" would otherwise mean "no selectors").
+void check_keys(const toml::value& table, std::initializer_list<std::string_view> known, const std::string& what) {
+    for (const auto& [key, v] : table.as_table()) {
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+            std::string list;
+            for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+            refuse(v, "unknown key '" + key + "' in " + what + " (known: " + list + ")");
+        }
+    }
+}
+
+// seconds reads a duration: an integer number of seconds, or a string with
+// a unit as swanctl writes it ("90s", "30m", "4h", "1d").
+std::chrono::seconds seconds_or(const toml::value& table, const std::string& key, std::chrono::seconds fallback) {
+    if (!table.contains(key)) return fallback;
+    const toml::value& v = table.at(key);
+    constexpr std::int64_t kMax = 10LL * 365 * 24 * 3600;  // ten years
+    if (v.is_integer()) return std::chrono::seconds(int_or(table, key, 0, 0, kMax));
+    if (!v.is_string()) refuse(v, "'" + key + "' must be seconds or a string like \"4h\"");
+    const std::string& s = v.as_string().str;
+    std::int64_t n = 0;
+    std::size_t i = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+        n = n * 10 + (s[i] - '0');
+        if (n > kMax) refuse(v, "'" + key + "' is too long");
+    }
+    if (i == 0) refuse(v, "'" + key + "': '" + s + "' is not a duration (e.g. \"90s\", \"30m\", \"4h\", \"1d\")");
+    const std::string unit = s.substr(i);
+    std::int64_t mul = 0;
+    if (unit.empty() || unit == "s") mul = 1;
+    if (unit == "m") mul = 60;
+    if (unit == "h") mul = 3600;
+    if (unit == "d") mul = 86400;
+    if (mul == 0) refuse(v, "'" + key + "': unknown unit '" + unit + "' (s, m, h or d)");
+    if (n > kMax / mul) refuse(v, "'" + key + "' is too long");
+    return std::chrono::seconds(n * mul);
+}
+
+packet::IpAddress address_of(const toml::value& at, const std::string& text) {
+    auto a = packet::IpAddress::parse(text);
+    if (!a) refuse(at, "'" + text + "' is not an IP address");
+    return *a;
+}
+
+std::vector<packet::IpPrefix> selectors(const toml::value& table, const std::string& key) {
+    std::vector<packet::IpPrefix> out;
+    for (const auto& s : strings(table, key)) {
+        auto p = packet::IpPrefix::parse(s);
+        if (!p) refuse(table.at(key), "'" + s + "' in " + key + " is not a subnet (like 192.0.2.0/24)");
+        out.push_back(*p);
+    }
+    if (out.empty()) refuse(table.contains(key) ? table.at(key) : table, "'" + key + "' needs at least one subnet");
+    return out;
+}
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+    if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
+    return (std::filesystem::path(base_dir) / p).string();
+}
+
+// check_secret_file refuses a secret that others could read: it must be a
+// regular file owned by root (or by us, when not root) with no group or
+// other permissions, as ssh does for private keys.
+void check_secret_file(const toml::value& at, const std::string& path, const char* what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) refuse(at, std::string(what) + " '" + path + "' cannot be read");
+    if (!S_ISREG(st.st_mode)) refuse(at, std::string(what) + " '" + path + "' is not a regular file");
+    if (st.st_uid != 0 && st.st_uid != ::geteuid())
+        refuse(at, std::string(what) + " '" + path + "' must be owned by root");
+    if ((st.st_mode & 077) != 0)
+        refuse(at, std::string(what) + " '" + path + "' is readable by others (chmod 600 it)");
+}
+
+void check_readable(const toml::value& at, const std::string& path, const char* what) {
+    std::ifstream f(path);
+    if (!f) refuse(at, std::string(what) + " '" + path + "' cannot be read");
+}
+
+// check_proposal validates one proposal string. IKE proposals need a DH
+// group, and a PRF with an AEAD (RFC 7296 §3.3.3; strongSwan takes the PRF
+// from the integrity algorithm otherwise). ESP proposals have no PRF; a DH
+// group there asks for PFS on rekeying.
+void check_proposal(const toml::value& at, const std::string& text, bool ike) {
+    std::string bad;
+    auto p = crypto::parse_proposal(text, &bad);
+    if (!p) {
+        std::string why = "proposal '" + text + "': " + std::string(crypto::to_string(p.error()));
+        if (!bad.empty()) why += " ('" + bad + "')";
+        refuse(at, why);
+    }
+    const bool aead = std::any_of(p->encryption.begin(), p->encryption.end(),
+                                  [](const crypto::EncryptionInfo* e) { return e->aead; });
+    if (!aead && p->integrity.empty()) refuse(at, "proposal '" + text + "' needs an integrity algorithm");
+    if (ike) {
+        if (p->dh.empty()) refuse(at, "IKE proposal '" + text + "' needs a Diffie-Hellman group (e.g. ecp256)");
+        if (aead && p->prf.empty()) refuse(at, "IKE proposal '" + text + "' with an AEAD needs a PRF (e.g. prfsha256)");
+    } else if (!p->prf.empty()) {
+        refuse(at, "ESP proposal '" + text + "' cannot have a PRF");
+    }
+}
+
+ChildConfig parse_child(const std::string& name, const toml::value& t) {
+    if (!t.is_table()) refuse(t, "child '" + name + "' must be a table");
+    check_keys(t,
+               {"local_ts", "remote_ts", "mode", "esp_proposals", "rekey_time", "life_time", "rekey_bytes",
+                "life_bytes", "rekey_packets", "life_packets", "replay_window", "start_action"},
+               "child '" + name + "'");
+    ChildConfig c;
+    c.name = name;
+    c.at = ref(t);
+    c.local_ts = selectors(t, "local_ts");
+    c.remote_ts = selectors(t, "remote_ts");
+    const std::string mode = string_or(t, "mode", "tunnel");
+    if (mode == "tunnel") {
+        c.mode = ipsec::Mode::Tunnel;
+    } else if (mode == "transport") {
+        c.mode = ipsec::Mode::Transport;
+    } else {
+        refuse(t.at("mode"), "mode must be 'tunnel' or 'transport'");
+    }
+    c.esp_proposals = strings(t, "esp_proposals");
+    if (c.esp_proposals.empty()) c.esp_proposals = {"aes128gcm16", "aes128-sha256"};  // swanctl's default spirit
+    for (const auto& p : c.esp_proposals) check_proposal(t.contains("esp_proposals") ? t.at("esp_proposals") : t, p, false);
+    c.lifetimes.rekey_time = seconds_or(t, "rekey_time", c.lifetimes.rekey_time);
+    c.lifetimes.life_time = seconds_or(t, "life_time", c.lifetimes.rekey_time * 11 / 10);
+    if (c.lifetimes.life_time.count() != 0 && c.lifetimes.rekey_time > c.lifetimes.life_time)
+        refuse(t, "rekey_time must not be longer than life_time");
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    c.lifetimes.rekey_bytes = static_cast<std::uint64_t>(int_or(t, "rekey_bytes", 0, 0, kMax));
+    c.lifetimes.life_bytes = static_cast<std::uint64_t>(int_or(t, "life_bytes", 0, 0, kMax));
+    c.lifetimes.rekey_packets = static_cast<std::uint64_t>(int_or(t, "rekey_packets", 0, 0, kMax));
+    c.lifetimes.life_packets = static_cast<std::uint64_t>(int_or(t, "life_packets", 0, 0, kMax));
+    // RFC 4303 §3.4.3: at least 32; the datapath keeps up to 4096.
+    c.replay_window = static_cast<std::uint32_t>(int_or(t, "replay_window", 32, 32, 4096));
+    const std::string start = string_or(t, "start_action", "none");
+    if (start == "none") {
+        c.start_action = StartAction::None;
+    } else if (start == "trap") {
+        c.start_action = StartAction::Trap;
+    } else if (start == "start") {
+        c.start_action = StartAction::Start;
+    } else {
+        refuse(t.at("start_action"), "start_action must be start, trap or none");
+    }
+    const bool pairs = std::any_of(c.local_ts.begin(), c.local_ts.end(), [&](const packet::IpPrefix& l) {
+        return std::any_of(c.remote_ts.begin(), c.remote_ts.end(),
+                           [&](const packet::IpPrefix& r) { return r.version() == l.version(); });
+    });
+    if (!pairs) refuse(t.at("remote_ts"), "local_ts and remote_ts share no IP version");
+    return c;
+}
+
+AuthConfig parse_auth(const toml::value& t, const std::string& base_dir) {
+    AuthConfig a;
+    const std::string method = string_or(t, "auth", "psk");
+    if (method == "psk") {
+        a.method = AuthMethod::Psk;
+        const bool inline_psk = t.contains("psk");
+        const bool file_psk = t.contains("psk_file");
+        if (inline_psk == file_psk) refuse(t, "auth = \"psk\" needs exactly one of 'psk' or 'psk_file'");
+        std::string secret;
+        if (inline_psk) {
+            secret = need_string(t, "psk");
+        } else {
+            a.psk_file = resolve(base_dir, need_string(t, "psk_file"));
+            check_secret_file(t.at("psk_file"), a.psk_file, "psk_file");
+            std::ifstream f(a.psk_file, std::ios::binary);
+            std::ostringstream ss;
+            ss << f.rdbuf();
+            secret = ss.str();
+            while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+        }
+        // RFC 7296 §2.15 leaves the PSK's strength to the user; an empty or very
+        // short one is a mistake worth refusing.
+        if (secret.size() < 8)
+            refuse(inline_psk ? t.at("psk") : t.at("psk_file"), "the pre-shared key is shorter than 8 bytes");
+        a.psk = core::SecretBytes{core::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()),  // NOLINT
+                                                 secret.size())};
+        std::fill(secret.begin(), secret.end(), '\0');
+        for (const char* k : {"cert", "key", "ca"}) {
+            if (t.contains(k)) refuse(t.at(k), std::string("'") + k + "' belongs to auth = \"pubkey\"");
+        }
+    } else if (method == "pubkey") {
+        a.method = AuthMethod::PubKey;
+        if (t.contains("psk") || t.contains("psk_file")) refuse(t, "a psk belongs to auth = \"psk\"");
+        a.cert = resolve(base_dir, need_string(t, "cert"));
+        a.key = resolve(base_dir, need_string(t, "key"));
+        a.ca = resolve(base_dir, need_string(t, "ca"));
+        check_readable(t.at("cert"), a.cert, "cert");
+        check_readable(t.at("ca"), a.ca, "ca");
+        check_secret_file(t.at("key"), a.key, "key");
+    } else {
+        refuse(t.at("auth"), "auth must be 'psk' or 'pubkey'");
+    }
+    return a;
+}
+
+PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::string& base_dir) {
+    if (!t.is_table()) refuse(t, "peer '" + name + "' must be a table");
+    check_keys(t,
+               {"name", "address", "local_address", "version", "proposals", "local_id", "remote_id", "auth", "psk",
+                "psk_file", "cert", "key", "ca", "rekey_time", "dpd_delay", "children"},
+               "peer '" + name + "'");
+    PeerConfig p;
+    p.name = name;
+    p.at = ref(t);
+    p.address = address_of(need(t, "address"), need_string(t, "address"));
+    if (t.contains("local_address")) p.local_address = address_of(t.at("local_address"), need_string(t, "local_address"));
+    if (p.local_address && p.local_address->version() != p.address.version())
+        refuse(t.at("local_address"), "local_address and address must be of one IP version");
+    p.version = static_cast<int>(int_or(t, "version", 2, 1, 2));
+    p.proposals = strings(t, "proposals");
+    if (p.proposals.empty()) p.proposals = {"aes256-sha256-ecp256"};
+    for (const auto& s : p.proposals) check_proposal(t.contains("proposals") ? t.at("proposals") : t, s, true);
+    p.local_id = string_or(t, "local_id", "");
+    p.remote_id = string_or(t, "remote_id", "");
+    p.auth = parse_auth(t, base_dir);
+    p.rekey_time = seconds_or(t, "rekey_time", p.rekey_time);
+    p.dpd_delay = seconds_or(t, "dpd_delay", p.dpd_delay);
+    if (!t.contains("children")) refuse(t, "peer '" + name + "' has no children (CHILD_SAs to negotiate)");
+    const toml::value& ch = t.at("children");
+    if (!ch.is_table() || ch.as_table().empty()) refuse(ch, "children must be tables like [peers." + name + ".children.net]");
+    for (const auto& [cname, cv] : ch.as_table()) p.children.push_back(parse_child(cname, cv));
+    std::sort(p.children.begin(), p.children.end(),
+              [](const ChildConfig& a, const ChildConfig& b) { return a.at.line < b.at.line; });
+    return p;
+}
+
+GatewaySection parse_gateway(const toml::value& t, const std::string& base_dir) {
+    if (!t.is_table()) refuse(t, "[gateway] must be a table");
+    check_keys(t,
+               {"addresses", "ike_port", "natt_port", "tun", "tun_mtu", "encapsulation", "log_level", "control_socket",
+                "workers", "manual"},
+               "[gateway]");
+    GatewaySection g;
+    for (const auto& s : strings(t, "addresses")) g.addresses.push_back(address_of(t.at("addresses"), s));
+    if (g.addresses.empty()) refuse(t, "[gateway] needs addresses = [\"...\"] (the gateway's own addresses)");
+    {
+        std::set<packet::IpVersion> versions;
+        for (const auto& a : g.addresses) {
+            if (!versions.insert(a.version()).second)
+                refuse(t.at("addresses"), "addresses may name one IPv4 and one IPv6 address");
+        }
+    }
+    g.ike_port = static_cast<std::uint16_t>(int_or(t, "ike_port", 500, 1, 65535));
+    g.natt_port = static_cast<std::uint16_t>(int_or(t, "natt_port", 4500, 1, 65535));
+    if (g.ike_port == g.natt_port) refuse(t.at("natt_port"), "natt_port must differ from ike_port");
+    g.tun = string_or(t, "tun", g.tun);
+    if (g.tun.empty() || g.tun.size() > 15 ||
+        !std::all_of(g.tun.begin(), g.tun.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                   c == '_' || c == '.';
+        }))
+        refuse(t.at("tun"), "tun must be 1..15 characters of letters, digits, '-', '_' or '.'");
+    g.tun_mtu = static_cast<int>(int_or(t, "tun_mtu", 1400, 576, 9000));
+    const std::string encap = string_or(t, "encapsulation", "udp");
+    if (encap == "udp") {
+        g.encapsulation = Encapsulation::Udp;
+    } else if (encap == "esp") {
+        g.encapsulation = Encapsulation::Esp;
+    } else {
+        refuse(t.at("encapsulation"), "encapsulation must be 'udp' (ESP in UDP 4500) or 'esp' (IP protocol 50)");
+    }
+    const std::string level = string_or(t, "log_level", "info");
+    auto l = parse_log_level(level);
+    if (!l) refuse(t.at("log_level"), "log_level must be trace, debug, info, warn or error");
+    g.log_level = *l;
+    g.control_socket = resolve(base_dir, string_or(t, "control_socket", g.control_socket));
+    if (g.control_socket.empty() || g.control_socket.size() > 100)
+        refuse(t.at("control_socket"), "control_socket must be a path of at most 100 characters");
+    g.workers = static_cast<std::size_t>(int_or(t, "workers", 0, 0, 256));
+    if (t.contains("manual")) {
+        g.manual = resolve(base_dir, need_string(t, "manual"));
+        g.manual_at = ref(t.at("manual"));
+    }
+    return g;
+}
+
+// check_manual checks that manual SAs fit this gateway: outbound SAs leave
+// from one of its addresses and inbound SAs arrive at one.
+void check_manual(const toml::value& at, const GatewayConfig& cfg) {
+    const auto& mk = *cfg.manual;
+    auto ours = [&](const packet::IpAddress& a) {
+        return std::find(cfg.gateway.addresses.begin(), cfg.gateway.addresses.end(), a) !=
+               cfg.gateway.addresses.end();
+    };
+    for (std::size_t i = 0; i < mk.sas.size(); ++i) {
+        const auto& sa = mk.sas[i];
+        if (sa.mode != ipsec::Mode::Tunnel)
+            refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] +
+                           "' is in transport mode; the TUN gateway carries tunnel-mode SAs only");
+        const bool out = sa.direction == ipsec::Direction::Outbound;
+        const packet::IpAddress& local = out ? sa.src : sa.dst;
+        if (!ours(local))
+            refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] + "': " + (out ? "src " : "dst ") +
+                           local.to_string() + " is not one of gateway.addresses");
+    }
+}
+
+}  // namespace
+
+std::string SourceRef::where() const { return file + ":" + std::to_string(line); }
+
+std::string_view to_string(Encapsulation e) noexcept { return e == Encapsulation::Udp ? "udp" : "esp"; }
+std::string_view to_string(AuthMethod a) noexcept { return a == AuthMethod::Psk ? "psk" : "pubkey"; }
+std::string_view to_string(StartAction s) noexcept {
+    switch (s) {
+        case StartAction::None: return "none";
+        case StartAction::Trap: return "trap";
+        case StartAction::Start: return "start";
+    }
+    return "none";
+}
+
+core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text, const std::string& origin,
+                                                              const std::string& base_dir) {
+    GatewayConfig cfg;
+    cfg.path = origin;
+    try {
+        std::istringstream in{std::string(text)};
+        const toml::value root = toml::parse(in, origin);
+        check_keys(root, {"gateway", "peers"}, "the file (expected [gateway] and [peers.NAME])");
+        cfg.gateway = parse_gateway(need(root, "gateway"), base_dir);
+        if (root.contains("peers")) {
+            const toml::value& peers = root.at("peers");
+            if (peers.is_table()) {
+                for (const auto& [name, pv] : peers.as_table()) cfg.peers.push_back(parse_peer(name, pv, base_dir));
+            } else if (peers.is_array()) {
+                for (const auto& pv : peers.as_array()) {
+                    if (!pv.is_table()) refuse(pv, "[[peers]] entries must be tables");
+                    cfg.peers.push_back(parse_peer(need_string(pv, "name"), pv, base_dir));
+                }
+            } else {
+                refuse(peers, "peers must be [peers.NAME] tables or [[peers]] entries");
+            }
+            std::sort(cfg.peers.begin(), cfg.peers.end(),
+                      [](const PeerConfig& a, const PeerConfig& b) { return a.at.line < b.at.line; });
+            std::set<std::string> names;
+            for (const auto& p : cfg.peers) {
+                if (!names.insert(p.name).second)
+                    throw Refused{p.at.where() + ": peer '" + p.name + "' is defined twice"};
+                const bool family_ok = std::any_of(cfg.gateway.addresses.begin(), cfg.gateway.addresses.end(),
+                                                   [&](const packet::IpAddress& a) {
+                                                       return a.version() == p.address.version();
+                                                   });
+                if (!family_ok)
+                    throw Refused{p.at.where() + ": peer '" + p.name + "' is at " + p.address.to_string() +
+                                  " but gateway.addresses has no address of that IP version"};
+            }
+        }
+        if (!cfg.gateway.manual.empty()) {
+            auto mk = config::load_manual_keying(cfg.gateway.manual);
+            if (!mk) {
+                throw Refused{cfg.gateway.manual_at.where() + ": manual keying file refused:\n" + mk.error().message};
+            }
+            cfg.manual = std::move(mk).value();
+            check_manual(root.at("gateway").at("manual"), cfg);
+        }
+    } catch (const Refused& r) {
+        return core::fail(ConfigError{r.message});
+    } catch (const toml::syntax_error& e) {
+        return core::fail(ConfigError{SourceRef{e.location().file_name(), static_cast<std::uint32_t>(e.location().line())}.where() +
+                                      ": TOML syntax error\n" + e.what()});
+    } catch (const toml::exception& e) {
+        return core::fail(ConfigError{SourceRef{e.location().file_name(), static_cast<std::uint32_t>(e.location().line())}.where() +
+                                      ": " + e.what()});
+    } catch (const std::exception& e) {
+        return core::fail(ConfigError{origin + ": " + e.what()});
+    }
+    return cfg;
+}
+
+core::Result<GatewayConfig, ConfigError> load_gateway_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return core::fail(ConfigError{path + ": cannot open"});
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    if (text.size() > kMaxConfigBytes) return core::fail(ConfigError{path + ": larger than 1 MiB"});
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    return parse_gateway_config(text, path, dir.empty() ? "." : dir);
+}
+
+core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg) {
+    if (!cfg.peers.empty()) {
+        const PeerConfig& p = cfg.peers.front();
+        const char* engine = p.version == 1 ? "IKEv1 (src/ike/v1)" : "IKEv2 (src/ike/v2)";
+        return core::fail(ConfigError{
+            p.at.where() + ": peer '" + p.name + "' needs the " + engine +
+            " key exchange, which this gateway cannot drive yet (its IKE engines are still being written); "
+            "only manually keyed SAs (gateway.manual) run in this version. Remove the [peers] tables or use manual "
+            "keying."});
+    }
+    if (!cfg.manual) {
+        return core::fail(
+            ConfigError{cfg.path + ": nothing to run: no [peers] and no gateway.manual file of SAs and policies"});
+    }
+    bool protects = false;
+    for (const auto& p : cfg.manual->policies) {
+        if (p.direction == ipsec::Direction::Outbound && p.action == ipsec::Action::Protect) protects = true;
+    }
+    if (!protects)
+        return core::fail(ConfigError{cfg.gateway.manual_at.where() + ": " + cfg.gateway.manual +
+                                      " has no outbound protect policy: nothing would enter the tunnel"});
+    return {};
+}
+
+std::vector<packet::IpPrefix> range_to_prefixes(const packet::IpAddress& first, const packet::IpAddress& last) {
+    std::vector<packet::IpPrefix> out;
+    if (first.version() != last.version() || last < first) return out;
+    const unsigned bits = first.is_v4() ? 32 : 128;
+    auto to_u = [](const packet::IpAddress& a) {
+        u128 v = 0;
+        for (std::uint8_t b : a.bytes()) v = (v << 8) | b;
+        return v;
+    };
+    auto from_u = [&](u128 v) {
+        if (bits == 32) return packet::IpAddress::v4(static_cast<std::uint32_t>(v));
+        std::array<std::uint8_t, 16> b{};
+        for (int i = 15; i >= 0; --i) {
+            b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v & 0xff);
+            v >>= 8;
+        }
+        return packet::IpAddress::v6(b);
+    };
+    u128 lo = to_u(first);
+    const u128 hi = to_u(last);
+    for (;;) {
+        // The largest aligned block starting at lo that stays within hi.
+        unsigned size_bits = 0;
+        while (size_bits < bits) {
+            const unsigned nb = size_bits + 1;
+            const u128 mask = nb >= 128 ? ~static_cast<u128>(0) : ((static_cast<u128>(1) << nb) - 1);
+            if ((lo & mask) != 0 || hi - lo < mask) break;
+            ++size_bits;
+        }
+        out.push_back(*packet::IpPrefix::make(from_u(lo), bits - size_bits));
+        if (size_bits >= 128) break;
+        const u128 step = static_cast<u128>(1) << size_bits;
+        if (hi - lo < step) break;
+        lo += step;
+    }
+    return out;
+}
+
+std::vector<packet::IpPrefix> remote_prefixes(const GatewayConfig& cfg) {
+    std::set<packet::IpPrefix> out;
+    if (cfg.manual) {
+        for (const auto& p : cfg.manual->policies) {
+            if (p.direction != ipsec::Direction::Outbound || p.action != ipsec::Action::Protect) continue;
+            for (const auto& pre : range_to_prefixes(p.selector.remote.first, p.selector.remote.last))
+                out.insert(pre);
+        }
+    }
+    for (const auto& peer : cfg.peers) {
+        for (const auto& c : peer.children) out.insert(c.remote_ts.begin(), c.remote_ts.end());
+    }
+    return {out.begin(), out.end()};
+}
+
+}  // namespace strata::gateway

@@ -1,0 +1,182 @@
+// config.hpp: the gateway's configuration file (TOML).
+//
+// Names follow strongSwan's swanctl.conf where the concept is the same
+// (local_addrs -> addresses, remote_addrs -> address, proposals,
+// esp_proposals, local_ts, remote_ts, start_action, rekey_time, life_time,
+// replay_window, dpd_delay). examples/gateway/*.toml are commented examples
+// and docs/gateway.md is the reference. The shape:
+//
+//   [gateway]
+//   addresses = ["198.51.100.1"]        # local addresses: IKE, NAT-T and ESP bind here
+//   ike_port = 500                      # IKE
+//   natt_port = 4500                    # NAT-T: IKE and UDP-encapsulated ESP (RFC 3948)
+//   tun = "strata0"                     # TUN device name
+//   tun_mtu = 1400
+//   encapsulation = "udp"               # udp (default) | esp (raw IP protocol 50)
+//   log_level = "info"                  # trace | debug | info | warn | error
+//   control_socket = "/run/strata/gateway.sock"
+//   workers = 0                         # datapath threads; 0 = one per core
+//   manual = "site-a.toml"              # manual SAs and policies (config/manual_keying.hpp)
+//
+//   [peers.gw-d]                        # or [[peers]] with name = "gw-d"
+//   address = "198.51.100.2"
+//   version = 2                         # 2 (IKEv2, default) | 1 (IKEv1)
+//   proposals = ["aes256-sha256-ecp256"]
+//   local_id = "gw-c.example.org"
+//   remote_id = "gw-d.example.org"
+//   auth = "psk"                        # psk | pubkey
+//   psk = "..."                         # or psk_file = "/etc/strata/gw-d.psk" (root only, 0600)
+//   # pubkey: cert = "...", key = "...", ca = "..."
+//   dpd_delay = 30
+//   rekey_time = "4h"
+//
+//   [peers.gw-d.children.net]
+//   local_ts = ["192.0.2.0/24"]
+//   remote_ts = ["203.0.113.0/24"]
+//   mode = "tunnel"                     # tunnel | transport
+//   esp_proposals = ["aes128gcm16-ecp256"]   # a DH group here asks for PFS
+//   rekey_time = "1h"                   # also life_time, rekey_bytes, life_bytes, rekey_packets, life_packets
+//   replay_window = 32
+//   start_action = "none"               # start | trap | none
+//
+// A refused file is reported as "FILE:LINE: reason", followed by the line.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/manual_keying.hpp"
+#include "core/result.hpp"
+#include "core/secret.hpp"
+#include "crypto/algorithm_table.hpp"
+#include "gateway/log.hpp"
+#include "ipsec/sa.hpp"
+#include "packet/address.hpp"
+
+namespace strata::gateway {
+
+using config::ConfigError;
+
+// SourceRef is where a setting came from, for messages.
+struct SourceRef {
+    std::string file;
+    std::uint32_t line = 0;
+    // where returns "file:line".
+    [[nodiscard]] std::string where() const;
+};
+
+// Encapsulation is how IKE-negotiated ESP travels: in UDP 4500 (RFC 3948,
+// works through NAT) or as IP protocol 50.
+enum class Encapsulation : std::uint8_t { Udp, Esp };
+std::string_view to_string(Encapsulation e) noexcept;
+
+// GatewaySection is the [gateway] table.
+struct GatewaySection {
+    std::vector<packet::IpAddress> addresses;
+    std::uint16_t ike_port = 500;
+    std::uint16_t natt_port = 4500;
+    std::string tun = "strata0";
+    int tun_mtu = 1400;
+    Encapsulation encapsulation = Encapsulation::Udp;
+    LogLevel log_level = LogLevel::Info;
+    std::string control_socket = "/run/strata/gateway.sock";
+    std::size_t workers = 0;  // 0: one per core
+    std::string manual;       // manual-keying file, resolved against the config's directory ("" = none)
+    SourceRef manual_at;
+};
+
+// AuthMethod is how a peer authenticates (swanctl's auth = psk | pubkey).
+enum class AuthMethod : std::uint8_t { Psk, PubKey };
+std::string_view to_string(AuthMethod a) noexcept;
+
+// AuthConfig is a peer's authentication material.
+struct AuthConfig {
+    AuthMethod method = AuthMethod::Psk;
+    core::SecretBytes psk;  // inline or read from psk_file
+    std::string psk_file;   // "" when inline
+    std::string cert;       // pubkey: our certificate (PEM)
+    std::string key;        // pubkey: our private key (PEM, root only)
+    std::string ca;         // pubkey: the CA that signs the peer's certificate
+};
+
+// StartAction is what the gateway does with a child at start (swanctl).
+enum class StartAction : std::uint8_t { None, Trap, Start };
+std::string_view to_string(StartAction s) noexcept;
+
+// ChildLifetimes are a child SA's rekey (soft) and life (hard) limits.
+struct ChildLifetimes {
+    std::chrono::seconds rekey_time{3600};  // swanctl defaults: 1h, life 110% of it
+    std::chrono::seconds life_time{3960};
+    std::uint64_t rekey_bytes = 0;
+    std::uint64_t life_bytes = 0;
+    std::uint64_t rekey_packets = 0;
+    std::uint64_t life_packets = 0;
+};
+
+// ChildConfig is one CHILD_SA (IPsec SA pair) a peer negotiates.
+struct ChildConfig {
+    std::string name;
+    SourceRef at;
+    std::vector<packet::IpPrefix> local_ts;
+    std::vector<packet::IpPrefix> remote_ts;
+    ipsec::Mode mode = ipsec::Mode::Tunnel;
+    std::vector<std::string> esp_proposals;  // as written, each validated
+    ChildLifetimes lifetimes;
+    std::uint32_t replay_window = 32;  // swanctl's default
+    StartAction start_action = StartAction::None;
+};
+
+// PeerConfig is one IKE peer (swanctl's connections.<name>).
+struct PeerConfig {
+    std::string name;
+    SourceRef at;
+    packet::IpAddress address;
+    std::optional<packet::IpAddress> local_address;  // default: the first gateway address of its family
+    int version = 2;
+    std::vector<std::string> proposals;  // IKE proposals, each validated
+    std::string local_id;
+    std::string remote_id;
+    AuthConfig auth;
+    std::chrono::seconds rekey_time{14400};  // IKE SA: swanctl's 4h
+    std::chrono::seconds dpd_delay{30};
+    std::vector<ChildConfig> children;
+};
+
+// GatewayConfig is a whole parsed and validated configuration.
+struct GatewayConfig {
+    std::string path;
+    GatewaySection gateway;
+    std::vector<PeerConfig> peers;
+    std::optional<config::ManualKeying> manual;  // loaded from gateway.manual
+};
+
+// parse_gateway_config parses TOML text; `origin` names it in messages and
+// `base_dir` resolves relative paths (manual, psk_file, cert, key, ca). The
+// manual-keying file it names is loaded and checked too.
+core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text, const std::string& origin,
+                                                              const std::string& base_dir);
+
+// load_gateway_config reads and parses a file.
+core::Result<GatewayConfig, ConfigError> load_gateway_config(const std::string& path);
+
+// check_runnable refuses a valid configuration this build cannot run: IKE
+// peers need the IKEv2/IKEv1 engines (src/ike/), which the gateway cannot
+// drive yet, and a gateway with neither peers nor manual SAs has nothing to do.
+core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg);
+
+// remote_prefixes returns the remote subnets the TUN device must route:
+// the remote ranges of outbound PROTECT policies of the manual SAs, and
+// the remote_ts of every child, without duplicates.
+std::vector<packet::IpPrefix> remote_prefixes(const GatewayConfig& cfg);
+
+// range_to_prefixes splits an inclusive address range into the fewest prefixes.
+std::vector<packet::IpPrefix> range_to_prefixes(const packet::IpAddress& first, const packet::IpAddress& last);
+
+// kMaxConfigBytes is the largest configuration file accepted.
+inline constexpr std::size_t kMaxConfigBytes = 1 << 20;
+
+}  // namespace strata::gateway

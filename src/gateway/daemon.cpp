@@ -1,0 +1,490 @@
+#include "gateway/daemon.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <set>
+#include <thread>
+
+#include "gateway/control_server.hpp"
+#include "gateway/datapath.hpp"
+#include "gateway/worker.hpp"
+#include "io/event_loop.hpp"
+#include "io/process.hpp"
+#include "io/signals.hpp"
+#include "io/tun.hpp"
+
+namespace strata::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+json ok(Command c, json data) { return json{{"ok", true}, {"command", std::string(to_string(c))}, {"data", std::move(data)}}; }
+json error(Command c, const std::string& why) {
+    return json{{"ok", false}, {"command", std::string(to_string(c))}, {"error", why}};
+}
+
+std::string ip_program() {
+    for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
+        if (::access(p, X_OK) == 0) return p;
+    }
+    return "ip";
+}
+
+std::string hex32(std::uint32_t v) { return fmt::format("0x{:08x}", v); }
+
+std::string range_text(const ipsec::AddressRange& r) {
+    if (r.first == r.last) return r.first.to_string();
+    auto prefixes = range_to_prefixes(r.first, r.last);
+    if (prefixes.size() == 1) return prefixes.front().to_string();
+    return r.first.to_string() + "-" + r.last.to_string();
+}
+
+std::string ports_text(const ipsec::PortRange& p) {
+    if (p.any()) return "any";
+    if (p.first == p.last) return std::to_string(p.first);
+    return std::to_string(p.first) + "-" + std::to_string(p.last);
+}
+
+}  // namespace
+
+struct Daemon::State {
+    GatewayConfig cfg;
+    core::RealClock clock;
+    core::Instant started{};
+    std::unique_ptr<io::EventLoop> loop;
+    std::optional<io::SignalSet> signals;
+    std::optional<io::TunDevice> tun;
+    std::vector<packet::IpPrefix> routes;
+    DatapathHandle handle;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::unique_ptr<ControlServer> control;
+    std::uint64_t reloads = 0;
+    std::string last_reload_error;
+};
+
+Daemon::Daemon(std::string config_path, Logger& log, std::optional<LogLevel> cli_level)
+    : path_(std::move(config_path)), log_(log), cli_level_(cli_level), st_(std::make_unique<State>()) {}
+
+Daemon::~Daemon() { stop(); }
+
+int Daemon::run() {
+    // Signals first: every thread started later inherits the blocked mask.
+    auto sig = io::SignalSet::open({SIGTERM, SIGINT, SIGHUP});
+    if (!sig) {
+        log_.error("{}", io::to_string(sig.error()));
+        return 1;
+    }
+    st_->signals.emplace(std::move(sig).value());
+    if (!start()) {
+        stop();
+        return 1;
+    }
+    auto& loop = *st_->loop;
+    (void)loop.add(st_->signals->fd(), io::kReadable, [this, &loop](std::uint32_t) {
+        while (auto s = st_->signals->next()) {
+            if (*s == SIGHUP) {
+                log_.info("SIGHUP: reloading {}", path_);
+                if (auto e = reload()) log_.error("reload refused, keeping the running configuration: {}", *e);
+            } else {
+                log_.info("{}: stopping", *s == SIGTERM ? "SIGTERM" : "SIGINT");
+                loop.stop();
+            }
+        }
+    });
+    (void)loop.add_timer(std::chrono::seconds(1), std::chrono::seconds(1), [this] {
+        st_->control->sweep(std::chrono::steady_clock::now());
+        // Time lifetimes are checked here too, so an idle SA still expires.
+        if (auto dp = st_->handle.current()) {
+            const core::Instant now = st_->clock.now();
+            for (const auto& sa : dp->sad().all()) {
+                const ipsec::LifetimeEvent e = sa->tick(now);
+                if (e == ipsec::LifetimeEvent::HardExpired)
+                    log_.error("SA '{}' (SPI {}) reached its hard lifetime", dp->name_of(sa.get()), hex32(sa->spi()));
+                if (e == ipsec::LifetimeEvent::SoftExpired)
+                    log_.warn("SA '{}' (SPI {}) reached its soft lifetime; manual SAs are not rekeyed",
+                              dp->name_of(sa.get()), hex32(sa->spi()));
+            }
+        }
+    });
+    log_.info("gateway running: tun {}, {} worker(s), control socket {}", st_->tun->name(), st_->workers.size(),
+              st_->cfg.gateway.control_socket);
+    loop.run();
+    stop();
+    log_.info("gateway stopped");
+    return 0;
+}
+
+bool Daemon::start() {
+    auto cfg = load_gateway_config(path_);
+    if (!cfg) {
+        log_.error("configuration refused: {}", cfg.error().message);
+        return false;
+    }
+    if (auto r = check_runnable(*cfg); !r) {
+        log_.error("configuration refused: {}", r.error().message);
+        return false;
+    }
+    st_->cfg = std::move(cfg).value();
+    GatewayConfig& c = st_->cfg;
+    log_.set_level(cli_level_.value_or(c.gateway.log_level));
+    st_->started = st_->clock.now();
+
+    auto loop = io::EventLoop::create();
+    if (!loop) {
+        log_.error("{}", io::to_string(loop.error()));
+        return false;
+    }
+    st_->loop = std::move(loop).value();
+
+    const std::vector<packet::IpPrefix> prefixes = remote_prefixes(c);  // before the manual SAs move out
+    auto dp = Datapath::build(std::move(*c.manual), nullptr, st_->clock.now());
+    c.manual.reset();
+    if (!dp) {
+        log_.error("{}: {}", c.gateway.manual, dp.error().message);
+        return false;
+    }
+    log_.info("{}: {} SA(s), {} policies", c.gateway.manual, (*dp)->sad().size(), (*dp)->spd().size());
+    st_->handle.publish(std::move(dp).value());
+
+    std::size_t nworkers = c.gateway.workers;
+    if (nworkers == 0) nworkers = std::max(1U, std::thread::hardware_concurrency());
+
+    auto tun = io::TunDevice::open(c.gateway.tun, nworkers);
+    if (!tun) {
+        log_.error("TUN device {}: {}", c.gateway.tun, io::to_string(tun.error()));
+        return false;
+    }
+    st_->tun.emplace(std::move(tun).value());
+    if (auto r = st_->tun->set_mtu(c.gateway.tun_mtu); !r) {
+        log_.error("TUN {}: {}", st_->tun->name(), io::to_string(r.error()));
+        return false;
+    }
+    if (auto r = st_->tun->set_up(); !r) {
+        log_.error("TUN {}: {}", st_->tun->name(), io::to_string(r.error()));
+        return false;
+    }
+    log_.info("TUN {} up, mtu {}, {} queue(s)", st_->tun->name(), c.gateway.tun_mtu, st_->tun->queues());
+    if (auto e = set_routes(prefixes)) {
+        log_.error("{}", *e);
+        return false;
+    }
+
+    for (std::size_t w = 0; w < nworkers; ++w) {
+        WorkerSockets socks;
+        socks.tun_fd = st_->tun->queue_fd(w);
+        for (const auto& a : c.gateway.addresses) {
+            io::UdpOptions opt;
+            opt.reuse_port = true;
+            opt.receive_buffer = 4 << 20;
+            opt.send_buffer = 4 << 20;
+            auto u = io::DatagramSocket::bind_udp(io::Endpoint{a, c.gateway.natt_port}, opt);
+            if (!u) {
+                log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.natt_port}.to_string(), io::to_string(u.error()));
+                return false;
+            }
+            socks.udp.push_back(std::move(u).value());
+            auto send = io::DatagramSocket::open_raw(a, 50);
+            if (!send) {
+                log_.error("raw ESP socket on {}: {}", a.to_string(), io::to_string(send.error()));
+                return false;
+            }
+            if (auto f = send->discard_input(); !f) {
+                log_.error("raw ESP socket: {}", io::to_string(f.error()));
+                return false;
+            }
+            socks.esp_send.push_back(std::move(send).value());
+            if (w == 0) {
+                auto recv = io::DatagramSocket::open_raw(a, 50, 4 << 20);
+                if (!recv) {
+                    log_.error("raw ESP socket on {}: {}", a.to_string(), io::to_string(recv.error()));
+                    return false;
+                }
+                socks.esp_recv.push_back(std::move(recv).value());
+                auto ike = io::DatagramSocket::bind_udp(io::Endpoint{a, c.gateway.ike_port});
+                if (!ike) {
+                    log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.ike_port}.to_string(), io::to_string(ike.error()));
+                    return false;
+                }
+                socks.ike.push_back(std::move(ike).value());
+            }
+        }
+        auto worker = std::make_unique<Worker>(w, std::move(socks), st_->handle, st_->clock, log_);
+        st_->workers.push_back(std::move(worker));
+    }
+
+    auto control = ControlServer::start(*st_->loop, c.gateway.control_socket,
+                                        [this](const Request& r) { return handle(r); });
+    if (!control) {
+        log_.error("control socket {}: {}", c.gateway.control_socket, io::to_string(control.error()));
+        return false;
+    }
+    st_->control = std::move(control).value();
+
+    for (auto& w : st_->workers) {
+        if (auto r = w->start(); !r) {
+            log_.error("worker: {}", io::to_string(r.error()));
+            return false;
+        }
+    }
+    return true;
+}
+
+void Daemon::stop() {
+    for (auto& w : st_->workers) w->stop();
+    for (auto& w : st_->workers) w->join();
+    st_->workers.clear();
+    st_->control.reset();
+    // Closing the TUN device removes it and the routes through it.
+    st_->tun.reset();
+    st_->routes.clear();
+}
+
+std::optional<std::string> Daemon::set_routes(const std::vector<packet::IpPrefix>& wanted) {
+    const std::string ip = ip_program();
+    const std::set<packet::IpPrefix> want(wanted.begin(), wanted.end());
+    const std::set<packet::IpPrefix> have(st_->routes.begin(), st_->routes.end());
+    for (const auto& p : have) {
+        if (want.count(p) != 0) continue;
+        auto r = io::run_program({ip, p.version() == packet::IpVersion::V6 ? "-6" : "-4", "route", "del",
+                                  p.to_string(), "dev", st_->tun->name()});
+        if (r && r->exit_status == 0) log_.info("route {} via {} removed", p.to_string(), st_->tun->name());
+    }
+    st_->routes.clear();
+    for (const auto& p : want) {
+        // argv straight to the program: no shell, nothing is interpreted.
+        auto r = io::run_program({ip, p.version() == packet::IpVersion::V6 ? "-6" : "-4", "route", "replace",
+                                  p.to_string(), "dev", st_->tun->name()});
+        if (!r) return "route " + p.to_string() + ": " + io::to_string(r.error());
+        if (r->exit_status != 0)
+            return "route " + p.to_string() + " via " + st_->tun->name() + ": ip said: " + r->error_output;
+        st_->routes.push_back(p);
+        log_.info("route {} via {}", p.to_string(), st_->tun->name());
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Daemon::reload() {
+    auto cfg = load_gateway_config(path_);
+    if (!cfg) return cfg.error().message;
+    if (auto r = check_runnable(*cfg); !r) return r.error().message;
+    const GatewaySection& old = st_->cfg.gateway;
+    const GatewaySection& neu = cfg->gateway;
+    if (old.addresses != neu.addresses || old.tun != neu.tun || old.natt_port != neu.natt_port ||
+        old.ike_port != neu.ike_port || old.workers != neu.workers || old.control_socket != neu.control_socket ||
+        old.tun_mtu != neu.tun_mtu)
+        return path_ + ": changes to gateway addresses, ports, tun, tun_mtu, workers or control_socket need a restart";
+    const std::vector<packet::IpPrefix> prefixes = remote_prefixes(*cfg);
+    auto previous = st_->handle.current();
+    auto dp = Datapath::build(std::move(*cfg->manual), previous.get(), st_->clock.now());
+    cfg->manual.reset();
+    if (!dp) return neu.manual + ": " + dp.error().message;
+    const std::size_t carried = (*dp)->carried_over();
+    const std::size_t total = (*dp)->sad().size();
+    st_->handle.publish(std::move(dp).value());
+    st_->cfg = std::move(cfg).value();
+    log_.set_level(cli_level_.value_or(st_->cfg.gateway.log_level));
+    ++st_->reloads;
+    log_.info("reloaded: {} SA(s) ({} carried over with their counters), routes updated", total, carried);
+    if (auto e = set_routes(prefixes)) return *e;
+    return std::nullopt;
+}
+
+json Daemon::handle(const Request& req) {
+    switch (req.command) {
+        case Command::Status: return ok(req.command, status());
+        case Command::ListSas: return ok(req.command, list_sas());
+        case Command::ListPolicies: return ok(req.command, list_policies());
+        case Command::Counters: return ok(req.command, counters());
+        case Command::Initiate:
+        case Command::Terminate:
+        case Command::Rekey:
+            return error(req.command, std::string(to_string(req.command)) + " " + req.name +
+                                          ": not available for manually keyed SAs (this gateway runs no IKE peers "
+                                          "yet; manual SAs are installed at start and on reload)");
+        case Command::Reload: {
+            if (auto e = reload()) {
+                st_->last_reload_error = *e;
+                return error(req.command, *e);
+            }
+            return ok(req.command, json{{"reloads", st_->reloads}});
+        }
+    }
+    return error(req.command, "unknown command");
+}
+
+json Daemon::status() const {
+    const auto dp = st_->handle.current();
+    const auto up = std::chrono::duration_cast<std::chrono::seconds>(st_->clock.now() - st_->started);
+    json addrs = json::array();
+    for (const auto& a : st_->cfg.gateway.addresses) addrs.push_back(a.to_string());
+    json routes = json::array();
+    for (const auto& r : st_->routes) routes.push_back(r.to_string());
+    std::uint64_t tun_rx = 0;
+    std::uint64_t tun_tx = 0;
+    std::uint64_t net_rx = 0;
+    std::uint64_t net_tx = 0;
+    for (const auto& w : st_->workers) {
+        tun_rx += w->counters().tun_rx_packets.load(std::memory_order_relaxed);
+        tun_tx += w->counters().tun_tx_packets.load(std::memory_order_relaxed);
+        net_rx += w->counters().net_rx_packets.load(std::memory_order_relaxed);
+        net_tx += w->counters().net_tx_packets.load(std::memory_order_relaxed);
+    }
+    return json{{"pid", ::getpid()},
+                {"config", path_},
+                {"uptime_seconds", up.count()},
+                {"mode", "manual keying"},
+                {"manual", st_->cfg.gateway.manual},
+                {"tun", st_->tun ? st_->tun->name() : std::string()},
+                {"tun_mtu", st_->cfg.gateway.tun_mtu},
+                {"workers", st_->workers.size()},
+                {"addresses", addrs},
+                {"natt_port", st_->cfg.gateway.natt_port},
+                {"encapsulation", std::string(to_string(st_->cfg.gateway.encapsulation))},
+                {"routes", routes},
+                {"sas", dp ? dp->sad().size() : 0},
+                {"policies", dp ? dp->spd().size() : 0},
+                {"ike_sas", 0},
+                {"reloads", st_->reloads},
+                {"packets", {{"tun_rx", tun_rx}, {"tun_tx", tun_tx}, {"net_rx", net_rx}, {"net_tx", net_tx}}}};
+}
+
+json Daemon::list_sas() const {
+    json out = json::array();
+    const auto dp = st_->handle.current();
+    if (!dp) return out;
+    const core::Instant now = st_->clock.now();
+    auto sas = dp->sad().all();
+    std::sort(sas.begin(), sas.end(), [](const ipsec::SaPtr& a, const ipsec::SaPtr& b) {
+        return std::make_pair(a->config().direction, a->spi()) < std::make_pair(b->config().direction, b->spi());
+    });
+    for (const auto& sa : sas) {
+        const ipsec::SaConfig& c = sa->config();
+        json drops = json::object();
+        for (std::size_t i = 0; i < ipsec::kDropReasons; ++i) {
+            const auto d = static_cast<ipsec::Drop>(i);
+            if (const auto n = sa->counters().drops.get(d); n > 0) drops[std::string(ipsec::to_string(d))] = n;
+        }
+        const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - sa->installed_at()).count();
+        auto remaining = [&](core::Duration limit) -> json {
+            if (limit.count() == 0) return nullptr;
+            return std::chrono::duration_cast<std::chrono::seconds>(limit).count() - age;
+        };
+        json udp = nullptr;
+        if (c.udp_encap) udp = json{{"src_port", c.udp_encap->src_port}, {"dst_port", c.udp_encap->dst_port}};
+        out.push_back(json{
+            {"name", dp->name_of(sa.get())},
+            {"keying", "manual"},
+            {"direction", c.direction == ipsec::Direction::Outbound ? "out" : "in"},
+            {"protocol", std::string(ipsec::to_string(c.protocol))},
+            {"mode", std::string(ipsec::to_string(c.mode))},
+            {"spi", hex32(c.spi)},
+            {"src", c.src.to_string()},
+            {"dst", c.dst.to_string()},
+            {"reqid", c.reqid},
+            {"encryption", c.encryption != nullptr ? std::string(c.encryption->keyword) : std::string()},
+            {"integrity", c.integrity != nullptr ? std::string(c.integrity->keyword) : std::string()},
+            {"esn", c.esn},
+            {"udp_encap", udp},
+            {"replay_window", c.direction == ipsec::Direction::Inbound ? json(c.replay_window) : json(nullptr)},
+            {"packets", sa->counters().packets.load(std::memory_order_relaxed)},
+            {"bytes", sa->counters().bytes.load(std::memory_order_relaxed)},
+            {"last_sequence", sa->last_sequence()},
+            {"drops", drops},
+            {"age_seconds", age},
+            {"rekey_in_seconds", remaining(c.lifetimes.soft.time)},
+            {"expires_in_seconds", remaining(c.lifetimes.hard.time)},
+            {"soft_expired", sa->soft_expired()},
+            {"expired", sa->expired()},
+        });
+    }
+    return out;
+}
+
+json Daemon::list_policies() const {
+    json out = json::array();
+    const auto dp = st_->handle.current();
+    if (!dp) return out;
+    for (auto dir : {ipsec::Direction::Outbound, ipsec::Direction::Inbound}) {
+        for (const ipsec::Policy* p : dp->spd().policies(dir)) {
+            json protocols = json::array();
+            for (auto pr : p->protect.protocols) protocols.push_back(std::string(ipsec::to_string(pr)));
+            json j{{"id", p->id},
+                   {"name", p->name},
+                   {"direction", dir == ipsec::Direction::Outbound ? "out" : "in"},
+                   {"priority", p->priority},
+                   {"local", range_text(p->selector.local)},
+                   {"remote", range_text(p->selector.remote)},
+                   {"protocol", p->selector.protocol == ipsec::kAnyProtocol ? json("any")
+                                                                              : json(p->selector.protocol)},
+                   {"local_ports", ports_text(p->selector.local_ports)},
+                   {"remote_ports", ports_text(p->selector.remote_ports)},
+                   {"action", std::string(ipsec::to_string(p->action))}};
+            if (p->action == ipsec::Action::Protect) {
+                j["protect"] = protocols;
+                j["mode"] = std::string(ipsec::to_string(p->protect.mode));
+                j["reqid"] = p->protect.reqid;
+                if (p->protect.mode == ipsec::Mode::Tunnel) {
+                    j["tunnel_src"] = p->protect.tunnel_src.to_string();
+                    j["tunnel_dst"] = p->protect.tunnel_dst.to_string();
+                }
+            }
+            out.push_back(std::move(j));
+        }
+    }
+    return out;
+}
+
+json Daemon::counters() const {
+    const auto dp = st_->handle.current();
+    json drops = json::object();
+    std::uint64_t total = 0;
+    std::vector<ipsec::SaPtr> sas;
+    if (dp) sas = dp->sad().all();
+    for (std::size_t i = 0; i < ipsec::kDropReasons; ++i) {
+        const auto d = static_cast<ipsec::Drop>(i);
+        std::uint64_t n = 0;
+        for (const auto& w : st_->workers) n += w->processor_drop(d) + w->counters().net_drops.get(d);
+        for (const auto& sa : sas) n += sa->counters().drops.get(d);
+        drops[std::string(ipsec::to_string(d))] = n;
+        total += n;
+    }
+    json gw = json::object();
+    for (std::size_t i = 0; i < kGatewayDrops; ++i) {
+        const auto d = static_cast<GatewayDrop>(i);
+        std::uint64_t n = 0;
+        for (const auto& w : st_->workers) n += w->counters().get(d);
+        gw[std::string(to_string(d))] = n;
+        total += n;
+    }
+    json packets = json::object();
+    auto sum = [&](auto member) {
+        std::uint64_t n = 0;
+        for (const auto& w : st_->workers) n += (w->counters().*member).load(std::memory_order_relaxed);
+        return n;
+    };
+    packets["tun_rx_packets"] = sum(&WorkerCounters::tun_rx_packets);
+    packets["tun_rx_bytes"] = sum(&WorkerCounters::tun_rx_bytes);
+    packets["tun_tx_packets"] = sum(&WorkerCounters::tun_tx_packets);
+    packets["tun_tx_bytes"] = sum(&WorkerCounters::tun_tx_bytes);
+    packets["net_rx_packets"] = sum(&WorkerCounters::net_rx_packets);
+    packets["net_rx_bytes"] = sum(&WorkerCounters::net_rx_bytes);
+    packets["net_tx_packets"] = sum(&WorkerCounters::net_tx_packets);
+    packets["net_tx_bytes"] = sum(&WorkerCounters::net_tx_bytes);
+    packets["nat_keepalives"] = sum(&WorkerCounters::nat_keepalives);
+    json per_worker = json::array();
+    for (const auto& w : st_->workers) {
+        per_worker.push_back(json{{"tun_rx", w->counters().tun_rx_packets.load(std::memory_order_relaxed)},
+                                  {"net_rx", w->counters().net_rx_packets.load(std::memory_order_relaxed)}});
+    }
+    return json{{"packets", packets},
+                {"ipsec_drops", drops},
+                {"gateway_drops", gw},
+                {"drops_total", total},
+                {"control_errors", st_->control ? st_->control->errors_answered() : 0},
+                {"workers", per_worker}};
+}
+
+}  // namespace strata::gateway

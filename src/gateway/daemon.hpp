@@ -1,0 +1,57 @@
+// daemon.hpp: `strata gateway`: configuration, TUN, sockets, workers, control.
+//
+// The main thread owns the configuration, the TUN device and its routes, the
+// control socket and the signals (SIGTERM/SIGINT: clean exit; SIGHUP:
+// reload); the workers (worker.hpp) move the packets. This version runs
+// manually keyed SAs; IKE peers are parsed and validated but refused at start
+// (config.hpp, check_runnable) until the IKE engines can be wired in.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.hpp"
+#include "gateway/config.hpp"
+#include "gateway/control_protocol.hpp"
+#include "gateway/log.hpp"
+
+namespace strata::gateway {
+
+class Daemon {
+public:
+    // Daemon prepares to run the configuration at config_path; a log level
+    // given on the command line overrides the file's.
+    Daemon(std::string config_path, Logger& log, std::optional<LogLevel> cli_level);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // run starts everything and serves until SIGTERM or SIGINT; returns the
+    // process exit status (0 after a clean stop, 1 if the start failed).
+    int run();
+
+    // handle answers one control request (the control socket calls it).
+    nlohmann::json handle(const Request& req);
+
+private:
+    struct State;
+    std::string path_;
+    Logger& log_;
+    std::optional<LogLevel> cli_level_;
+    std::unique_ptr<State> st_;
+
+    bool start();
+    void stop();
+    std::optional<std::string> reload();
+    std::optional<std::string> set_routes(const std::vector<packet::IpPrefix>& wanted);
+    nlohmann::json status() const;
+    nlohmann::json list_sas() const;
+    nlohmann::json list_policies() const;
+    nlohmann::json counters() const;
+};
+
+}  // namespace strata::gateway

@@ -1,0 +1,87 @@
+#include "gateway/outer_header.hpp"
+
+#include "core/reader.hpp"
+#include "core/writer.hpp"
+#include "packet/ipv4.hpp"
+#include "packet/ipv6.hpp"
+
+namespace strata::gateway {
+
+namespace {
+constexpr std::uint8_t kProtoEsp = 50;
+constexpr std::uint8_t kProtoUdp = 17;
+}  // namespace
+
+core::Result<void, ipsec::Drop> prepend_esp_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
+                                                   const packet::IpAddress& dst) noexcept {
+    if (src.version() != dst.version()) return core::fail(ipsec::Drop::Malformed);
+    const std::size_t payload = buf.size();
+    if (src.is_v4()) {
+        if (payload > 65535 - packet::kIpv4MinHeaderLength) return core::fail(ipsec::Drop::Malformed);
+        auto hdr = buf.push_front(packet::kIpv4MinHeaderLength);
+        if (hdr.empty()) return core::fail(ipsec::Drop::NoRoom);
+        packet::Ipv4Header h;
+        h.src = src;
+        h.dst = dst;
+        h.protocol = kProtoEsp;
+        core::Writer w(hdr);
+        if (!packet::write_ipv4_header(w, h, payload).ok()) return core::fail(ipsec::Drop::Malformed);
+        return {};
+    }
+    if (payload > 65535) return core::fail(ipsec::Drop::Malformed);
+    auto hdr = buf.push_front(packet::kIpv6HeaderLength);
+    if (hdr.empty()) return core::fail(ipsec::Drop::NoRoom);
+    packet::Ipv6Header h;
+    h.src = src;
+    h.dst = dst;
+    h.next_header = kProtoEsp;
+    core::Writer w(hdr);
+    if (!packet::write_ipv6_header(w, h, payload).ok()) return core::fail(ipsec::Drop::Malformed);
+    return {};
+}
+
+core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
+    if (pkt.empty()) return core::fail(ipsec::Drop::Malformed);
+    Outgoing o;
+    std::uint8_t proto = 0;
+    core::ByteView upper;
+    if ((pkt[0] >> 4) == 4) {
+        // Built by this host's datapath a moment ago: the checksum is right.
+        auto p = packet::parse_ipv4(pkt, packet::Ipv4ChecksumCheck::Skip);
+        if (!p) return core::fail(ipsec::Drop::Malformed);
+        o.src = p->header.src;
+        o.dst = p->header.dst;
+        proto = p->header.protocol;
+        upper = p->payload;
+    } else if ((pkt[0] >> 4) == 6) {
+        auto p = packet::parse_ipv6(pkt);
+        if (!p) return core::fail(ipsec::Drop::Malformed);
+        o.src = p->header.src;
+        o.dst = p->header.dst;
+        proto = p->upper_protocol;
+        upper = p->upper;
+    } else {
+        return core::fail(ipsec::Drop::Malformed);
+    }
+    if (proto == kProtoEsp) {
+        o.transport = Transport::Esp;
+        o.payload = upper;
+        return o;
+    }
+    if (proto != kProtoUdp) return core::fail(ipsec::Drop::Malformed);
+    // RFC 3948 §2.1: a UDP header (source port, destination port, length,
+    // checksum), then the ESP header.
+    core::Reader r(upper);
+    auto sport = r.u16();
+    auto dport = r.u16();
+    auto len = r.u16();
+    auto sum = r.u16();
+    if (!sport || !dport || !len || !sum) return core::fail(ipsec::Drop::Malformed);
+    o.transport = Transport::Udp;
+    o.src_port = *sport;
+    o.dst_port = *dport;
+    o.payload = upper.subspan(8);
+    return o;
+}
+
+}  // namespace strata::gateway

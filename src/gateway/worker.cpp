@@ -1,0 +1,329 @@
+#include "gateway/worker.hpp"
+
+#include "gateway/outer_header.hpp"
+#include "io/tun.hpp"
+#include "ipsec/udp_encap.hpp"
+
+namespace strata::gateway {
+
+namespace {
+// kMaxPacket is the largest IP packet or datagram read.
+constexpr std::size_t kMaxPacket = 65535;
+}  // namespace
+
+void DatapathHandle::publish(std::shared_ptr<const Datapath> dp) {
+    std::lock_guard<std::mutex> g(mu_);
+    dp_ = std::move(dp);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::shared_ptr<const Datapath> DatapathHandle::current() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return dp_;
+}
+
+Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock, Logger& log)
+    : index_(index), sockets_(std::move(sockets)), handle_(dp), clock_(clock), log_(log) {
+    bufs_.resize(kBatch);
+    ptrs_.resize(kBatch, nullptr);
+    results_.resize(kBatch);
+    slots_.resize(kBatch);
+    udp_out_.resize(sockets_.udp.size());
+    for (auto& v : udp_out_) v.reserve(kBatch);
+    esp_out_.resize(sockets_.esp_send.size());
+    for (auto& v : esp_out_) v.reserve(kBatch);
+}
+
+Worker::~Worker() {
+    stop();
+    join();
+}
+
+io::IoResult<bool> Worker::start() {
+    auto loop = io::EventLoop::create();
+    if (!loop) return core::fail(loop.error());
+    loop_ = std::move(loop).value();
+    if (auto r = loop_->add(sockets_.tun_fd, io::kReadable, [this](std::uint32_t) { on_tun(); }); !r)
+        return core::fail(r.error());
+    for (auto& s : sockets_.udp) {
+        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_udp(s); }); !r)
+            return core::fail(r.error());
+    }
+    for (auto& s : sockets_.esp_recv) {
+        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_esp(s); }); !r)
+            return core::fail(r.error());
+    }
+    for (auto& s : sockets_.ike) {
+        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_ike(s); }); !r)
+            return core::fail(r.error());
+    }
+    if (auto t = loop_->add_timer(std::chrono::seconds(1), std::chrono::seconds(1), [this] { drain_events(); }); !t)
+        return core::fail(t.error());
+    {
+        std::lock_guard<std::mutex> g(handle_.outbound_mu);
+        refresh();
+    }
+    thread_ = std::thread([this] { run(); });
+    return true;
+}
+
+void Worker::stop() noexcept {
+    if (loop_) loop_->stop();
+}
+
+void Worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void Worker::run() {
+    log_.debug("worker {} running", index_);
+    loop_->run();
+    log_.debug("worker {} stopped", index_);
+}
+
+std::uint64_t Worker::processor_drop(ipsec::Drop d) const {
+    std::lock_guard<std::mutex> g(proc_mu_);
+    std::uint64_t n = retired_[static_cast<std::size_t>(d)];
+    if (proc_) n += proc_->drops().get(d);
+    return n;
+}
+
+void Worker::refresh() {
+    const std::uint64_t gen = handle_.generation();
+    if (gen == generation_ && proc_) return;
+    auto dp = handle_.current();
+    if (!dp) return;
+    auto proc = std::make_unique<ipsec::Processor>(dp->spd(), dp->sad(), clock_);
+    std::lock_guard<std::mutex> g(proc_mu_);
+    if (proc_) {
+        for (std::size_t i = 0; i < ipsec::kDropReasons; ++i)
+            retired_[i] += proc_->drops().get(static_cast<ipsec::Drop>(i));
+    }
+    proc_ = std::move(proc);
+    dp_ = std::move(dp);
+    generation_ = gen;
+}
+
+void Worker::on_tun() {
+    std::size_t n = 0;
+    while (n < kBatch) {
+        ipsec::PacketBuffer& b = bufs_[n];
+        b.clear();
+        const core::MutableByteView space = b.push_back(kMaxPacket);
+        auto r = io::TunDevice::read_packet(sockets_.tun_fd, space);
+        if (!r) {
+            counters_.add(GatewayDrop::TunReadError);
+            b.clear();
+            break;
+        }
+        if (*r == 0) {
+            b.clear();
+            break;
+        }
+        (void)b.trim_back(space.size() - *r);
+        bump(counters_.tun_rx_packets);
+        bump(counters_.tun_rx_bytes, *r);
+        ptrs_[n] = &b;
+        ++n;
+    }
+    if (n == 0) return;
+    {
+        std::lock_guard<std::mutex> g(handle_.outbound_mu);
+        refresh();
+        proc_->outbound(std::span(ptrs_.data(), n), std::span(results_.data(), n));
+    }
+    send_protected(n);
+}
+
+void Worker::send_protected(std::size_t n) {
+    for (auto& v : udp_out_) v.clear();
+    for (auto& v : esp_out_) v.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+        const ipsec::PacketResult& res = results_[i];
+        if (res.verdict == ipsec::Verdict::Bypassed) {
+            counters_.add(GatewayDrop::TunBypass);
+            continue;
+        }
+        if (res.verdict != ipsec::Verdict::Protected) continue;  // counted by the Processor or the SA
+        auto out = read_outgoing(ptrs_[i]->view());
+        if (!out) {
+            counters_.net_drops.add(out.error());
+            continue;
+        }
+        bool queued = false;
+        if (out->transport == Transport::Udp) {
+            for (std::size_t s = 0; s < sockets_.udp.size(); ++s) {
+                if (sockets_.udp[s].local().address == out->src) {
+                    udp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, out->dst_port}});
+                    queued = true;
+                    break;
+                }
+            }
+        } else {
+            for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s) {
+                if (sockets_.esp_send[s].local().address == out->src) {
+                    esp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, 0}});
+                    queued = true;
+                    break;
+                }
+            }
+        }
+        if (!queued) counters_.add(GatewayDrop::SendFailed);  // no socket on that source address
+    }
+    auto flush = [this](io::DatagramSocket& sock, const std::vector<io::SendSlot>& slots) {
+        if (slots.empty()) return;
+        const io::SendOutcome o = sock.send_batch(slots);
+        bump(counters_.net_tx_packets, o.sent);
+        if (o.failed == 0) {
+            // Without refusals the datagrams sent are the first o.sent.
+            std::uint64_t bytes = 0;
+            for (std::size_t i = 0; i < o.sent; ++i) bytes += slots[i].data.size();
+            bump(counters_.net_tx_bytes, bytes);
+        }
+        if (o.failed > 0) {
+            counters_.add(GatewayDrop::SendFailed, o.failed);
+            log_.debug("worker {}: {} ESP datagram(s) refused by the kernel: {}", index_, o.failed,
+                       io::to_string(io::IoError{o.last_error, "send"}));
+        }
+        const std::size_t unsent = slots.size() - o.sent - o.failed;
+        if (unsent > 0) counters_.add(GatewayDrop::SendBufferFull, unsent);
+    };
+    for (std::size_t s = 0; s < sockets_.udp.size(); ++s) flush(sockets_.udp[s], udp_out_[s]);
+    for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s) flush(sockets_.esp_send[s], esp_out_[s]);
+}
+
+void Worker::on_udp(io::DatagramSocket& s) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+        bufs_[i].clear();
+        slots_[i].buffer = bufs_[i].push_back(kMaxPacket);
+    }
+    auto got = s.recv_batch(std::span(slots_.data(), kBatch));
+    if (!got || *got == 0) return;
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < *got; ++i) {
+        ipsec::PacketBuffer& b = bufs_[i];
+        const io::RecvSlot& slot = slots_[i];
+        bump(counters_.net_rx_packets);
+        bump(counters_.net_rx_bytes, slot.length);
+        if (slot.truncated) {
+            counters_.add(GatewayDrop::OversizeDatagram);
+            continue;
+        }
+        (void)b.trim_back(b.size() - slot.length);
+        // RFC 3948 §2: ESP, IKE behind the non-ESP marker, or a keepalive.
+        auto kind = ipsec::classify_udp_encap(b.view());
+        if (!kind) {
+            counters_.net_drops.add(kind.error());
+            continue;
+        }
+        if (kind->kind == ipsec::UdpEncapKind::NatKeepalive) {
+            bump(counters_.nat_keepalives);
+            continue;
+        }
+        if (kind->kind == ipsec::UdpEncapKind::Ike) {
+            counters_.add(GatewayDrop::IkeUnavailable);
+            continue;
+        }
+        if (auto r = prepend_esp_header(b, slot.from.address, s.local().address); !r) {
+            counters_.net_drops.add(r.error());
+            continue;
+        }
+        ptrs_[m++] = &b;
+    }
+    inbound_batch(m);
+}
+
+void Worker::on_esp(io::DatagramSocket& s) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+        bufs_[i].clear();
+        slots_[i].buffer = bufs_[i].push_back(kMaxPacket);
+    }
+    auto got = s.recv_batch(std::span(slots_.data(), kBatch));
+    if (!got || *got == 0) return;
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < *got; ++i) {
+        ipsec::PacketBuffer& b = bufs_[i];
+        const io::RecvSlot& slot = slots_[i];
+        bump(counters_.net_rx_packets);
+        bump(counters_.net_rx_bytes, slot.length);
+        if (slot.truncated) {
+            counters_.add(GatewayDrop::OversizeDatagram);
+            continue;
+        }
+        (void)b.trim_back(b.size() - slot.length);
+        // raw(7): IPv4 raw sockets deliver the IP header; IPv6 ones do not.
+        if (s.local().address.is_v6()) {
+            if (auto r = prepend_esp_header(b, slot.from.address, s.local().address); !r) {
+                counters_.net_drops.add(r.error());
+                continue;
+            }
+        }
+        ptrs_[m++] = &b;
+    }
+    inbound_batch(m);
+}
+
+void Worker::on_ike(io::DatagramSocket& s) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+        bufs_[i].clear();
+        slots_[i].buffer = bufs_[i].push_back(kMaxPacket);
+    }
+    auto got = s.recv_batch(std::span(slots_.data(), kBatch));
+    if (!got) return;
+    for (std::size_t i = 0; i < *got; ++i) {
+        bump(counters_.net_rx_packets);
+        bump(counters_.net_rx_bytes, slots_[i].length);
+        counters_.add(GatewayDrop::IkeUnavailable);
+        log_.debug("IKE datagram from {} dropped: no IKE engine in this version", slots_[i].from.to_string());
+    }
+}
+
+void Worker::inbound_batch(std::size_t n) {
+    if (n == 0) return;
+    {
+        std::lock_guard<std::mutex> g(handle_.inbound_mu);
+        refresh();
+        proc_->inbound(std::span(ptrs_.data(), n), std::span(results_.data(), n));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (results_[i].verdict != ipsec::Verdict::Delivered) continue;
+        const core::ByteView pkt = ptrs_[i]->view();
+        if (auto w = io::TunDevice::write_packet(sockets_.tun_fd, pkt); !w) {
+            counters_.add(GatewayDrop::TunWriteError);
+            continue;
+        }
+        bump(counters_.tun_tx_packets);
+        bump(counters_.tun_tx_bytes, pkt.size());
+    }
+}
+
+void Worker::drain_events() {
+    std::vector<ipsec::Event> events;
+    {
+        // take_events is only called from this thread; the lock keeps the
+        // outbound path (which raises acquires) from running at the same time.
+        std::lock_guard<std::mutex> g(handle_.outbound_mu);
+        std::lock_guard<std::mutex> g2(handle_.inbound_mu);
+        if (proc_) events = proc_->take_events();
+    }
+    for (const auto& ev : events) {
+        switch (ev.kind) {
+            case ipsec::EventKind::Acquire: {
+                const ipsec::Policy* p = dp_ ? dp_->spd().find(ev.policy_id) : nullptr;
+                log_.warn("no SA for policy '{}' (reqid {}): manual keying has no SA to offer; traffic to {} is dropped",
+                          p != nullptr ? p->name : std::string("?"), ev.reqid, ev.fields.dst.to_string());
+                break;
+            }
+            case ipsec::EventKind::SoftExpired:
+                log_.warn("SA '{}' (SPI 0x{:08x}) reached its soft lifetime; manually keyed SAs are not rekeyed",
+                          dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
+                break;
+            case ipsec::EventKind::HardExpired:
+                log_.error("SA '{}' (SPI 0x{:08x}) reached its hard lifetime and drops all traffic (SaExpired)",
+                           dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
+                break;
+        }
+    }
+}
+
+}  // namespace strata::gateway

@@ -1,0 +1,13 @@
+# interop.gateway.strata.<case>: two Strata gateways with manually keyed SAs
+# in namespaces of their own (../shared/interop/topology.sh); see
+# gateway/gateway_e2e.py for what each case checks.
+set(_gw_dir ${CMAKE_CURRENT_LIST_DIR})
+foreach(_case ping_v4_udp ping_v6_udp ping_v4_esp tcp_udp tcp_esp capture_udp capture_esp counters_json
+              garbage_udp unknown_spi ctl_junk reload_sighup bad_config)
+  add_test(NAME interop.gateway.strata.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_e2e.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case ${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/${_case})
+  set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 180
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
