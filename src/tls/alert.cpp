@@ -131,9 +131,9 @@ AlertDescription alert_for(Error e) noexcept {
         case Error::UnsupportedCertificate: return D::UnsupportedCertificate;
         case Error::CertificateExpired: return D::CertificateExpired;
         case Error::UnknownCa: return D::UnknownCa;
-        case Error::CertificateRequired: return D::CertificateRequired;  // RFC 8446 §4.4.2.4
+        case Error::CertificateRequired: return D::CertificateRequired;      // RFC 8446 §4.4.2.4
         case Error::NoApplicationProtocol: return D::NoApplicationProtocol;  // RFC 7301 §3.2
-        case Error::NoRenegotiation: return D::NoRenegotiation;  // RFC 5746 §4.2
+        case Error::NoRenegotiation: return D::NoRenegotiation;              // RFC 5746 §4.2
         case Error::Closed: return D::CloseNotify;
         case Error::PeerAlert:
         case Error::SequenceOverflow:

@@ -1,8 +1,8 @@
 // certificate_auth.cpp: CertificateVerify signing/checking and chain verification.
 #include "tls/certificate_auth.hpp"
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <algorithm>
 #include <string>
 
 #include "crypto/algorithm_table.hpp"
@@ -56,12 +56,14 @@ Status check_certificate_verify(const crypto::PublicKey& key, std::uint16_t sche
                                 std::span<const std::uint16_t> offered, bool peer_is_server,
                                 core::ByteView transcript_hash, core::ByteView signature) {
     // RFC 8446 §4.4.3: the algorithm MUST be one offered in signature_algorithms.
-    if (std::find(offered.begin(), offered.end(), scheme) == offered.end() || !tls13_signature_allowed(scheme)) {
+    if (std::find(offered.begin(), offered.end(), scheme) == offered.end() ||
+        !tls13_signature_allowed(scheme)) {
         return fail(Error::IllegalParameter);
     }
     const auto* row = crypto::find_signature_scheme(scheme);
     if (row == nullptr || !crypto::key_fits(key.type(), row->alg)) return fail(Error::IllegalParameter);
-    auto ok = crypto::verify(key, row->alg, certificate_verify_content(peer_is_server, transcript_hash), signature);
+    auto ok =
+        crypto::verify(key, row->alg, certificate_verify_content(peer_is_server, transcript_hash), signature);
     if (!ok) return fail(Error::DecryptError);
     return {};
 }
@@ -82,7 +84,8 @@ Status verify_chain(const PeerChain& chain, const crypto::TrustStore& trust, cor
     std::span<const crypto::Certificate> rest(chain.certificates);
     auto v = trust.verify(chain.certificates.front(), rest.subspan(1), at);
     if (!v) {
-        return fail(v.error() == core::Error::CertificateExpired ? Error::CertificateExpired : Error::UnknownCa);
+        return fail(v.error() == core::Error::CertificateExpired ? Error::CertificateExpired
+                                                                 : Error::UnknownCa);
     }
     if (!name.empty()) {
         auto n = is_ip_literal(name) ? crypto::check_ip(chain.certificates.front(), name)

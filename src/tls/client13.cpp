@@ -87,8 +87,9 @@ Result<core::Bytes> Connection::Impl::build_client_hello(bool second) {
         return {};
     };
     const std::string& host = neg.server_name;
-    const bool ip_literal = host.find(':') != std::string::npos ||
-                            std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+    const bool ip_literal =
+        host.find(':') != std::string::npos ||
+        std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
     // RFC 6066 §3: literal IP addresses are not permitted in server_name.
     if (!host.empty() && !ip_literal) {
         if (auto s = add(make_server_name(host)); !s) return fail(s.error());
@@ -100,7 +101,8 @@ Result<core::Bytes> Connection::Impl::build_client_hello(bool second) {
     const std::uint16_t versions[] = {kTls13};
     if (auto s = add(make_supported_versions_ch(versions)); !s) return fail(s.error());
     std::vector<KeyShareEntry> shares;
-    for (const auto& [g, kx] : my_shares) shares.push_back(KeyShareEntry{g, kx.public_value(crypto::Encoding::Tls)});
+    for (const auto& [g, kx] : my_shares)
+        shares.push_back(KeyShareEntry{g, kx.public_value(crypto::Encoding::Tls)});
     if (auto s = add(make_key_share_ch(shares)); !s) return fail(s.error());
     if (second && !cookie.empty()) {
         if (auto s = add(make_cookie(cookie)); !s) return fail(s.error());
@@ -112,6 +114,7 @@ Result<core::Bytes> Connection::Impl::build_client_hello(bool second) {
         const std::uint8_t modes[] = {kPskDheKe};
         if (auto s = add(make_psk_key_exchange_modes(modes)); !s) return fail(s.error());
     }
+    if (cfg->client_hello_hook) cfg->client_hello_hook(ch.extensions);
     std::size_t binder_len = 0;
     crypto::HashAlg psk_hash = crypto::HashAlg::Sha256;
     if (offered_session) {
@@ -147,8 +150,8 @@ Result<core::Bytes> Connection::Impl::build_client_hello(bool second) {
         // RFC 8446 §4.2.11.2: the binder covers the ClientHello up to the binders list.
         const std::size_t binders_block = 2 + 1 + binder_len;
         core::ByteView truncated(msg->data(), msg->size() - binders_block);
-        auto binder = compute_binder(psk_hash, offered_session->secret, second ? core::ByteView(hrr_prefix) : core::ByteView{},
-                                     truncated);
+        auto binder = compute_binder(psk_hash, offered_session->secret,
+                                     second ? core::ByteView(hrr_prefix) : core::ByteView{}, truncated);
         if (!binder) return fail(binder.error());
         std::copy(binder->begin(), binder->end(), msg->end() - static_cast<std::ptrdiff_t>(binder_len));
     }
@@ -167,7 +170,8 @@ Status Connection::Impl::client_on_server_hello(const HandshakeMessage& m) {
         if (downgrade_sentinel(sh->random) != Downgrade::None) return fail(Error::DowngradeDetected);
         return fail(Error::ProtocolVersion);
     }
-    if (*ext->selected_version != kTls13 || sh->legacy_version != kTls12) return fail(Error::IllegalParameter);
+    if (*ext->selected_version != kTls13 || sh->legacy_version != kTls12)
+        return fail(Error::IllegalParameter);
     // RFC 8446 §4.1.3: legacy_session_id_echo must match what was sent.
     if (!core::equal_public(sh->legacy_session_id_echo, session_id)) return fail(Error::IllegalParameter);
     if (!is_tls13_suite(sh->cipher_suite) || !contains(cfg->cipher_suites, sh->cipher_suite)) {
@@ -333,7 +337,8 @@ Status Connection::Impl::client_on_certificate_verify(const HandshakeMessage& m)
     if (!cv) return fail(cv.error());
     auto th = transcript_hash();
     if (!th) return fail(th.error());
-    if (auto s = check_certificate_verify(*peer_key, cv->scheme, cfg->signature_schemes, true, *th, cv->signature);
+    if (auto s =
+            check_certificate_verify(*peer_key, cv->scheme, cfg->signature_schemes, true, *th, cv->signature);
         !s) {
         return s;
     }
@@ -357,7 +362,8 @@ Status Connection::Impl::client_on_finished(const HandshakeMessage& m) {
         c.context = cert_request_context;
         std::optional<std::uint16_t> scheme;
         if (cfg->private_key) {
-            scheme = choose_signature_scheme(*cfg->private_key, cfg->signature_schemes, cert_request_schemes, true);
+            scheme = choose_signature_scheme(*cfg->private_key, cfg->signature_schemes, cert_request_schemes,
+                                             true);
         }
         if (scheme) {
             for (const auto& cert : cfg->certificate_chain) {
@@ -410,7 +416,8 @@ Status Connection::Impl::client_on_new_session_ticket(const HandshakeMessage& m)
     s.version = kTls13;
     s.cipher_suite = suite->id;
     s.secret = std::move(*psk);
-    s.peer_certificates = neg.resumed && offered_session ? offered_session->peer_certificates : peer_der(peer_chain);
+    s.peer_certificates =
+        neg.resumed && offered_session ? offered_session->peer_certificates : peer_der(peer_chain);
     s.alpn = neg.alpn;
     s.server_name = neg.server_name;
     s.ticket = std::move(t->ticket);

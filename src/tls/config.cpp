@@ -39,7 +39,7 @@ constexpr NamedId kOpensslSuiteNames[] = {
 };
 
 constexpr NamedId kGroupNames[] = {
-    {"x25519", kGroupX25519},    {"p-256", kGroupSecp256r1},     {"secp256r1", kGroupSecp256r1},
+    {"x25519", kGroupX25519},        {"p-256", kGroupSecp256r1}, {"secp256r1", kGroupSecp256r1},
     {"prime256v1", kGroupSecp256r1}, {"p-384", kGroupSecp384r1}, {"secp384r1", kGroupSecp384r1},
 };
 
@@ -77,7 +77,8 @@ Status Config::check() const {
     if (min_version > max_version || min_version < kTls12 || max_version > kTls13) {
         return fail(Error::InternalError);
     }
-    if (cipher_suites.empty() || groups.empty() || signature_schemes.empty()) return fail(Error::InternalError);
+    if (cipher_suites.empty() || groups.empty() || signature_schemes.empty())
+        return fail(Error::InternalError);
     if (certificate_chain.empty() != (private_key == nullptr)) return fail(Error::InternalError);
     if (private_key != nullptr) {
         bool usable = false;

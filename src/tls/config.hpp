@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "crypto/signature.hpp"
 #include "crypto/x509.hpp"
 #include "tls/alert.hpp"
+#include "tls/handshake.hpp"
 #include "tls/session_cache.hpp"
 #include "tls/version.hpp"
 
@@ -56,8 +58,8 @@ struct Config {
     // groups in preference order; a client sends a key share for the first.
     std::vector<std::uint16_t> groups{kGroupX25519, kGroupSecp256r1, kGroupSecp384r1};
     // signature_schemes accepted from the peer and used to sign, in preference order.
-    std::vector<std::uint16_t> signature_schemes{0x0403, 0x0503, 0x0807, 0x0804, 0x0805, 0x0806,
-                                                 0x0401, 0x0501, 0x0601};
+    std::vector<std::uint16_t> signature_schemes{0x0403, 0x0503, 0x0807, 0x0804, 0x0805,
+                                                 0x0806, 0x0401, 0x0501, 0x0601};
     // certificate_chain (leaf first) and private_key: the server's, or the
     // client's for client authentication. Empty for a client without one.
     std::vector<crypto::Certificate> certificate_chain;
@@ -84,6 +86,11 @@ struct Config {
     // middlebox_compat sends a dummy change_cipher_spec and a non-empty
     // legacy_session_id (RFC 8446 Appendix D.4).
     bool middlebox_compat = true;
+    // client_hello_hook, when set, may edit the extensions of a client's
+    // ClientHello before it is encoded (tests that replay an RFC 8448 trace
+    // byte for byte; experiments). pre_shared_key is appended after it and
+    // its binder computed over the result. Leave unset in production.
+    std::function<void(std::vector<Extension>&)> client_hello_hook;
 
     // check returns InternalError if the Config cannot work: no suite, no
     // group, no signature scheme, a version range outside TLS 1.2..1.3, a

@@ -295,7 +295,8 @@ Status Connection::Impl::handle_post_handshake(const HandshakeMessage& m) {
         }
         return {};
     }
-    if (m.type == HandshakeType::NewSessionTicket && role == Role::Client) return client_on_new_session_ticket(m);
+    if (m.type == HandshakeType::NewSessionTicket && role == Role::Client)
+        return client_on_new_session_ticket(m);
     // A ClientHello or HelloRequest after the handshake is a renegotiation
     // attempt: TLS 1.3 has none (RFC 8446 §4), so unexpected_message.
     return fail(Error::UnexpectedMessage);

@@ -39,20 +39,20 @@ enum class Role : std::uint8_t { Client, Server };
 
 // HandshakeState is where a connection's handshake is (printable by to_string).
 enum class HandshakeState : std::uint8_t {
-    Start,                  // created, nothing sent or received
-    WaitServerHello,        // client: ClientHello sent
+    Start,            // created, nothing sent or received
+    WaitServerHello,  // client: ClientHello sent
     WaitEncryptedExtensions,
     WaitCertificateOrRequest,
-    WaitCertificate,        // client: after CertificateRequest
+    WaitCertificate,  // client: after CertificateRequest
     WaitCertificateVerify,
     WaitServerFinished,
-    WaitClientHello,        // server: waiting for a (second) ClientHello
+    WaitClientHello,  // server: waiting for a (second) ClientHello
     WaitClientCertificate,
     WaitClientCertificateVerify,
     WaitClientFinished,
-    Connected,              // handshake complete, application data flows
-    Closed,                 // close_notify received or sent and the connection ended
-    Failed,                 // a fatal error; see error()
+    Connected,  // handshake complete, application data flows
+    Closed,     // close_notify received or sent and the connection ended
+    Failed,     // a fatal error; see error()
 };
 
 // to_string returns a printable name of s ("wait_server_hello").
@@ -61,15 +61,15 @@ std::string_view to_string(HandshakeState s) noexcept;
 // Negotiated is what the handshake settled on (valid once known; all of it
 // once handshake_complete()).
 struct Negotiated {
-    std::uint16_t version = 0;        // kTls13 / kTls12
-    std::uint16_t cipher_suite = 0;   // IANA id
-    std::uint16_t group = 0;          // NamedGroup of the (EC)DHE exchange
+    std::uint16_t version = 0;           // kTls13 / kTls12
+    std::uint16_t cipher_suite = 0;      // IANA id
+    std::uint16_t group = 0;             // NamedGroup of the (EC)DHE exchange
     std::uint16_t signature_scheme = 0;  // the peer's CertificateVerify scheme (0 if resumed)
-    std::string peer_subject;         // RFC 2253 subject of the peer's leaf certificate ("" if none)
-    std::string alpn;                 // "" if none
-    std::string server_name;          // SNI sent (client) or received (server)
-    bool resumed = false;             // PSK resumption
-    bool hello_retry = false;         // a HelloRetryRequest was used
+    std::string peer_subject;            // RFC 2253 subject of the peer's leaf certificate ("" if none)
+    std::string alpn;                    // "" if none
+    std::string server_name;             // SNI sent (client) or received (server)
+    bool resumed = false;                // PSK resumption
+    bool hello_retry = false;            // a HelloRetryRequest was used
 };
 
 // Connection is one TLS client or server connection.

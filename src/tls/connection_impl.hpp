@@ -144,7 +144,8 @@ struct Connection::Impl {
 
     // ---- TLS 1.3 server (server13.cpp) ----
     Status server_on_client_hello(const HandshakeMessage& m);
-    Status server_send_flight(const ClientHello& ch, const ClientHelloExtensions& ext, const KeyShareEntry& share);
+    Status server_send_flight(const ClientHello& ch, const ClientHelloExtensions& ext,
+                              const KeyShareEntry& share);
     Status server_on_certificate(const HandshakeMessage& m);
     Status server_on_certificate_verify(const HandshakeMessage& m);
     Status server_on_finished(const HandshakeMessage& m);

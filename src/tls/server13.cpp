@@ -66,7 +66,8 @@ Status Connection::Impl::server_on_client_hello(const HandshakeMessage& m) {
     } else {
         for (auto s : cfg->cipher_suites) {
             const auto* row = crypto::find_tls_cipher_suite(s);
-            if (row != nullptr && row->kx == crypto::TlsKeyExchange::Tls13 && contains(ch->cipher_suites, s)) {
+            if (row != nullptr && row->kx == crypto::TlsKeyExchange::Tls13 &&
+                contains(ch->cipher_suites, s)) {
                 suite = row;
                 break;
             }
@@ -151,15 +152,16 @@ Status Connection::Impl::server_on_client_hello(const HandshakeMessage& m) {
                 auto binder = compute_binder(suite->prf_hash, sess->secret, hrr_prefix, truncated);
                 if (!binder) return fail(binder.error());
                 // RFC 8446 §4.2.11.2: a binder that does not verify aborts with decrypt_error.
-                if (!crypto::constant_time_equal(*binder, psks.binders.front())) return fail(Error::DecryptError);
+                if (!crypto::constant_time_equal(*binder, psks.binders.front()))
+                    return fail(Error::DecryptError);
                 accepted_session = std::move(sess);
             }
         }
     }
     if (!accepted_session) {
         if (!ext->signature_algorithms) return fail(Error::MissingExtension);  // RFC 8446 §9.2
-        auto scheme =
-            choose_signature_scheme(*cfg->private_key, cfg->signature_schemes, *ext->signature_algorithms, true);
+        auto scheme = choose_signature_scheme(*cfg->private_key, cfg->signature_schemes,
+                                              *ext->signature_algorithms, true);
         if (!scheme) return fail(Error::HandshakeFailure);
         peer_sig_scheme_choice = *scheme;
     }
@@ -190,7 +192,8 @@ Status Connection::Impl::server_send_flight(const ClientHello& ch, const ClientH
     if (!ks_ext) return fail(ks_ext.error());
     sh.extensions.push_back(std::move(*ks_ext));
     if (accepted_session) {
-        Extension psk{static_cast<std::uint16_t>(ExtensionType::PreSharedKey), {0, 0}};  // selected_identity 0
+        Extension psk{static_cast<std::uint16_t>(ExtensionType::PreSharedKey),
+                      {0, 0}};  // selected_identity 0
         sh.extensions.push_back(std::move(psk));
     }
     auto body = build_server_hello(sh);
@@ -280,7 +283,8 @@ Status Connection::Impl::server_send_flight(const ClientHello& ch, const ClientH
     if (auto s = send_handshake(*fin); !s) return s;
     if (auto s = derive_application_secrets(); !s) return s;
     if (auto s = install_write(server_ap_secret); !s) return s;
-    state = client_cert_requested ? HandshakeState::WaitClientCertificate : HandshakeState::WaitClientFinished;
+    state =
+        client_cert_requested ? HandshakeState::WaitClientCertificate : HandshakeState::WaitClientFinished;
     return {};
 }
 
@@ -312,7 +316,8 @@ Status Connection::Impl::server_on_certificate_verify(const HandshakeMessage& m)
     if (!cv) return fail(cv.error());
     auto th = transcript_hash();
     if (!th) return fail(th.error());
-    if (auto s = check_certificate_verify(*peer_key, cv->scheme, cfg->signature_schemes, false, *th, cv->signature);
+    if (auto s = check_certificate_verify(*peer_key, cv->scheme, cfg->signature_schemes, false, *th,
+                                          cv->signature);
         !s) {
         return s;
     }
@@ -344,8 +349,8 @@ Status Connection::Impl::server_send_tickets() {
         t.lifetime = cfg->ticket_lifetime;
         std::uint8_t add[4];
         if (!rng.fill(add)) return fail(Error::Crypto);
-        t.age_add = (std::uint32_t{add[0]} << 24) | (std::uint32_t{add[1]} << 16) | (std::uint32_t{add[2]} << 8) |
-                    std::uint32_t{add[3]};
+        t.age_add = (std::uint32_t{add[0]} << 24) | (std::uint32_t{add[1]} << 16) |
+                    (std::uint32_t{add[2]} << 8) | std::uint32_t{add[3]};
         t.nonce = {static_cast<std::uint8_t>(i)};
         t.ticket.resize(32);
         if (!rng.fill(t.ticket)) return fail(Error::Crypto);
