@@ -34,17 +34,24 @@ struct TestPki {
             return std::make_shared<crypto::PrivateKey>(std::move(crypto::PrivateKey::generate(alg).value()));
         };
         auto ca_key = key();
-        crypto::CertificateSpec ca_spec{"Test CA", {}, {}, true, now - std::chrono::hours(1),
-                                        now + std::chrono::hours(24), 1};
+        crypto::CertificateSpec ca_spec{
+            "Test CA", {}, {}, true, now - std::chrono::hours(1), now + std::chrono::hours(24), 1};
         auto ca = crypto::issue_certificate(ca_spec, ca_key->public_key().value(), *ca_key, nullptr).value();
         auto server_key = key();
-        crypto::CertificateSpec s_spec{"server.example.org", {"server.example.org", "localhost"}, {"127.0.0.1"},
-                                       false, now - std::chrono::hours(1), now + std::chrono::hours(24), 2};
-        auto server = crypto::issue_certificate(s_spec, server_key->public_key().value(), *ca_key, &ca).value();
+        crypto::CertificateSpec s_spec{"server.example.org",
+                                       {"server.example.org", "localhost"},
+                                       {"127.0.0.1"},
+                                       false,
+                                       now - std::chrono::hours(1),
+                                       now + std::chrono::hours(24),
+                                       2};
+        auto server =
+            crypto::issue_certificate(s_spec, server_key->public_key().value(), *ca_key, &ca).value();
         auto client_key = key();
-        crypto::CertificateSpec c_spec{"client.example.org", {"client.example.org"}, {}, false,
+        crypto::CertificateSpec c_spec{"client.example.org",        {"client.example.org"},       {}, false,
                                        now - std::chrono::hours(1), now + std::chrono::hours(24), 3};
-        auto client = crypto::issue_certificate(c_spec, client_key->public_key().value(), *ca_key, &ca).value();
+        auto client =
+            crypto::issue_certificate(c_spec, client_key->public_key().value(), *ca_key, &ca).value();
         auto trust = std::make_shared<crypto::TrustStore>();
         EXPECT_TRUE(trust->add(ca));
         return TestPki{ca_key, ca, server_key, server, client_key, client, trust, now};
