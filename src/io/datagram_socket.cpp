@@ -35,7 +35,6 @@ IoResult<DatagramSocket> DatagramSocket::bind_udp(const Endpoint& local, const U
     const int family = local.address.is_v4() ? AF_INET : AF_INET6;
     Fd fd(::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
     if (!fd.valid()) return core::fail(last_error("socket(udp)"));
-    if (auto r = set_int(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"); !r) return core::fail(r.error());
     if (opt.reuse_port) {
         if (auto r = set_int(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT"); !r)
             return core::fail(r.error());
