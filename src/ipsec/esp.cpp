@@ -40,25 +40,26 @@ Shape shape_of(SecurityAssociation& sa) noexcept {
 // on a 4-byte boundary.
 std::size_t pad_length(const Shape& s, std::size_t payload_len) noexcept {
     const std::size_t align = s.block > 4 ? s.block : 4;
+    // Every block size here (1, 8, 16) makes align a power of two: a mask
+    // instead of two divisions on the per-packet path.
+    if ((align & (align - 1)) == 0)
+        return (align - ((payload_len + kTrailerLength) & (align - 1))) & (align - 1);
     return (align - (payload_len + kTrailerLength) % align) % align;
 }
 
-// Aad is SPI | Sequence Number, or SPI | ESN high | ESN low (RFC 4106 §5,
-// RFC 7634 §2.2): at most 12 bytes, built on the stack.
-struct Aad {
-    std::array<std::uint8_t, 12> bytes{};
-    std::size_t len = 0;
-    [[nodiscard]] core::ByteView view() const noexcept { return {bytes.data(), len}; }
-};
+// kMaxAadLength is SPI | ESN high | ESN low (RFC 4106 §5, RFC 7634 §2.2).
+constexpr std::size_t kMaxAadLength = 12;
 
-Aad make_aad(std::uint32_t spi, std::uint64_t seq, bool esn) noexcept {
-    Aad a;
-    core::Writer w{core::MutableByteView(a.bytes)};
+// write_aad writes SPI | Sequence Number, or SPI | ESN high | ESN low, into
+// out (the caller's stack array: the AAD is built in place, not returned)
+// and returns the bytes written.
+core::ByteView write_aad(std::array<std::uint8_t, kMaxAadLength>& out, std::uint32_t spi, std::uint64_t seq,
+                         bool esn) noexcept {
+    core::Writer w{core::MutableByteView(out)};
     w.u32(spi);
     if (esn) w.u32(static_cast<std::uint32_t>(seq >> 32));
     w.u32(static_cast<std::uint32_t>(seq));
-    a.len = w.size();
-    return a;
+    return {out.data(), w.size()};
 }
 
 // Nonce is salt | explicit IV (RFC 4106 §4, RFC 7634 §2).
@@ -102,6 +103,9 @@ core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuf
     std::uint64_t seq = 0;
     if (opts.sequence) {
         seq = *opts.sequence;
+    } else if (opts.sequences != nullptr && opts.sequences->count != 0) {
+        seq = opts.sequences->next++;  // reserved from the SA's counter already
+        --opts.sequences->count;
     } else {
         auto next = sa.next_sequence();  // RFC 4303 §3.3.3: never wraps
         if (!next) return fail(next.error());
@@ -109,7 +113,8 @@ core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuf
     }
     const bool esn = sa.config().esn;
 
-    auto gap = buf.open_gap(offset, head);
+    // Tunnel mode seals from the front: nothing to move, only headroom to take.
+    auto gap = offset == 0 ? buf.push_front(head) : buf.open_gap(offset, head);
     auto trailer = buf.push_back(tail);
     if (gap.empty() || trailer.empty()) return fail(Drop::NoRoom);  // checked above; kept for safety
 
@@ -117,13 +122,13 @@ core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuf
     core::Writer hw(gap);
     hw.u32(sa.spi());
     hw.u32(static_cast<std::uint32_t>(seq));
-    auto iv = hw.reserve(s.iv_len);
+    const bool aead_counter_iv = opts.iv.empty() && sa.aead() != nullptr;
+    if (aead_counter_iv) hw.u64(seq);  // RFC 4106 §3.1: a counter is unique per key
+    auto iv = aead_counter_iv ? gap.subspan(kEspHeaderLength, s.iv_len) : hw.reserve(s.iv_len);
     if (!hw.ok()) return fail(Drop::CryptoFailure);
     if (!opts.iv.empty()) {
         core::Writer(iv).bytes(opts.iv);
-    } else if (sa.aead() != nullptr) {
-        core::Writer(iv).u64(seq);  // RFC 4106 §3.1: a counter is unique per key
-    } else if (!iv.empty()) {
+    } else if (!aead_counter_iv && !iv.empty()) {
         crypto::RandomSource& rng = opts.random != nullptr ? *opts.random : crypto::system_random();
         if (!rng.fill(iv)) return fail(Drop::CryptoFailure);  // RFC 3602 §2: unpredictable
     }
@@ -141,8 +146,9 @@ core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuf
     auto plaintext = esp.subspan(head, ct_len);
     if (auto* aead = sa.aead(); aead != nullptr) {
         const auto nonce = make_nonce(sa.salt(), iv);
-        const Aad aad = make_aad(sa.spi(), seq, esn);
-        if (!aead->seal(nonce, aad.view(), plaintext, icv)) return fail(Drop::CryptoFailure);
+        std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next
+        const core::ByteView aad = write_aad(aad_bytes, sa.spi(), seq, esn);
+        if (!aead->seal(nonce, aad, plaintext, icv)) return fail(Drop::CryptoFailure);
     } else {
         if (!sa.cipher()->encrypt(iv, plaintext)) return fail(Drop::CryptoFailure);
         // RFC 4303 §3.3.4: encrypt, then compute the ICV over SPI..ciphertext.
@@ -190,8 +196,9 @@ core::Result<EspInboundInfo, Drop> open_impl(SecurityAssociation& sa, PacketBuff
     // RFC 4303 §3.4.4: integrity first (constant time); the AEAD opens in one step.
     if (auto* aead = sa.aead(); aead != nullptr) {
         const auto nonce = make_nonce(sa.salt(), iv);
-        const Aad aad = make_aad(*spi, seq, esn);
-        auto st = aead->open(nonce, aad.view(), ciphertext, icv);
+        std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next
+        const core::ByteView aad = write_aad(aad_bytes, *spi, seq, esn);
+        auto st = aead->open(nonce, aad, ciphertext, icv);
         if (!st)
             return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch
                                                                         : Drop::CryptoFailure);
@@ -232,12 +239,19 @@ core::Result<T, Drop> counted(SecurityAssociation& sa, core::Result<T, Drop> r) 
 }
 
 core::Result<EspOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, PacketBuffer& buf,
-                                                  const EspOutboundOptions& opts) {
+                                                  const IpLayout* parsed, const EspOutboundOptions& opts) {
     const SaConfig& cfg = sa.config();
     if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Outbound)
         return fail(Drop::UnsupportedPacket);
-    auto layout = outbound_layout(buf.view());
-    if (!layout) return fail(layout.error());
+    IpLayout own;
+    if (parsed == nullptr) {
+        auto l = outbound_layout(buf.view());
+        if (!l) return fail(l.error());
+        own = *l;
+    }
+    const IpLayout* layout = parsed != nullptr ? parsed : &own;
+    if (layout->fragment) return fail(Drop::UnsupportedPacket);  // reassembled first (RFC 4301 §7)
+    if (layout->length > buf.size()) return fail(Drop::Malformed);
     buf.trim_back(buf.size() - layout->length);  // link padding is not payload
 
     const bool tunnel = cfg.mode == Mode::Tunnel;
@@ -262,16 +276,25 @@ core::Result<EspOutboundInfo, Drop> outbound_impl(SecurityAssociation& sa, Packe
     outer_params.inner_dont_fragment = layout->dont_fragment;
     outer_params.ipv4_identification =
         opts.ipv4_identification.value_or(static_cast<std::uint16_t>(info->sequence));
-    if (auto st = push_outer_header(cfg, buf, outer_params); !st) return fail(st.error());
+    if (auto st = push_outer_header(sa, buf, outer_params); !st) return fail(st.error());
     return info;
 }
 
-core::Result<EspInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf) {
+core::Result<EspInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf,
+                                                const IpLayout* parsed, PacketFields& inner_fields,
+                                                bool& inner_found) {
+    inner_found = false;
     const SaConfig& cfg = sa.config();
     if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Inbound)
         return fail(Drop::UnsupportedPacket);
-    auto layout = inbound_layout(buf.view(), packet::ipproto::kEsp);
-    if (!layout) return fail(layout.error());
+    IpLayout own;
+    if (parsed == nullptr) {
+        auto l = inbound_layout(buf.view(), packet::ipproto::kEsp);
+        if (!l) return fail(l.error());
+        own = *l;
+    }
+    const IpLayout* layout = parsed != nullptr ? parsed : &own;
+    if (layout->length > buf.size()) return fail(Drop::Malformed);
     buf.trim_back(buf.size() - layout->length);
     const bool tunnel = cfg.mode == Mode::Tunnel;
     auto info = open_impl(sa, buf, layout->insert_offset, tunnel);
@@ -281,7 +304,9 @@ core::Result<EspInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketB
         if (auto st = rewrite_ip_header(buf.data(), *layout, info->next_header); !st) return fail(st.error());
         return info;
     }
-    if (auto st = decapsulate_inner(buf, info->next_header, layout->tos); !st) return fail(st.error());
+    if (auto st = decapsulate_inner(buf, info->next_header, layout->tos, inner_fields); !st)
+        return fail(st.error());
+    inner_found = true;
     return info;
 }
 
@@ -305,11 +330,24 @@ core::Result<EspInboundInfo, Drop> esp_open(SecurityAssociation& sa, PacketBuffe
 
 core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf,
                                                  const EspOutboundOptions& opts) {
-    return counted(sa, outbound_impl(sa, buf, opts));
+    return counted(sa, outbound_impl(sa, buf, nullptr, opts));
+}
+
+core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf,
+                                                 const IpLayout& layout, const EspOutboundOptions& opts) {
+    return counted(sa, outbound_impl(sa, buf, &layout, opts));
 }
 
 core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf) {
-    return counted(sa, inbound_impl(sa, buf));
+    PacketFields unused;
+    bool found = false;
+    return counted(sa, inbound_impl(sa, buf, nullptr, unused, found));
+}
+
+core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf,
+                                               const IpLayout& layout, PacketFields& inner_fields,
+                                               bool& inner_found) {
+    return counted(sa, inbound_impl(sa, buf, &layout, inner_fields, inner_found));
 }
 
 }  // namespace strata::ipsec

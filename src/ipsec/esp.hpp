@@ -26,6 +26,7 @@
 #include "ipsec/drop.hpp"
 #include "ipsec/packet_buffer.hpp"
 #include "ipsec/sa.hpp"
+#include "ipsec/tunnel.hpp"
 
 namespace strata::ipsec {
 
@@ -51,6 +52,12 @@ struct EspOutboundOptions {
     std::optional<std::uint16_t> ipv4_identification;
     // random draws CBC IVs; null means crypto::system_random().
     crypto::RandomSource* random = nullptr;
+    // sequences, if set and not empty (and `sequence` is unset), is a block
+    // reserved with sa.reserve_sequences(): the packet takes its number from
+    // the front of it, at the point where it would call sa.next_sequence()
+    // (so a packet refused before that takes none). The Processor reserves
+    // one block per SA per batch instead of one atomic step per packet.
+    SequenceBlock* sequences = nullptr;
 };
 
 // EspOutboundInfo describes a protected packet.
@@ -101,11 +108,27 @@ core::Result<EspInboundInfo, Drop> esp_open(SecurityAssociation& sa, PacketBuffe
 core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf,
                                                  const EspOutboundOptions& opts = {});
 
+// esp_outbound with a layout is the same for a caller that has parsed the
+// packet already (the Processor: view_ip serves the SPD and ESP with one
+// parse). layout must be what outbound_layout(buf.view()) would return, or
+// carry fragment = true (refused with UnsupportedPacket).
+core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf,
+                                                 const IpLayout& layout, const EspOutboundOptions& opts = {});
+
 // esp_inbound checks and strips ESP from the IP packet in buf with the
 // inbound SA found for it: transport mode leaves the IP packet with its
 // protocol and lengths restored; tunnel mode leaves only the inner packet
 // (RFC 6040 ECN combined into it). Drops: as esp_open, plus Malformed (the
 // IP packet, or an inner packet that is not IPv4/IPv6 in tunnel mode).
 core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf);
+
+// esp_inbound with a layout is the same for a caller that has parsed the
+// received packet already; layout must be what inbound_layout(buf.view(), 50)
+// would return. In tunnel mode the inner packet's selector fields are stored
+// in inner_fields (read while its header is checked) and inner_found is set;
+// in transport mode inner_found is cleared.
+core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf,
+                                               const IpLayout& layout, PacketFields& inner_fields,
+                                               bool& inner_found);
 
 }  // namespace strata::ipsec

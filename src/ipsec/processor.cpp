@@ -5,6 +5,7 @@
 #include "core/reader.hpp"
 #include "ipsec/ah.hpp"
 #include "ipsec/esp.hpp"
+#include "ipsec/ip_view.hpp"
 #include "ipsec/udp_encap.hpp"
 #include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
@@ -20,29 +21,46 @@ struct OuterInfo {
     packet::IpAddress dst;
     std::uint8_t protocol = 0;  // upper protocol (after IPv6 extension headers)
     core::ByteView upper;       // its bytes
+    // layout: IPv4, where the IPsec header is (what inbound_layout returns),
+    // so ESP need not parse the header again.
+    std::optional<IpLayout> layout;
 };
 
-core::Result<OuterInfo, Drop> read_outer(core::ByteView pkt) noexcept {
+// read_outer fills out from a received packet's header (in place: OuterInfo
+// is large enough that returning it in a Result costs two copies per packet);
+// v is scratch space for the parse.
+core::Result<void, Drop> read_outer(core::ByteView pkt, OuterInfo& out, IpView& v) noexcept {
     if (pkt.empty()) return core::fail(Drop::Malformed);
     if ((pkt[0] >> 4) == 4) {
-        auto p = packet::parse_ipv4(pkt);
-        if (!p) return core::fail(Drop::Malformed);
-        if (p->header.is_fragment()) return core::fail(Drop::UnsupportedPacket);  // reassembly is the host's
-        return OuterInfo{p->header.dst, p->header.protocol, p->payload};
+        // A received header: its checksum is verified (RFC 791 §3.1).
+        if (!view_ip(pkt, Ipv4Checksum::Verify, v)) return core::fail(Drop::Malformed);
+        if (v.layout.fragment) return core::fail(Drop::UnsupportedPacket);  // reassembly is the host's
+        const IpLayout& l = v.layout;
+        out.dst = v.fields.dst;
+        out.protocol = l.next_header;
+        out.upper = pkt.subspan(l.insert_offset, l.length - l.insert_offset);
+        out.layout = l;
+        return {};
     }
     if ((pkt[0] >> 4) == 6) {
         auto p = packet::parse_ipv6(pkt);
         if (!p) return core::fail(Drop::Malformed);
         if (p->fragment) return core::fail(Drop::UnsupportedPacket);
+        out.dst = p->header.dst;
+        out.layout.reset();
         // The IPv6 parser walks past AH as an extension header; IPsec must stop
         // at it (RFC 4302 §3.1.1: AH sits among the extension headers).
         for (const auto& e : p->extension_headers()) {
             if (e.type == static_cast<std::uint8_t>(Protocol::Ah)) {
                 const std::size_t end = packet::kIpv6HeaderLength + p->header.payload_length;
-                return OuterInfo{p->header.dst, e.type, pkt.subspan(e.offset, end - e.offset)};
+                out.protocol = e.type;
+                out.upper = pkt.subspan(e.offset, end - e.offset);
+                return {};
             }
         }
-        return OuterInfo{p->header.dst, p->upper_protocol, p->upper};
+        out.protocol = p->upper_protocol;
+        out.upper = p->upper;
+        return {};
     }
     return core::fail(Drop::Malformed);
 }
@@ -87,6 +105,112 @@ std::string_view to_string(EventKind k) noexcept {
     return "unknown";
 }
 
+// Batch is the state of one outbound() or inbound() call.
+struct Processor::Batch {
+    // Usage is one SA's packet and byte counts held back until the batch ends.
+    struct Usage {
+        SaPtr sa;
+        std::uint64_t packets = 0;
+        std::uint64_t bytes = 0;
+    };
+    static constexpr std::size_t kUsageSlots = 4;
+    static constexpr std::size_t kInboundLevels = 2;  // AH then ESP at most
+
+    core::Instant now;
+    std::size_t remaining = 0;  // packets left in the batch, this one included
+    // The current packet's parse, kept here so it is not zeroed per packet
+    // (view_ip assigns every field).
+    IpView view;
+    OuterInfo outer;
+    // The last SPD decision and the fields it was made for: the next packet
+    // of the same flow gets the same answer without a lookup (the SPD does
+    // not change during a call; its owner serialises changes).
+    bool have_decision = false;
+    PacketFields decided_fields;
+    const Policy* decided = nullptr;
+    // Outbound: the SAs found for the last PROTECT policy.
+    const Policy* policy = nullptr;
+    SaPtr esp;
+    SaPtr ah;
+    // Outbound ESP: sequence numbers reserved for the rest of the batch.
+    SaPtr seq_owner;
+    SequenceBlock seq_block;
+    // Inbound: the last SA found at each nesting level, and its key.
+    std::array<SaKey, kInboundLevels> in_key{};
+    std::array<SaPtr, kInboundLevels> in_sa{};
+    std::array<Usage, kUsageSlots> usage{};
+    std::size_t next_slot = 0;
+
+    explicit Batch(core::Instant t) : now(t) {}
+
+    // lookup returns spd.lookup(f, dir), from the last decision when f is
+    // the same flow.
+    const Policy* lookup(const Spd& spd, const PacketFields& f, Direction dir) {
+        if (have_decision && decided_fields == f) return decided;
+        decided = spd.lookup(f, dir);
+        decided_fields = f;
+        have_decision = true;
+        return decided;
+    }
+
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    ~Batch() { flush(); }
+
+    // sequences returns the block the next packet of sa takes its number
+    // from: reserved for the packets left in the batch when sa first needs
+    // one, given back (what is unused) when another SA or the batch's end
+    // comes. An empty block (SA exhausted) leaves ESP to refuse the packet.
+    SequenceBlock* sequences(const SaPtr& sa) {
+        if (seq_owner != sa) {
+            release_sequences();
+            seq_owner = sa;
+        }
+        if (seq_block.count == 0) {
+            auto b = sa->reserve_sequences(remaining);
+            seq_block = b ? *b : SequenceBlock{};
+        }
+        return &seq_block;
+    }
+
+    void release_sequences() noexcept {
+        if (seq_owner) seq_owner->release_sequences(seq_block);
+        seq_owner.reset();
+        seq_block = SequenceBlock{};
+    }
+
+    // charge counts one packet of `bytes` on sa and returns the lifetime event
+    // it raises, judged on the SA's counters plus what is held back here.
+    LifetimeEvent charge(const SaPtr& sa, std::size_t bytes) {
+        Usage* u = nullptr;
+        for (auto& slot : usage) {
+            if (slot.sa == sa) {
+                u = &slot;
+                break;
+            }
+        }
+        if (u == nullptr) {
+            u = &usage[next_slot];
+            next_slot = (next_slot + 1) % kUsageSlots;
+            settle(*u);
+            u->sa = sa;
+        }
+        u->packets += 1;
+        u->bytes += bytes;
+        return u->sa->account_pending(u->packets, u->bytes, now);
+    }
+
+    static void settle(Usage& u) noexcept {
+        if (u.sa) u.sa->add_usage(u.packets, u.bytes);
+        u = Usage{};
+    }
+
+    void flush() noexcept {
+        release_sequences();
+        for (auto& u : usage) settle(u);
+    }
+};
+
 Processor::Processor(const Spd& spd, const Sad& sad, const core::Clock& clock)
     : spd_(spd), sad_(sad), clock_(clock) {
     events_.reserve(16);
@@ -94,14 +218,44 @@ Processor::Processor(const Spd& spd, const Sad& sad, const core::Clock& clock)
 
 void Processor::outbound(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results) {
     const std::size_t n = std::min(pkts.size(), results.size());
-    const core::Instant now = clock_.now();  // one reading per batch
-    for (std::size_t i = 0; i < n; ++i) results[i] = outbound_one(*pkts[i], now);
+    Batch batch(clock_.now());  // one clock reading per batch
+    for (std::size_t i = 0; i < n; ++i) {
+        batch.remaining = n - i;
+        results[i] = outbound_one(*pkts[i], batch);
+    }
 }
 
 void Processor::inbound(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results) {
     const std::size_t n = std::min(pkts.size(), results.size());
-    const core::Instant now = clock_.now();  // one reading per batch
-    for (std::size_t i = 0; i < n; ++i) results[i] = inbound_one(*pkts[i], now);
+    Batch batch(clock_.now());
+    for (std::size_t i = 0; i < n; ++i) results[i] = inbound_one(*pkts[i], batch);
+}
+
+bool Processor::find_outbound_sas(const Policy& pol, Batch& batch) const {
+    // The SAs found for the previous packet's policy serve this one too, while
+    // they live: an SA that expired is looked up again (the SAD then offers
+    // an older live SA of the reqid, or none).
+    if (batch.policy == &pol && (!batch.esp || !batch.esp->expired()) && (!batch.ah || !batch.ah->expired()))
+        return true;
+    batch.policy = nullptr;
+    batch.esp.reset();
+    batch.ah.reset();
+    for (Protocol p : pol.protect.protocols) {
+        SaPtr sa = sad_.outbound(pol.protect.reqid, p);
+        if (!sa) return false;
+        (p == Protocol::Esp ? batch.esp : batch.ah) = std::move(sa);
+    }
+    batch.policy = &pol;
+    return true;
+}
+
+const SaPtr& Processor::find_inbound_sa(const SaKey& key, std::size_t level, Batch& batch) const {
+    SaPtr& cached = batch.in_sa[level];
+    if (!cached || !(batch.in_key[level] == key)) {
+        cached = sad_.inbound(key);
+        batch.in_key[level] = key;
+    }
+    return cached;
 }
 
 std::vector<Event> Processor::take_events() {
@@ -143,11 +297,13 @@ void Processor::raise_acquire(const Policy& p, const PacketFields& f) {
     events_.push_back(std::move(ev));
 }
 
-PacketResult Processor::outbound_one(PacketBuffer& pkt, core::Instant now) {
-    auto fields = extract_fields(pkt.view());
-    if (!fields) return drop(fields.error());
+PacketResult Processor::outbound_one(PacketBuffer& pkt, Batch& batch) {
+    // One parse serves the SPD (fields) and ESP (layout).
+    IpView& view = batch.view;
+    if (auto st = view_ip(pkt.view(), Ipv4Checksum::Skip, view); !st) return drop(st.error());
+    const PacketFields& fields = view.fields;
     // RFC 4301 §5.1 step 1: the first matching SPD-O entry decides.
-    const Policy* pol = spd_.lookup(*fields, Direction::Outbound);
+    const Policy* pol = batch.lookup(spd_, fields, Direction::Outbound);
     if (pol == nullptr) return drop(Drop::NoPolicy);
     if (pol->action == Action::Discard) return drop(Drop::PolicyDiscard, nullptr, pol->id);
     if (pol->action == Action::Bypass) {
@@ -157,18 +313,13 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt, core::Instant now) {
         return r;
     }
     // PROTECT: every SA the template names must exist, else ask IKE.
-    const auto& protos = pol->protect.protocols;
-    SaPtr esp;
-    SaPtr ah;
-    for (Protocol p : protos) {
-        SaPtr sa = sad_.outbound(pol->protect.reqid, p);
-        if (!sa) {
-            raise_acquire(*pol, *fields);
-            return drop(Drop::NoSa, nullptr, pol->id);
-        }
-        (p == Protocol::Esp ? esp : ah) = std::move(sa);
+    if (!find_outbound_sas(*pol, batch)) {
+        raise_acquire(*pol, fields);
+        return drop(Drop::NoSa, nullptr, pol->id);
     }
-    std::erase(pending_acquires_, pol->id);
+    if (!pending_acquires_.empty()) std::erase(pending_acquires_, pol->id);
+    const SaPtr& esp = batch.esp;
+    const SaPtr& ah = batch.ah;
     const std::size_t plain_len = pkt.size();
     PacketResult r;
     r.policy_id = pol->id;
@@ -178,7 +329,9 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt, core::Instant now) {
         r.spi = ah->spi();
         r.sequence = b->ah.sequence;
     } else if (esp) {
-        auto e = esp_outbound(*esp, pkt);
+        EspOutboundOptions opts;
+        opts.sequences = batch.sequences(esp);
+        auto e = esp_outbound(*esp, pkt, view.layout, opts);
         if (!e) return drop(e.error(), esp.get(), pol->id);
         r.spi = esp->spi();
         r.sequence = e->sequence;
@@ -195,19 +348,19 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt, core::Instant now) {
         r.spi = ah->spi();
         r.sequence = a->sequence;
     }
-    if (esp) note_lifetime(esp, esp->account(plain_len, now));
-    if (ah) note_lifetime(ah, ah->account(plain_len, now));
+    if (esp) note_lifetime(esp, batch.charge(esp, plain_len));
+    if (ah) note_lifetime(ah, batch.charge(ah, plain_len));
     r.verdict = Verdict::Protected;
     return r;
 }
 
-PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
-    auto outer = read_outer(pkt.view());
-    if (!outer) return drop(outer.error());
+PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
+    OuterInfo& outer = batch.outer;
+    if (auto st = read_outer(pkt.view(), outer, batch.view); !st) return drop(st.error());
 
     // RFC 3948: UDP port 4500 carries ESP, IKE (non-ESP marker) and keepalives.
-    if (outer->protocol == kProtoUdp) {
-        core::Reader r(outer->upper);
+    if (outer.protocol == kProtoUdp) {
+        core::Reader r(outer.upper);
         (void)r.skip(2);
         auto dport = r.u16();
         if (dport && *dport == kUdpEncapPort) {
@@ -219,27 +372,27 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
                 return res;
             }
             if (d->kind == UdpEncapKind::NatKeepalive) return drop(Drop::DummyPacket);
-            outer = read_outer(pkt.view());
-            if (!outer) return drop(outer.error());
+            if (auto st = read_outer(pkt.view(), outer, batch.view); !st) return drop(st.error());
         }
     }
 
     // Remove AH and/or ESP, outermost first (AH then ESP for a bundle).
-    std::vector<Protocol>::size_type applied_count = 0;
+    std::size_t applied_count = 0;
     std::array<Protocol, 2> applied{};
-    SaPtr last_sa;
+    SecurityAssociation* last_sa = nullptr;  // kept alive by the batch's SA cache
+    PacketFields inner_fields;               // ESP tunnel mode reads them while checking the inner packet
+    bool inner_found = false;
     PacketResult res;
-    while ((outer->protocol == static_cast<std::uint8_t>(Protocol::Esp) ||
-            outer->protocol == static_cast<std::uint8_t>(Protocol::Ah)) &&
+    while ((outer.protocol == static_cast<std::uint8_t>(Protocol::Esp) ||
+            outer.protocol == static_cast<std::uint8_t>(Protocol::Ah)) &&
            applied_count < applied.size()) {
-        const auto proto = static_cast<Protocol>(outer->protocol);
-        auto hdr = read_ipsec_header(outer->upper, proto);
+        const auto proto = static_cast<Protocol>(outer.protocol);
+        auto hdr = read_ipsec_header(outer.upper, proto);
         if (!hdr) return drop(hdr.error());
-        SaPtr sa = sad_.inbound({hdr->spi, outer->dst, proto});
+        const SaPtr& sa = find_inbound_sa({hdr->spi, outer.dst, proto}, applied_count, batch);
         if (!sa) return drop(Drop::UnknownSpi);  // RFC 4301 §5.2 step 3a
         const std::size_t before = pkt.size();
         std::uint64_t seq = 0;
-        bool tunnel_done = false;
         // A refused packet is reported with the sequence number it carried, so a
         // replay shows which number was replayed.
         auto refused = [&](Drop d) {
@@ -248,7 +401,9 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
             return r;
         };
         if (proto == Protocol::Esp) {
-            auto e = esp_inbound(*sa, pkt);
+            inner_found = false;
+            auto e = outer.layout ? esp_inbound(*sa, pkt, *outer.layout, inner_fields, inner_found)
+                                  : esp_inbound(*sa, pkt);
             if (!e) return refused(e.error());
             seq = e->sequence;
         } else {
@@ -256,22 +411,26 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
             if (!a) return refused(a.error());
             seq = a->sequence;
         }
-        tunnel_done = sa->config().mode == Mode::Tunnel;
-        note_lifetime(sa, sa->account(before, now));
+        const bool tunnel_done = sa->config().mode == Mode::Tunnel;
+        note_lifetime(sa, batch.charge(sa, before));
         if (res.spi == 0) {
             res.spi = hdr->spi;
             res.sequence = seq;
         }
         applied[applied_count++] = proto;
-        last_sa = sa;
+        last_sa = sa.get();
         if (tunnel_done) break;  // the inner packet is the host's; no further IPsec header is ours
-        outer = read_outer(pkt.view());
-        if (!outer) return drop(outer.error(), nullptr);
+        if (auto st = read_outer(pkt.view(), outer, batch.view); !st) return drop(st.error(), nullptr);
     }
 
-    auto fields = extract_fields(pkt.view());
-    if (!fields) return drop(fields.error(), last_sa.get());
-    const Policy* pol = spd_.lookup(*fields, Direction::Inbound);
+    // ESP in tunnel mode read the inner packet's fields while checking it.
+    if (!inner_found) {
+        auto f = extract_fields(pkt.view());
+        if (!f) return drop(f.error(), last_sa);
+        inner_fields = *f;
+    }
+    const PacketFields* fields = &inner_fields;
+    const Policy* pol = batch.lookup(spd_, *fields, Direction::Inbound);
     if (applied_count == 0) {
         // A clear packet: only a BYPASS entry lets it in (RFC 4301 §5.2 step 4).
         if (pol != nullptr && pol->action == Action::Bypass) {
@@ -288,7 +447,7 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, core::Instant now) {
     // first on the wire: reverse of the template's order).
     auto mismatch = [&]() {
         last_sa->counters().drops.add(Drop::PolicyMismatch);
-        return drop(Drop::PolicyMismatch, last_sa.get(), pol != nullptr ? pol->id : 0);
+        return drop(Drop::PolicyMismatch, last_sa, pol != nullptr ? pol->id : 0);
     };
     const auto& sels = last_sa->config().selectors;
     if (!sels.empty() && std::none_of(sels.begin(), sels.end(), [&](const Selector& s) {

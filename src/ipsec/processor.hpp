@@ -14,8 +14,13 @@
 // selectors. Clear packets must match a BYPASS policy.
 //
 // Work is done in place on PacketBuffers, in batches; nothing allocates per
-// packet. Drops that cannot be charged to an SA (unknown SPI, no policy,
-// malformed) are counted on the Processor.
+// packet. Each packet's header is parsed once (ip_view.hpp) for the SPD and
+// ESP. Within one call, an SA found in the SAD serves the following packets
+// of the same policy (outbound) or (SPI, destination, protocol) (inbound)
+// without another SAD lookup, and SA packet/byte counters are added once
+// per SA at the end of the call (lifetime limits are still checked packet
+// by packet, on the totals including those held back). Drops that cannot be charged to an SA (unknown SPI, no
+// policy, malformed) are counted on the Processor.
 #pragma once
 
 #include <cstdint>
@@ -86,8 +91,11 @@ public:
     [[nodiscard]] const DropCounters& drops() const noexcept { return drops_; }
 
 private:
-    PacketResult outbound_one(PacketBuffer& pkt, core::Instant now);
-    PacketResult inbound_one(PacketBuffer& pkt, core::Instant now);
+    struct Batch;  // per-call state: SAs found, counter updates held back
+    PacketResult outbound_one(PacketBuffer& pkt, Batch& batch);
+    PacketResult inbound_one(PacketBuffer& pkt, Batch& batch);
+    bool find_outbound_sas(const Policy& pol, Batch& batch) const;
+    const SaPtr& find_inbound_sa(const SaKey& key, std::size_t level, Batch& batch) const;
     PacketResult drop(Drop d, SecurityAssociation* sa = nullptr, std::uint32_t policy_id = 0);
     void note_lifetime(const SaPtr& sa, LifetimeEvent e);
     void raise_acquire(const Policy& p, const PacketFields& f);

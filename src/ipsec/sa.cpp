@@ -68,6 +68,10 @@ core::Result<std::unique_ptr<SecurityAssociation>, SaError> SecurityAssociation:
         if (!m) return fail(SaError::CryptoFailure);
         sa->mac_.emplace(std::move(m).value());
     }
+    if (c.mode == Mode::Tunnel) {
+        // RFC 4301 §5.1.2: the outer header's fixed fields come from the SA.
+        sa->outer_ = OuterHeader::make(c.src, c.dst, c.tunnel_ttl, static_cast<std::uint8_t>(c.protocol));
+    }
     if (c.direction == Direction::Inbound) {
         auto w = ReplayWindow::create(c.replay_window, c.esn);
         if (!w) return fail(SaError::BadReplayWindow);
@@ -97,6 +101,25 @@ core::Result<std::uint64_t, Drop> SecurityAssociation::next_sequence() noexcept 
     return cur + 1;
 }
 
+core::Result<SequenceBlock, Drop> SecurityAssociation::reserve_sequences(std::uint64_t n) noexcept {
+    const std::uint64_t limit = cfg_.esn ? ~std::uint64_t{0} : 0xffffffffULL;
+    std::uint64_t cur = seq_.load(std::memory_order_relaxed);
+    std::uint64_t take = 0;
+    do {
+        // RFC 4303 §3.3.3: the counter must not cycle; the SA stops sending.
+        if (cur >= limit || n == 0) return core::fail(Drop::SequenceExhausted);
+        take = limit - cur < n ? limit - cur : n;
+    } while (!seq_.compare_exchange_weak(cur, cur + take, std::memory_order_relaxed));
+    return SequenceBlock{cur + 1, take};
+}
+
+void SecurityAssociation::release_sequences(const SequenceBlock& unused) noexcept {
+    if (unused.count == 0) return;
+    std::uint64_t last = unused.next + unused.count - 1;  // the block's last number
+    // Only if seq_ still stands at the block's end: nobody took a number since.
+    (void)seq_.compare_exchange_strong(last, unused.next - 1, std::memory_order_relaxed);
+}
+
 namespace {
 
 bool reached(const LifetimeLimits& l, std::uint64_t bytes, std::uint64_t packets,
@@ -107,9 +130,10 @@ bool reached(const LifetimeLimits& l, std::uint64_t bytes, std::uint64_t packets
 
 }  // namespace
 
-LifetimeEvent SecurityAssociation::evaluate(core::Instant now) noexcept {
-    const std::uint64_t bytes = counters_.bytes.load(std::memory_order_relaxed);
-    const std::uint64_t packets = counters_.packets.load(std::memory_order_relaxed);
+LifetimeEvent SecurityAssociation::evaluate(core::Instant now, std::uint64_t extra_packets,
+                                            std::uint64_t extra_bytes) noexcept {
+    const std::uint64_t bytes = counters_.bytes.load(std::memory_order_relaxed) + extra_bytes;
+    const std::uint64_t packets = counters_.packets.load(std::memory_order_relaxed) + extra_packets;
     const core::Duration age = now - installed_;
     if (reached(cfg_.lifetimes.hard, bytes, packets, age)) {
         if (!hard_.exchange(true, std::memory_order_relaxed)) return LifetimeEvent::HardExpired;
@@ -125,6 +149,16 @@ LifetimeEvent SecurityAssociation::account(std::size_t bytes, core::Instant now)
     counters_.packets.fetch_add(1, std::memory_order_relaxed);
     counters_.bytes.fetch_add(bytes, std::memory_order_relaxed);
     return evaluate(now);
+}
+
+LifetimeEvent SecurityAssociation::account_pending(std::uint64_t packets, std::uint64_t bytes,
+                                                   core::Instant now) noexcept {
+    return evaluate(now, packets, bytes);
+}
+
+void SecurityAssociation::add_usage(std::uint64_t packets, std::uint64_t bytes) noexcept {
+    if (packets != 0) counters_.packets.fetch_add(packets, std::memory_order_relaxed);
+    if (bytes != 0) counters_.bytes.fetch_add(bytes, std::memory_order_relaxed);
 }
 
 LifetimeEvent SecurityAssociation::tick(core::Instant now) noexcept { return evaluate(now); }

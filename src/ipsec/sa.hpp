@@ -22,6 +22,7 @@
 #include "crypto/cipher.hpp"
 #include "crypto/mac.hpp"
 #include "ipsec/drop.hpp"
+#include "ipsec/outer_header.hpp"
 #include "ipsec/replay_window.hpp"
 #include "ipsec/selector.hpp"
 #include "packet/address.hpp"
@@ -116,6 +117,13 @@ struct SaCounters {
     DropCounters drops;
 };
 
+// SequenceBlock is a run of consecutive outbound sequence numbers reserved
+// in one step: next, next + 1, ..., next + count - 1.
+struct SequenceBlock {
+    std::uint64_t next = 0;
+    std::uint64_t count = 0;
+};
+
 // SecurityAssociation is one installed SA. Not copyable; the SAD owns it.
 class SecurityAssociation {
 public:
@@ -142,6 +150,16 @@ public:
     // 1). Fails with SequenceExhausted instead of wrapping past 2^32-1, or
     // 2^64-1 with ESN (RFC 4303 §3.3.3); the SA then sends nothing more.
     core::Result<std::uint64_t, Drop> next_sequence() noexcept;
+    // reserve_sequences reserves up to n consecutive numbers at once (fewer
+    // near the limit) for a caller that sends a batch of packets; the numbers
+    // are then the caller's to use, once each. SequenceExhausted if none is
+    // left (RFC 4303 §3.3.3), as next_sequence.
+    core::Result<SequenceBlock, Drop> reserve_sequences(std::uint64_t n) noexcept;
+    // release_sequences gives back the unused tail of a reserved block (the
+    // numbers unused.next .. unused.next + count - 1, which must end the
+    // block) if no number was handed out after it since; otherwise they stay
+    // unused: a gap the receiver's window tolerates, never a reuse.
+    void release_sequences(const SequenceBlock& unused) noexcept;
     // last_sequence returns the last number handed out (0: none yet).
     [[nodiscard]] std::uint64_t last_sequence() const noexcept {
         return seq_.load(std::memory_order_relaxed);
@@ -153,6 +171,15 @@ public:
     // account counts one packet of `bytes` and returns SoftExpired the first
     // time a soft limit is reached, HardExpired once a hard one is.
     LifetimeEvent account(std::size_t bytes, core::Instant now) noexcept;
+    // account_pending evaluates the limits as account() would after counting
+    // `packets` packets of `bytes` bytes in total, without counting them: a
+    // caller that batches its counter updates calls it for every packet with
+    // the totals it holds back so far, then add_usage() once per batch. The
+    // events and expiry are those account() would have raised, packet by packet.
+    LifetimeEvent account_pending(std::uint64_t packets, std::uint64_t bytes, core::Instant now) noexcept;
+    // add_usage adds packets and bytes to the counters in one step (no
+    // lifetime check: account_pending did it).
+    void add_usage(std::uint64_t packets, std::uint64_t bytes) noexcept;
     // tick checks the time limits only.
     LifetimeEvent tick(core::Instant now) noexcept;
     // expired is true once a hard limit was reached; the SA then drops all.
@@ -162,12 +189,17 @@ public:
     // installed_at is when the SA was created.
     [[nodiscard]] core::Instant installed_at() const noexcept { return installed_; }
 
+    // outer_header returns the tunnel-mode outer header built at install
+    // (src, dst, tunnel_ttl, protocol); empty for a transport-mode SA.
+    [[nodiscard]] const OuterHeader& outer_header() const noexcept { return outer_; }
+
     [[nodiscard]] SaCounters& counters() noexcept { return counters_; }
     [[nodiscard]] const SaCounters& counters() const noexcept { return counters_; }
 
 private:
     explicit SecurityAssociation(SaConfig cfg, core::Instant now) : cfg_(std::move(cfg)), installed_(now) {}
-    LifetimeEvent evaluate(core::Instant now) noexcept;
+    LifetimeEvent evaluate(core::Instant now, std::uint64_t extra_packets = 0,
+                           std::uint64_t extra_bytes = 0) noexcept;
 
     SaConfig cfg_;
     core::Instant installed_;
@@ -175,6 +207,7 @@ private:
     std::optional<crypto::BlockCipher> cipher_;
     std::optional<crypto::Mac> mac_;
     std::optional<ReplayWindow> replay_;
+    OuterHeader outer_;
     std::atomic<std::uint64_t> seq_{0};
     std::atomic<bool> soft_{false};
     std::atomic<bool> hard_{false};

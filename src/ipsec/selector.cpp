@@ -1,42 +1,8 @@
 #include "ipsec/selector.hpp"
 
-#include "core/reader.hpp"
-#include "packet/ipv6.hpp"
+#include "ipsec/ip_view.hpp"
 
 namespace strata::ipsec {
-
-namespace {
-
-constexpr std::uint8_t kTcp = 6;
-constexpr std::uint8_t kUdp = 17;
-constexpr std::uint8_t kSctp = 132;
-constexpr std::uint8_t kIcmp = 1;
-constexpr std::uint8_t kIcmpv6 = 58;
-
-// read_upper fills ports or ICMP type/code from the upper-layer header. A
-// header too short to hold them leaves them absent (OPAQUE, RFC 4301 §4.4.1.1).
-void read_upper(PacketFields& f, core::ByteView upper) noexcept {
-    core::Reader r(upper);
-    if (f.protocol == kTcp || f.protocol == kUdp || f.protocol == kSctp) {
-        auto sp = r.u16();
-        auto dp = r.u16();
-        if (sp && dp) {
-            f.has_ports = true;
-            f.src_port = *sp;
-            f.dst_port = *dp;
-        }
-    } else if (f.protocol == kIcmp || f.protocol == kIcmpv6) {
-        auto t = r.u8();
-        auto c = r.u8();
-        if (t && c) {
-            f.has_icmp = true;
-            f.icmp_type = *t;
-            f.icmp_code = *c;
-        }
-    }
-}
-
-}  // namespace
 
 AddressRange AddressRange::from_prefix(const packet::IpPrefix& p) noexcept {
     const packet::IpAddress& a = p.address();
@@ -70,8 +36,36 @@ AddressRange AddressRange::any(packet::IpVersion v) noexcept {
     return {packet::IpAddress::v6({}), packet::IpAddress::v6(ones)};
 }
 
+namespace {
+
+// Wide is an address as two big-endian 64-bit words (IPv4: the 32 bits in
+// `hi`), so that range checks compare integers instead of calling memcmp
+// through operator<=> (the SPD checks two ranges per candidate policy).
+struct Wide {
+    std::uint64_t hi = 0;
+    std::uint64_t lo = 0;
+};
+
+Wide wide(const packet::IpAddress& a) noexcept {
+    const core::ByteView b = a.bytes();  // 4 or 16 bytes
+    Wide w;
+    for (std::size_t i = 0; i < b.size() && i < 8; ++i) w.hi = (w.hi << 8) | b[i];
+    for (std::size_t i = 8; i < b.size(); ++i) w.lo = (w.lo << 8) | b[i];
+    return w;
+}
+
+bool less_equal(const Wide& x, const Wide& y) noexcept {
+    return x.hi < y.hi || (x.hi == y.hi && x.lo <= y.lo);
+}
+
+}  // namespace
+
 bool AddressRange::contains(const packet::IpAddress& a) const noexcept {
-    return a.version() == first.version() && first <= a && a <= last;
+    if (a.version() != first.version()) return false;
+    // The order of operator<=>: version first, then the bytes in network order.
+    if (a.version() != last.version()) return a.version() < last.version();
+    const Wide w = wide(a);
+    return less_equal(wide(first), w) && less_equal(w, wide(last));
 }
 
 std::string AddressRange::to_string() const {
@@ -80,45 +74,11 @@ std::string AddressRange::to_string() const {
 }
 
 core::Result<PacketFields, Drop> extract_fields(core::ByteView ip_packet) noexcept {
-    PacketFields f;
-    if (ip_packet.empty()) return core::fail(Drop::Malformed);
-    const unsigned version = ip_packet[0] >> 4;
-    if (version == 4) {
-        // Selectors need only addresses, protocol and ports: read them through
-        // the Reader without the header checksum, which the packet's consumer
-        // (the stack, or ESP/AH on output) checks or rewrites anyway.
-        core::Reader r(ip_packet);
-        auto vihl = r.u8();
-        (void)r.skip(1);
-        auto total = r.u16();
-        (void)r.skip(2);
-        auto frag = r.u16();
-        (void)r.skip(1);
-        auto proto = r.u8();
-        (void)r.skip(2);
-        auto src = r.bytes(4);
-        auto dst = r.bytes(4);
-        if (!vihl || !total || !frag || !proto || !src || !dst) return core::fail(Drop::Malformed);
-        const std::size_t ihl = static_cast<std::size_t>(*vihl & 0x0f) * 4;
-        if (ihl < 20 || *total < ihl || *total > ip_packet.size()) return core::fail(Drop::Malformed);
-        f.src = *packet::IpAddress::from_bytes(*src);
-        f.dst = *packet::IpAddress::from_bytes(*dst);
-        f.protocol = *proto;
-        f.is_fragment = (*frag & 0x1fff) != 0;
-        if (!f.is_fragment) read_upper(f, ip_packet.subspan(ihl, *total - ihl));
-        return f;
-    }
-    if (version == 6) {
-        auto p = packet::parse_ipv6(ip_packet);
-        if (!p) return core::fail(Drop::Malformed);
-        f.src = p->header.src;
-        f.dst = p->header.dst;
-        f.protocol = p->upper_protocol;
-        f.is_fragment = p->fragment.has_value() && p->fragment->offset != 0;
-        if (!f.is_fragment) read_upper(f, p->upper);
-        return f;
-    }
-    return core::fail(Drop::Malformed);
+    // Selectors need only addresses, protocol and ports; the header checksum
+    // is checked or rewritten by the packet's consumer (the stack, or ESP/AH).
+    IpView v;
+    if (auto st = view_ip(ip_packet, Ipv4Checksum::Skip, v); !st) return core::fail(st.error());
+    return v.fields;
 }
 
 bool matches(const Selector& s, const PacketFields& f, Direction dir) noexcept {

@@ -69,6 +69,7 @@ struct PacketFields {
     std::uint8_t icmp_type = 0;
     std::uint8_t icmp_code = 0;
     bool is_fragment = false;  // a non-first fragment carries no ports (RFC 4301 §7)
+    friend bool operator==(const PacketFields&, const PacketFields&) = default;
 };
 
 // extract_fields parses an IPv4 or IPv6 packet (through the bounded packet/

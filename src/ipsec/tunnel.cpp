@@ -2,6 +2,7 @@
 
 #include "core/reader.hpp"
 #include "core/writer.hpp"
+#include "ipsec/ip_view.hpp"
 #include "packet/checksum.hpp"
 #include "packet/ip_protocol.hpp"
 #include "packet/ipv4.hpp"
@@ -63,37 +64,11 @@ void store_u32(core::MutableByteView v, std::size_t offset, std::uint32_t value)
 }
 
 core::Result<IpLayout, Drop> outbound_layout(core::ByteView ip_packet) noexcept {
-    IpLayout out;
-    const unsigned version = version_of(ip_packet);
-    if (version == 4) {
-        // An outbound packet is this host's own; its checksum is rewritten.
-        auto p = packet::parse_ipv4(ip_packet, packet::Ipv4ChecksumCheck::Skip);
-        if (!p) return fail(Drop::Malformed);
-        if (p->header.is_fragment()) return fail(Drop::UnsupportedPacket);
-        out.version = packet::IpVersion::V4;
-        out.length = p->header.total_length;
-        out.insert_offset = p->header.header_length();
-        out.next_header_field = 9;  // RFC 791 §3.1: Protocol
-        out.next_header = p->header.protocol;
-        out.tos = p->header.tos;
-        out.dont_fragment = p->header.dont_fragment();
-        return out;
-    }
-    if (version == 6) {
-        auto p = packet::parse_ipv6(ip_packet);
-        if (!p) return fail(Drop::Malformed);
-        if (is_real_fragment(*p)) return fail(Drop::UnsupportedPacket);
-        out.version = packet::IpVersion::V6;
-        out.length = packet::kIpv6HeaderLength + p->header.payload_length;
-        // RFC 4303 §3.1.1 / RFC 4302 §3.1.1: after hop-by-hop, routing and
-        // fragment headers; destination options may come after.
-        out.insert_offset = p->esp_insert_offset;
-        out.next_header_field = p->esp_next_header_field;
-        out.next_header = p->esp_next_header;
-        out.tos = p->header.traffic_class;
-        return out;
-    }
-    return fail(Drop::Malformed);
+    // An outbound packet is this host's own; its checksum is rewritten.
+    IpView v;
+    if (auto st = view_ip(ip_packet, Ipv4Checksum::Skip, v); !st) return fail(st.error());
+    if (v.layout.fragment) return fail(Drop::UnsupportedPacket);
+    return v.layout;
 }
 
 core::Result<IpLayout, Drop> inbound_layout(core::ByteView ip_packet, std::uint8_t protocol) noexcept {
@@ -102,18 +77,11 @@ core::Result<IpLayout, Drop> inbound_layout(core::ByteView ip_packet, std::uint8
     if (version == 4) {
         // The receive path (Processor) verified the outer checksum already;
         // ESP and AH authenticate what matters.
-        auto p = packet::parse_ipv4(ip_packet, packet::Ipv4ChecksumCheck::Skip);
-        if (!p) return fail(Drop::Malformed);
-        if (p->header.is_fragment()) return fail(Drop::UnsupportedPacket);
-        if (p->header.protocol != protocol) return fail(Drop::Malformed);
-        out.version = packet::IpVersion::V4;
-        out.length = p->header.total_length;
-        out.insert_offset = p->header.header_length();
-        out.next_header_field = 9;
-        out.next_header = protocol;
-        out.tos = p->header.tos;
-        out.dont_fragment = p->header.dont_fragment();
-        return out;
+        IpView v;
+        if (auto st = view_ip(ip_packet, Ipv4Checksum::Skip, v); !st) return fail(st.error());
+        if (v.layout.fragment) return fail(Drop::UnsupportedPacket);
+        if (v.layout.next_header != protocol) return fail(Drop::Malformed);
+        return v.layout;
     }
     if (version != 6) return fail(Drop::Malformed);
     auto p = packet::parse_ipv6(ip_packet);
@@ -221,29 +189,38 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
     return {};
 }
 
+core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa, PacketBuffer& buf,
+                                           const OuterHeaderParams& params) noexcept {
+    const OuterHeader& tmpl = sa.outer_header();
+    if (tmpl.size() == 0 || tmpl.protocol() != params.protocol)
+        return push_outer_header(sa.config(), buf, params);
+    OuterHeaderFields f;
+    f.payload_length = buf.size();
+    if (f.payload_length > tmpl.max_payload()) return fail(Drop::UnsupportedPacket);
+    f.tos = ecn_encapsulate(params.inner_tos);
+    f.dont_fragment = params.inner_dont_fragment;  // RFC 4301 §8.1: copied from the inner header
+    f.identification = params.ipv4_identification;
+    auto room = buf.push_front(tmpl.size());
+    if (room.empty()) return fail(Drop::NoRoom);
+    if (!tmpl.write(room, f)) return fail(Drop::UnsupportedPacket);
+    return {};
+}
+
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos) noexcept {
-    std::size_t length = 0;
-    std::uint8_t inner_tos = 0;
-    if (next_header == packet::ipproto::kIpv4) {
-        auto p = packet::parse_ipv4(buf.view());
-        if (!p) return fail(Drop::Malformed);
-        length = p->header.total_length;
-        inner_tos = p->header.tos;
-    } else if (next_header == packet::ipproto::kIpv6) {
-        auto p = packet::parse_ipv6(buf.view());
-        if (!p) return fail(Drop::Malformed);
-        length = packet::kIpv6HeaderLength + p->header.payload_length;
-        inner_tos = p->header.traffic_class;
-    } else {
-        return fail(Drop::Malformed);
-    }
-    if (!buf.trim_back(buf.size() - length)) return fail(Drop::Malformed);
+                                           std::uint8_t outer_tos, PacketFields& inner_fields) noexcept {
+    const bool v4 = next_header == packet::ipproto::kIpv4;
+    if (!v4 && next_header != packet::ipproto::kIpv6) return fail(Drop::Malformed);
+    // The inner header is checked as a received packet's is (its checksum too).
+    IpLayout layout;
+    if (!view_ip(buf.view(), Ipv4Checksum::Verify, inner_fields, layout)) return fail(Drop::Malformed);
+    if ((layout.version == packet::IpVersion::V4) != v4) return fail(Drop::Malformed);
+    const std::uint8_t inner_tos = layout.tos;
+    if (!buf.trim_back(buf.size() - layout.length)) return fail(Drop::Malformed);
     const auto combined = ecn_decapsulate(outer_tos, inner_tos);
     if (!combined) return fail(Drop::Malformed);  // RFC 6040 §4.2: MUST drop
     if (*combined == inner_tos) return {};
     auto data = buf.data();
-    if (next_header == packet::ipproto::kIpv4) {
+    if (v4) {
         data[1] = *combined;
         refresh_ipv4_checksum(data);
     } else {
@@ -252,6 +229,12 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
         data[1] = static_cast<std::uint8_t>((*combined << 4) | (data[1] & 0x0f));
     }
     return {};
+}
+
+core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
+                                           std::uint8_t outer_tos) noexcept {
+    PacketFields unused;
+    return decapsulate_inner(buf, next_header, outer_tos, unused);
 }
 
 }  // namespace strata::ipsec

@@ -35,6 +35,8 @@ struct IpLayout {
     std::uint8_t next_header = 0;       // that byte's value
     std::uint8_t tos = 0;               // IPv4 TOS or IPv6 traffic class (DSCP | ECN)
     bool dont_fragment = false;         // IPv4 DF bit (false for IPv6)
+    bool fragment = false;              // a fragment, not a whole datagram (an IPv6 atomic
+                                        // fragment, RFC 6946, is whole)
 };
 
 // outbound_layout parses a packet about to be protected in transport mode (or
@@ -86,6 +88,14 @@ struct OuterHeaderParams {
 core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& buf,
                                            const OuterHeaderParams& params) noexcept;
 
+// push_outer_header with an SA uses the outer header the SA built at install
+// (OuterHeader: only the per-packet fields are written and the IPv4 checksum
+// is finished from a stored sum) when params.protocol is the SA's own; it
+// produces the same bytes as the SaConfig form, which it falls back to
+// otherwise.
+core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa, PacketBuffer& buf,
+                                           const OuterHeaderParams& params) noexcept;
+
 // decapsulate_inner finishes tunnel-mode decapsulation once buf holds only
 // the inner packet: checks that it parses as the version that next_header
 // (4 or 41) names, trims link padding behind it, and combines the outer ECN
@@ -93,5 +103,11 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
 // a bad inner packet or the ECN combination RFC 6040 says to drop.
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
                                            std::uint8_t outer_tos) noexcept;
+
+// decapsulate_inner with inner_fields also stores the inner packet's selector
+// fields (as extract_fields would give them), read in the same parse that
+// checks the inner header, for the inbound SPD check.
+core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
+                                           std::uint8_t outer_tos, PacketFields& inner_fields) noexcept;
 
 }  // namespace strata::ipsec

@@ -363,5 +363,105 @@ TEST(Processor, BatchesKeepOrderAndIndependentResults) {
     }
 }
 
+// Batches: one SAD lookup, one sequence reservation and one counter update per
+// SA per call must give the same packets as one call per packet.
+std::vector<PacketResult> run_outbound(Site& s, std::vector<PacketBuffer>& bufs) {
+    std::vector<PacketBuffer*> ptrs;
+    for (auto& b : bufs) ptrs.push_back(&b);
+    std::vector<PacketResult> res(bufs.size());
+    s.proc.outbound(ptrs, res);
+    return res;
+}
+
+TEST_F(Tunnel, SequenceNumbersStayConsecutiveAcrossBatches) {
+    std::vector<PacketBuffer> first(5);
+    for (auto& b : first) ASSERT_TRUE(b.assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
+    auto r1 = run_outbound(c, first);
+    std::vector<PacketBuffer> second(3);
+    for (auto& b : second) ASSERT_TRUE(b.assign(udp_packet("192.0.2.11", "198.51.100.21")).ok());
+    auto r2 = run_outbound(c, second);
+    for (std::size_t i = 0; i < r1.size(); ++i) EXPECT_EQ(r1[i].sequence, i + 1);
+    for (std::size_t i = 0; i < r2.size(); ++i) EXPECT_EQ(r2[i].sequence, i + 6);
+    auto sa = c.sad.outbound(1, Protocol::Esp);
+    EXPECT_EQ(sa->last_sequence(), 8U);  // the unused part of each reservation was given back
+    EXPECT_EQ(sa->counters().packets.load(), 8U);
+    // A packet sent on its own after the batches continues the count.
+    PacketBuffer one;
+    EXPECT_EQ(send(udp_packet("192.0.2.10", "198.51.100.20"), one).sequence, 9U);
+
+    // All of them arrive in one batch and are delivered.
+    std::vector<PacketBuffer*> ptrs;
+    for (auto& b : first) ptrs.push_back(&b);
+    for (auto& b : second) ptrs.push_back(&b);
+    std::vector<PacketResult> in(ptrs.size());
+    d.proc.inbound(ptrs, in);
+    for (std::size_t i = 0; i < in.size(); ++i) EXPECT_EQ(in[i].verdict, Verdict::Delivered) << i;
+    auto rx = d.sad.inbound({0x1001, ip("203.0.113.2"), Protocol::Esp});
+    EXPECT_EQ(rx->counters().packets.load(), 8U);
+    EXPECT_EQ(rx->replay()->highest(), 8U);
+}
+
+TEST_F(Tunnel, RefusedPacketsInABatchTakeNoSequenceNumber) {
+    std::vector<PacketBuffer> bufs(4);
+    ASSERT_TRUE(bufs[0].assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
+    ASSERT_TRUE(bufs[1].assign(core::Bytes{0x45, 0x00, 0x00}).ok());  // truncated header
+    ASSERT_TRUE(bufs[2].assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
+    // An IPv4 fragment is refused by ESP itself, before it would take a number.
+    core::Bytes frag = udp_packet("192.0.2.10", "198.51.100.20");
+    frag[6] = 0x20;  // MF
+    frag[10] = 0;
+    frag[11] = 0;
+    ASSERT_TRUE(bufs[3].assign(frag).ok());
+    auto r = run_outbound(c, bufs);
+    EXPECT_EQ(r[0].sequence, 1U);
+    EXPECT_EQ(r[1].drop, Drop::Malformed);
+    EXPECT_EQ(r[2].sequence, 2U);
+    EXPECT_EQ(r[3].drop, Drop::UnsupportedPacket);
+    EXPECT_EQ(c.sad.outbound(1, Protocol::Esp)->last_sequence(), 2U);
+}
+
+TEST_F(Tunnel, HardLimitStopsThePacketThatReachesItInsideABatch) {
+    Site a;
+    SaConfig out = sa_config(Direction::Outbound, Protocol::Esp, Mode::Tunnel, 0x2003, "203.0.113.1",
+                             "203.0.113.2", "aes128gcm16", nullptr, 2);
+    out.lifetimes.soft.packets = 2;
+    out.lifetimes.hard.packets = 3;
+    ASSERT_TRUE(a.sad.install(*SecurityAssociation::create(std::move(out), a.clock.now())).ok());
+    ASSERT_TRUE(a.spd
+                    .add(protect(Direction::Outbound, "192.0.2.0/24", "198.51.100.0/24", {Protocol::Esp},
+                                 Mode::Tunnel, 2))
+                    .ok());
+    std::vector<PacketBuffer> bufs(5);
+    for (auto& b : bufs) ASSERT_TRUE(b.assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
+    auto r = run_outbound(a, bufs);
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(r[i].verdict, Verdict::Protected) << i;
+    EXPECT_EQ(r[3].drop, Drop::NoSa);  // the SA died at packet 3, as one packet per call
+    EXPECT_EQ(r[4].drop, Drop::NoSa);
+    std::vector<EventKind> kinds;
+    for (const auto& e : a.proc.take_events()) kinds.push_back(e.kind);
+    ASSERT_EQ(kinds.size(), 3U);
+    EXPECT_EQ(kinds[0], EventKind::SoftExpired);
+    EXPECT_EQ(kinds[1], EventKind::HardExpired);
+    EXPECT_EQ(kinds[2], EventKind::Acquire);
+    auto all = a.sad.all();
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all[0]->counters().packets.load(), 3U);
+    EXPECT_EQ(all[0]->last_sequence(), 3U);
+}
+
+TEST_F(Tunnel, NewSaInstalledBetweenBatchesCarriesTheNextBatch) {
+    std::vector<PacketBuffer> bufs(2);
+    for (auto& b : bufs) ASSERT_TRUE(b.assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
+    EXPECT_EQ(run_outbound(c, bufs)[0].spi, 0x1001U);
+    SaConfig rekeyed = sa_config(Direction::Outbound, Protocol::Esp, Mode::Tunnel, 0x1002, "203.0.113.1",
+                                 "203.0.113.2", "aes128gcm16", nullptr, 1);
+    ASSERT_TRUE(c.sad.install(*SecurityAssociation::create(std::move(rekeyed), c.clock.now())).ok());
+    for (auto& b : bufs) ASSERT_TRUE(b.assign(udp_packet("192.0.2.10", "198.51.100.20")).ok());
+    auto r = run_outbound(c, bufs);
+    EXPECT_EQ(r[0].spi, 0x1002U);
+    EXPECT_EQ(r[1].spi, 0x1002U);
+    EXPECT_EQ(r[0].sequence, 1U);
+}
+
 }  // namespace
 }  // namespace strata::ipsec

@@ -100,6 +100,64 @@ TEST(SecurityAssociation, SequenceNumbersNeverWrap) {
     EXPECT_EQ((*esn)->next_sequence().error(), Drop::SequenceExhausted);
 }
 
+TEST(SecurityAssociation, SequenceBlocksAreReservedAndGivenBack) {
+    auto sa = SecurityAssociation::create(base(), core::Instant{});
+    ASSERT_TRUE(sa.ok());
+    auto b = (*sa)->reserve_sequences(10);
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(b->next, 1U);
+    EXPECT_EQ(b->count, 10U);
+    EXPECT_EQ((*sa)->last_sequence(), 10U);
+    (*sa)->release_sequences({4, 7});  // 1..3 used
+    EXPECT_EQ((*sa)->last_sequence(), 3U);
+    EXPECT_EQ(*(*sa)->next_sequence(), 4U);
+
+    // Someone took a number after the block: its tail stays unused (a gap, never a reuse).
+    auto c = (*sa)->reserve_sequences(5);  // 5..9
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(*(*sa)->next_sequence(), 10U);
+    (*sa)->release_sequences({7, 3});
+    EXPECT_EQ((*sa)->last_sequence(), 10U);
+
+    // RFC 4303 §3.3.3 at the block level: never past 2^32-1.
+    (*sa)->set_next_sequence(0xfffffffeULL);
+    auto d = (*sa)->reserve_sequences(32);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->next, 0xfffffffeULL);
+    EXPECT_EQ(d->count, 2U);
+    EXPECT_EQ((*sa)->reserve_sequences(1).error(), Drop::SequenceExhausted);
+    EXPECT_EQ((*sa)->next_sequence().error(), Drop::SequenceExhausted);
+
+    SaConfig e = base();
+    e.esn = true;
+    auto esn = SecurityAssociation::create(std::move(e), core::Instant{});
+    ASSERT_TRUE(esn.ok());
+    (*esn)->set_next_sequence(~std::uint64_t{0} - 1);
+    auto last = (*esn)->reserve_sequences(8);
+    ASSERT_TRUE(last.ok());
+    EXPECT_EQ(last->count, 2U);  // 2^64-2 and 2^64-1
+    (*esn)->release_sequences({~std::uint64_t{0}, 1});
+    EXPECT_EQ(*(*esn)->next_sequence(), ~std::uint64_t{0});
+    EXPECT_EQ((*esn)->reserve_sequences(1).error(), Drop::SequenceExhausted);
+}
+
+TEST(SecurityAssociation, PendingAccountingRaisesWhatAccountWould) {
+    SaConfig c = base();
+    c.lifetimes.soft.bytes = 250;
+    c.lifetimes.hard.packets = 4;
+    auto sa = SecurityAssociation::create(std::move(c), core::Instant{});
+    ASSERT_TRUE(sa.ok());
+    EXPECT_EQ((*sa)->account_pending(1, 100, core::Instant{}), LifetimeEvent::None);
+    EXPECT_EQ((*sa)->account_pending(2, 200, core::Instant{}), LifetimeEvent::None);
+    EXPECT_EQ((*sa)->account_pending(3, 300, core::Instant{}), LifetimeEvent::SoftExpired);
+    EXPECT_EQ((*sa)->counters().packets.load(), 0U);  // held back by the caller
+    (*sa)->add_usage(3, 300);
+    EXPECT_EQ((*sa)->counters().packets.load(), 3U);
+    EXPECT_EQ((*sa)->counters().bytes.load(), 300U);
+    EXPECT_EQ((*sa)->account_pending(1, 100, core::Instant{}), LifetimeEvent::HardExpired);
+    EXPECT_TRUE((*sa)->expired());
+}
+
 TEST(SecurityAssociation, SoftThenHardLifetimes) {
     SaConfig c = base();
     c.lifetimes.soft.packets = 3;
