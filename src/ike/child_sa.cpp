@@ -17,9 +17,11 @@ std::pair<ipsec::SaConfig, ipsec::SaConfig> ChildSaKeys::to_sa_configs() const {
         c.integrity = algorithms.integrity;
         c.integrity_key = (inbound ? integrity_key_in : integrity_key_out).clone();
         c.esn = algorithms.esn;
-        c.selectors = to_ipsec_selectors(local_ts, remote_ts);  // local/remote from this host's side both ways
+        c.selectors =
+            to_ipsec_selectors(local_ts, remote_ts);  // local/remote from this host's side both ways
         if (udp_encap) {
-            c.udp_encap = inbound ? ipsec::UdpEncapsulation{udp_encap->dst_port, udp_encap->src_port} : *udp_encap;
+            c.udp_encap =
+                inbound ? ipsec::UdpEncapsulation{udp_encap->dst_port, udp_encap->src_port} : *udp_encap;
         }
         return c;
     };

@@ -93,8 +93,8 @@ struct AuthFailed {
 };
 
 // Event is one of the above.
-using Event = std::variant<IkeSaUp, IkeSaDown, IkeSaRekeyed, ChildSaUp, ChildSaRekeyed, ChildSaDown, ChildSaFailed,
-                           AuthFailed>;
+using Event = std::variant<IkeSaUp, IkeSaDown, IkeSaRekeyed, ChildSaUp, ChildSaRekeyed, ChildSaDown,
+                           ChildSaFailed, AuthFailed>;
 
 // event_name returns "ike-sa-up", "child-sa-up", ... for logs and JSON.
 std::string_view event_name(const Event& e) noexcept;

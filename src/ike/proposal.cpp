@@ -24,8 +24,8 @@ bool all_aead(const crypto::Proposal& p) {
 }  // namespace
 
 core::Result<std::vector<crypto::Proposal>, ProposalListError> parse_proposals(std::string_view text,
-                                                                                ProposalUse use,
-                                                                                std::string* bad_token) {
+                                                                               ProposalUse use,
+                                                                               std::string* bad_token) {
     std::vector<crypto::Proposal> out;
     while (true) {
         const auto comma = text.find(',');
@@ -44,7 +44,8 @@ core::Result<std::vector<crypto::Proposal>, ProposalListError> parse_proposals(s
                 // strongSwan derives the PRF from the integrity algorithm
                 // ("aes256-sha256-ecp256" runs PRF_HMAC_SHA2_256).
                 for (const auto* i : p->integrity) {
-                    if (const auto* prf = crypto::find_prf("prf" + std::string(i->keyword))) p->prf.push_back(prf);
+                    if (const auto* prf = crypto::find_prf("prf" + std::string(i->keyword)))
+                        p->prf.push_back(prf);
                 }
                 if (p->prf.empty()) return fail_with(ProposalListError::MissingPrf);
             }

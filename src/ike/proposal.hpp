@@ -38,9 +38,8 @@ std::string_view to_string(ProposalListError e) noexcept;
 
 // parse_proposals splits text on ',' and parses each proposal for use; on
 // failure bad_token (if given) receives the offending token or proposal.
-core::Result<std::vector<crypto::Proposal>, ProposalListError> parse_proposals(std::string_view text,
-                                                                                ProposalUse use,
-                                                                                std::string* bad_token = nullptr);
+core::Result<std::vector<crypto::Proposal>, ProposalListError> parse_proposals(
+    std::string_view text, ProposalUse use, std::string* bad_token = nullptr);
 
 // NegotiatedIke is the one algorithm per transform type an IKE SA runs with.
 // integrity is null for AEAD encryption.

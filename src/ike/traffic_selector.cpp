@@ -44,7 +44,8 @@ std::vector<TrafficSelector> narrow(const std::vector<TrafficSelector>& offered,
     std::vector<TrafficSelector> out;
     for (const auto& o : offered) {
         for (const auto& c : configured) {
-            if (auto r = intersect(o, c); r && std::find(out.begin(), out.end(), *r) == out.end()) out.push_back(*r);
+            if (auto r = intersect(o, c); r && std::find(out.begin(), out.end(), *r) == out.end())
+                out.push_back(*r);
         }
     }
     return out;

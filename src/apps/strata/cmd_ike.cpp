@@ -37,7 +37,8 @@ public:
 
     void emit(ike::v2::Output& out) {
         for (const auto& d : out.datagrams) {
-            if (!sockets_.send(d)) fmt::print(stderr, "strata ike: send to {} failed\n", d.remote.address.to_string());
+            if (!sockets_.send(d))
+                fmt::print(stderr, "strata ike: send to {} failed\n", d.remote.address.to_string());
         }
         bool keys_changed = false;
         for (const auto& e : out.events) {
@@ -83,7 +84,8 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
         keep("--local-ts", opts.local_ts, from_file.local_ts);
         keep("--remote-ts", opts.remote_ts, from_file.remote_ts);
         keep("--mode", opts.mode, from_file.mode);
-        if (std::find(set_flags.begin(), set_flags.end(), "--encap") == set_flags.end()) opts.encap = from_file.encap;
+        if (std::find(set_flags.begin(), set_flags.end(), "--encap") == set_flags.end())
+            opts.encap = from_file.encap;
     }
     ike::EngineConfig cfg;
     ike::ConnectionConfig conn;
@@ -112,7 +114,8 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
         if (opts.events != 0 && runner.events() >= opts.events) return 0;
         const auto now = clock.now();
         if (opts.timeout > 0 && now - start > std::chrono::duration<double>(opts.timeout)) {
-            fmt::print(stderr, "strata ike: timeout after {} s with {} event(s)\n", opts.timeout, runner.events());
+            fmt::print(stderr, "strata ike: timeout after {} s with {} event(s)\n", opts.timeout,
+                       runner.events());
             return 1;
         }
         auto wait = std::chrono::milliseconds(100);
@@ -145,21 +148,26 @@ void add_ike_command(CLI::App& app) {
     cmd->add_option("--psk", opts->psk, "pre-shared key (text)");
     cmd->add_option("--local-id", opts->local_id, "own identity (default: --local)");
     cmd->add_option("--remote-id", opts->remote_id, "peer identity required (default: --remote)");
-    cmd->add_option("--ike-proposals", opts->ike_proposals, "strongSwan-style, e.g. aes256gcm16-prfsha384-ecp384");
-    cmd->add_option("--esp-proposals", opts->esp_proposals, "strongSwan-style, e.g. aes128gcm16 or aes128-sha256");
+    cmd->add_option("--ike-proposals", opts->ike_proposals,
+                    "strongSwan-style, e.g. aes256gcm16-prfsha384-ecp384");
+    cmd->add_option("--esp-proposals", opts->esp_proposals,
+                    "strongSwan-style, e.g. aes128gcm16 or aes128-sha256");
     cmd->add_option("--local-ts", opts->local_ts, "local traffic selectors, comma separated prefixes");
     cmd->add_option("--remote-ts", opts->remote_ts, "remote traffic selectors");
     cmd->add_option("--mode", opts->mode, "tunnel | transport (requests USE_TRANSPORT_MODE)");
-    cmd->add_flag("--encap", opts->encap, "force UDP encapsulation (claim a NAT, like strongSwan's encap=yes)");
+    cmd->add_flag("--encap", opts->encap,
+                  "force UDP encapsulation (claim a NAT, like strongSwan's encap=yes)");
     cmd->add_option("--ike-port", opts->ike_port, "IKE port (default 500)");
     cmd->add_flag("--json", opts->json, "one JSON object per event");
-    cmd->add_option("--keylog", opts->keylog, "write Wireshark's ikev2_decryption_table here (test keys only)");
+    cmd->add_option("--keylog", opts->keylog,
+                    "write Wireshark's ikev2_decryption_table here (test keys only)");
     cmd->add_option("--events", opts->events, "exit after this many events");
     cmd->add_option("--timeout", opts->timeout, "give up after this many seconds (exit 1); 0: never");
     cmd->callback([opts, cmd]() {
         std::vector<std::string> set;
-        for (const char* f : {"--local", "--remote", "--role", "--psk", "--local-id", "--remote-id", "--ike-proposals",
-                              "--esp-proposals", "--local-ts", "--remote-ts", "--mode", "--encap"}) {
+        for (const char* f :
+             {"--local", "--remote", "--role", "--psk", "--local-id", "--remote-id", "--ike-proposals",
+              "--esp-proposals", "--local-ts", "--remote-ts", "--mode", "--encap"}) {
             if (cmd->count(f) > 0) set.emplace_back(f);
         }
         const int rc = run(*opts, set);

@@ -50,12 +50,17 @@ std::optional<std::string> to_connection(const IkeOptions& o, ike::ConnectionCon
     c.local_id = *lid;
     c.remote_id = *rid;
     if (o.psk.empty()) return "--psk is required";
-    c.psk = core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(o.psk.data()), o.psk.size()));
+    c.psk =
+        core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(o.psk.data()), o.psk.size()));
     std::string bad;
     auto ikep = ike::parse_proposals(o.ike_proposals, ike::ProposalUse::Ike, &bad);
-    if (!ikep) return "IKE proposal '" + o.ike_proposals + "': " + std::string(ike::to_string(ikep.error())) + " at '" + bad + "'";
+    if (!ikep)
+        return "IKE proposal '" + o.ike_proposals + "': " + std::string(ike::to_string(ikep.error())) +
+               " at '" + bad + "'";
     auto espp = ike::parse_proposals(o.esp_proposals, ike::ProposalUse::Esp, &bad);
-    if (!espp) return "ESP proposal '" + o.esp_proposals + "': " + std::string(ike::to_string(espp.error())) + " at '" + bad + "'";
+    if (!espp)
+        return "ESP proposal '" + o.esp_proposals + "': " + std::string(ike::to_string(espp.error())) +
+               " at '" + bad + "'";
     c.ike_proposals = std::move(ikep).value();
     c.esp_proposals = std::move(espp).value();
     auto lts = ike::parse_traffic_selectors(o.local_ts.empty() ? o.local : o.local_ts);

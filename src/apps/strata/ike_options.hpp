@@ -13,24 +13,24 @@ namespace strata::apps {
 // flag (--local-id ...) and a TOML key (local_id = "...") of the same name.
 struct IkeOptions {
     std::string config_file;
-    std::string local;   // local address
-    std::string remote;  // peer address
+    std::string local;               // local address
+    std::string remote;              // peer address
     std::string role = "initiator";  // initiator | responder
     std::string psk;
     std::string local_id;   // default: the local address
     std::string remote_id;  // default: the peer address
     std::string ike_proposals = "aes256-sha256-ecp256";
     std::string esp_proposals = "aes128gcm16";
-    std::string local_ts;   // default: the local address
-    std::string remote_ts;  // default: the peer address
+    std::string local_ts;         // default: the local address
+    std::string remote_ts;        // default: the peer address
     std::string mode = "tunnel";  // tunnel | transport
     bool encap = false;
     std::uint16_t ike_port = 500;
     std::uint16_t natt_port = 4500;
     bool json = false;
     std::string keylog;
-    unsigned events = 0;     // exit after this many events (0: run until timeout/SIGTERM)
-    double timeout = 30.0;   // seconds; 0: none
+    unsigned events = 0;    // exit after this many events (0: run until timeout/SIGTERM)
+    double timeout = 30.0;  // seconds; 0: none
 };
 
 // load_ike_toml fills every key the file sets into opts (flags given on the

@@ -129,20 +129,23 @@ std::string event_text(const ike::Event& ev) {
     return std::visit(
         Overloaded{
             [&](const ike::IkeSaUp& e) {
-                return fmt::format("ike-sa-up {}_i {}_r {} {} <-> {} nat(local={}, remote={}) {} <-> {}", spi64(e.id.spi_i),
-                                   spi64(e.id.spi_r), ike::to_string(e.algorithms), endpoint(e.local), endpoint(e.remote),
-                                   e.nat_local, e.nat_remote, ike::to_string(e.local_id), ike::to_string(e.remote_id));
+                return fmt::format("ike-sa-up {}_i {}_r {} {} <-> {} nat(local={}, remote={}) {} <-> {}",
+                                   spi64(e.id.spi_i), spi64(e.id.spi_r), ike::to_string(e.algorithms),
+                                   endpoint(e.local), endpoint(e.remote), e.nat_local, e.nat_remote,
+                                   ike::to_string(e.local_id), ike::to_string(e.remote_id));
             },
             [&](const ike::ChildSaUp& e) {
-                return fmt::format("child-sa-up in {} out {} {} {}{} local {} remote {}", spi32(e.child.spi_in),
-                                   spi32(e.child.spi_out), ike::to_string(e.child.algorithms),
-                                   ipsec::to_string(e.child.mode), e.child.udp_encap ? "-in-udp" : "",
-                                   j["local_ts"].dump(), j["remote_ts"].dump());
+                return fmt::format("child-sa-up in {} out {} {} {}{} local {} remote {}",
+                                   spi32(e.child.spi_in), spi32(e.child.spi_out),
+                                   ike::to_string(e.child.algorithms), ipsec::to_string(e.child.mode),
+                                   e.child.udp_encap ? "-in-udp" : "", j["local_ts"].dump(),
+                                   j["remote_ts"].dump());
             },
             [&](const auto&) {
                 std::string s(ike::event_name(ev));
                 for (const auto& [k, v] : j.items())
-                    if (k != "event") s += " " + k + "=" + (v.is_string() ? v.template get<std::string>() : v.dump());
+                    if (k != "event")
+                        s += " " + k + "=" + (v.is_string() ? v.template get<std::string>() : v.dump());
                 return s;
             },
         },

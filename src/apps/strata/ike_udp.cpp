@@ -48,7 +48,8 @@ std::optional<ike::Endpoint> from_sockaddr(const sockaddr_storage& ss) {
 
 }  // namespace
 
-IkeUdpSockets::IkeUdpSockets(const packet::IpAddress& address, std::uint16_t ike_port, std::uint16_t natt_port)
+IkeUdpSockets::IkeUdpSockets(const packet::IpAddress& address, std::uint16_t ike_port,
+                             std::uint16_t natt_port)
     : address_(address), ike_port_(ike_port), natt_port_(natt_port) {
     fd_ike_ = open_one(ike_port);
     if (fd_ike_ >= 0) fd_natt_ = open_one(natt_port);
@@ -98,7 +99,8 @@ std::optional<ike::v2::Datagram> IkeUdpSockets::receive(std::chrono::millisecond
         std::array<std::uint8_t, 65536> buf{};
         sockaddr_storage ss{};
         socklen_t sl = sizeof ss;
-        const ssize_t got = ::recvfrom(fds[i].fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &sl);
+        const ssize_t got =
+            ::recvfrom(fds[i].fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &sl);
         if (got < 0) continue;
         auto remote = from_sockaddr(ss);
         if (!remote) continue;

@@ -17,13 +17,14 @@ constexpr std::size_t kNonceLength = 32;
 
 RawPayload payload(PayloadType t, core::Bytes body) { return RawPayload{t, false, std::move(body)}; }
 
-RawPayload notify(NotifyType t, core::Bytes data = {}, ProtocolId proto = ProtocolId::None, core::Bytes spi = {}) {
+RawPayload notify(NotifyType t, core::Bytes data = {}, ProtocolId proto = ProtocolId::None,
+                  core::Bytes spi = {}) {
     return payload(PayloadType::Notify, encode_notify(Notify{proto, std::move(spi), t, std::move(data)}));
 }
 
 core::Bytes spi32_bytes(std::uint32_t v) {
-    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
-            static_cast<std::uint8_t>(v)};
+    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
 }
 
 std::uint32_t spi32_of(core::ByteView b) {
@@ -109,7 +110,8 @@ public:
         h.spi_i = spi_i_;
         h.spi_r = spi_r_;
         h.exchange = ex;
-        h.flags = static_cast<std::uint8_t>((initiator_ ? kFlagInitiator : 0) | (response ? kFlagResponse : 0));
+        h.flags =
+            static_cast<std::uint8_t>((initiator_ ? kFlagInitiator : 0) | (response ? kFlagResponse : 0));
         h.message_id = mid;
         return h;
     }
@@ -128,7 +130,8 @@ public:
         out.datagrams.push_back(dg(std::move(bytes)));
     }
 
-    bool send_encrypted_request(Output& out, ExchangeType ex, const std::vector<RawPayload>& pl, core::Instant now) {
+    bool send_encrypted_request(Output& out, ExchangeType ex, const std::vector<RawPayload>& pl,
+                                core::Instant now) {
         auto b = sk_->seal(header(ex, false, next_request_id_), pl, eng_.rng_);
         if (!b) return false;
         send_request(out, ex, std::move(b).value(), now);
@@ -203,8 +206,8 @@ public:
         std::vector<RawPayload> pl;
         if (!cookie_.empty()) pl.push_back(notify(NotifyType::Cookie, cookie_));  // RFC 7296 §2.6: first
         pl.push_back(payload(PayloadType::SA, encode_sa(to_wire(conn_.ike_proposals, ProtocolId::Ike, {}))));
-        pl.push_back(payload(PayloadType::KE,
-                             encode_ke({static_cast<std::uint16_t>(group->group), ke_->public_value(crypto::Encoding::Ike)})));
+        pl.push_back(payload(PayloadType::KE, encode_ke({static_cast<std::uint16_t>(group->group),
+                                                         ke_->public_value(crypto::Encoding::Ike)})));
         pl.push_back(payload(PayloadType::Nonce, ni_));
         for (auto& p : nat_payloads(spi_i_, 0)) pl.push_back(std::move(p));
         init_request_ = encode_plain(header(ExchangeType::IkeSaInit, false, 0), pl);
@@ -235,7 +238,8 @@ public:
                 const auto* info = crypto::find_dh(g);
                 bool offered = false;
                 for (const auto& p : conn_.ike_proposals)
-                    if (info != nullptr && std::find(p.dh.begin(), p.dh.end(), info) != p.dh.end()) offered = true;
+                    if (info != nullptr && std::find(p.dh.begin(), p.dh.end(), info) != p.dh.end())
+                        offered = true;
                 if (offered && g != ke_->group()) {
                     outstanding_.reset();
                     (void)start(out, now, info);
@@ -253,7 +257,8 @@ public:
         auto kep = parse_ke(ke->body);
         if (!props || !kep || nr->body.size() < kMinNonceLength || nr->body.size() > kMaxNonceLength) return;
         auto algs = accept_ike(*props, conn_.ike_proposals);
-        if (!algs || static_cast<std::uint16_t>(algs->dh->group) != kep->group || algs->dh->group != ke_->group()) {
+        if (!algs || static_cast<std::uint16_t>(algs->dh->group) != kep->group ||
+            algs->dh->group != ke_->group()) {
             return fail_down(out, "responder chose a proposal we did not offer");
         }
         auto g = ke_->derive(kep->data, crypto::Encoding::Ike);
@@ -282,14 +287,19 @@ public:
         first_child_spi_ = *spi;
         std::vector<RawPayload> pl;
         pl.push_back(payload(PayloadType::IDi, idi));
-        if (!conn_.remote_id.data.empty()) pl.push_back(payload(PayloadType::IDr, encode_identity_payload(conn_.remote_id)));
-        pl.push_back(payload(PayloadType::AUTH, encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(), auth->view().end())})));
+        if (!conn_.remote_id.data.empty())
+            pl.push_back(payload(PayloadType::IDr, encode_identity_payload(conn_.remote_id)));
+        pl.push_back(
+            payload(PayloadType::AUTH,
+                    encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(), auth->view().end())})));
         if (conn_.mode == ipsec::Mode::Transport) pl.push_back(notify(NotifyType::UseTransportMode));
-        pl.push_back(payload(PayloadType::SA, encode_sa(to_wire(conn_.esp_proposals, ProtocolId::Esp, spi32_bytes(*spi), false))));
+        pl.push_back(payload(PayloadType::SA, encode_sa(to_wire(conn_.esp_proposals, ProtocolId::Esp,
+                                                                spi32_bytes(*spi), false))));
         pl.push_back(payload(PayloadType::TSi, encode_ts(conn_.local_ts)));
         pl.push_back(payload(PayloadType::TSr, encode_ts(conn_.remote_ts)));
         next_request_id_ = 1;
-        if (!send_encrypted_request(out, ExchangeType::IkeAuth, pl, now)) return fail_down(out, "encryption failed");
+        if (!send_encrypted_request(out, ExchangeType::IkeAuth, pl, now))
+            return fail_down(out, "encryption failed");
         state_ = SaState::AuthSent;
     }
 
@@ -313,7 +323,8 @@ public:
             return false;
         }
         if (a->method != AuthMethod::Psk) {
-            why = "peer used auth method " + std::to_string(static_cast<unsigned>(a->method)) + ", expected PSK";
+            why = "peer used auth method " + std::to_string(static_cast<unsigned>(a->method)) +
+                  ", expected PSK";
             return false;
         }
         auto expect = psk_auth(*algs_.prf, conn_.psk, signed_msg, nonce, sk_p, idp->body);
@@ -325,12 +336,13 @@ public:
     }
 
     void emit_up(Output& out) {
-        out.events.emplace_back(
-            IkeSaUp{conn_.name, id(), initiator_, algs_, local_, remote_, nat_local_, nat_remote_, conn_.local_id, peer_id_});
+        out.events.emplace_back(IkeSaUp{conn_.name, id(), initiator_, algs_, local_, remote_, nat_local_,
+                                        nat_remote_, conn_.local_id, peer_id_});
     }
 
-    void emit_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in, std::uint32_t spi_out, ipsec::Mode mode,
-                    std::vector<TrafficSelector> local_ts, std::vector<TrafficSelector> remote_ts) {
+    void emit_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in, std::uint32_t spi_out,
+                    ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
+                    std::vector<TrafficSelector> remote_ts) {
         auto keys = derive_child_keys(*algs_.prf, keys_->sk_d, algs, {}, ni_, nr_);
         if (!keys) return;
         ChildSaKeys c;
@@ -374,7 +386,8 @@ public:
         const auto* tsr = find(pl, PayloadType::TSr);
         if (sa == nullptr || tsi == nullptr || tsr == nullptr) {
             const auto* e = first_error(*ns);
-            out.events.emplace_back(ChildSaFailed{conn_.name, id(), e != nullptr ? to_string(e->type) : "no CHILD SA in response"});
+            out.events.emplace_back(ChildSaFailed{
+                conn_.name, id(), e != nullptr ? to_string(e->type) : "no CHILD SA in response"});
             return;
         }
         auto props = parse_sa(sa->body);
@@ -392,19 +405,21 @@ public:
         }
         const bool transport =
             conn_.mode == ipsec::Mode::Transport && find_notify(*ns, NotifyType::UseTransportMode) != nullptr;
-        emit_child(out, sel->algorithms, first_child_spi_, sel->peer_spi, transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel,
-                   *ti, *tr);
+        emit_child(out, sel->algorithms, first_child_spi_, sel->peer_spi,
+                   transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel, *ti, *tr);
     }
 
     // ---- responder ----
 
-    void handle_auth_request(const Datagram& in, const Header& h, const std::vector<RawPayload>& pl, Output& out) {
+    void handle_auth_request(const Datagram& in, const Header& h, const std::vector<RawPayload>& pl,
+                             Output& out) {
         // RFC 7296 §2.23: behind a NAT, reply to where the request came from.
         local_ = in.local;
         remote_ = in.remote;
         std::string why;
         if (!verify_auth(pl, PayloadType::IDi, init_request_, nr_, keys_->sk_pi, why)) {
-            send_response(out, ExchangeType::IkeAuth, h.message_id, {notify(NotifyType::AuthenticationFailed)});
+            send_response(out, ExchangeType::IkeAuth, h.message_id,
+                          {notify(NotifyType::AuthenticationFailed)});
             out.events.emplace_back(AuthFailed{conn_.name, id(), why});
             state_ = SaState::Dead;
             return;
@@ -415,7 +430,9 @@ public:
         if (!auth || !ns) return;
         std::vector<RawPayload> resp;
         resp.push_back(payload(PayloadType::IDr, idr));
-        resp.push_back(payload(PayloadType::AUTH, encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(), auth->view().end())})));
+        resp.push_back(
+            payload(PayloadType::AUTH,
+                    encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(), auth->view().end())})));
 
         // The first CHILD SA (RFC 7296 §1.3 / §2.9).
         const auto* sa = find(pl, PayloadType::SA);
@@ -433,7 +450,8 @@ public:
                 sel = select_child(*props, conn_.esp_proposals, false);
                 n_tsi = narrow(*ti, conn_.remote_ts);  // TSi is the initiator's (the peer's) side
                 n_tsr = narrow(*tr, conn_.local_ts);
-                transport = find_notify(*ns, NotifyType::UseTransportMode) != nullptr && conn_.mode == ipsec::Mode::Transport;
+                transport = find_notify(*ns, NotifyType::UseTransportMode) != nullptr &&
+                            conn_.mode == ipsec::Mode::Transport;
                 if (!sel) {
                     child_error = NotifyType::NoProposalChosen;
                 } else if (n_tsi.empty() || n_tsr.empty()) {
@@ -461,15 +479,16 @@ public:
         state_ = SaState::Established;
         emit_up(out);
         if (sel && !child_error) {
-            emit_child(out, sel->algorithms, spi_in, sel->peer_spi, transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel,
-                       n_tsr, n_tsi);
+            emit_child(out, sel->algorithms, spi_in, sel->peer_spi,
+                       transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel, n_tsr, n_tsi);
         } else if (child_error) {
             out.events.emplace_back(ChildSaFailed{conn_.name, id(), "sent " + to_string(*child_error)});
         }
     }
 
     void children_down(Output& out, const std::string& reason) {
-        for (const auto& c : children_) out.events.emplace_back(ChildSaDown{conn_.name, id(), c.spi_in, c.spi_out, reason});
+        for (const auto& c : children_)
+            out.events.emplace_back(ChildSaDown{conn_.name, id(), c.spi_in, c.spi_out, reason});
         children_.clear();
     }
 
@@ -492,7 +511,8 @@ public:
                                            [&](const ChildEntry& c) { return c.spi_out == out_spi; });
                     if (it == children_.end()) continue;
                     our_spis.push_back(spi32_bytes(it->spi_in));
-                    out.events.emplace_back(ChildSaDown{conn_.name, id(), it->spi_in, it->spi_out, "deleted by peer"});
+                    out.events.emplace_back(
+                        ChildSaDown{conn_.name, id(), it->spi_in, it->spi_out, "deleted by peer"});
                     children_.erase(it);
                 }
             }
@@ -520,7 +540,8 @@ public:
         // RFC 7296 §2.2: the I flag says who sent it; it must be the other side.
         if (h.from_initiator() == initiator_) return;
         if (h.is_response()) {
-            if (!outstanding_ || h.message_id != outstanding_->message_id || h.exchange != outstanding_->exchange) {
+            if (!outstanding_ || h.message_id != outstanding_->message_id ||
+                h.exchange != outstanding_->exchange) {
                 ++eng_.stats_.bad_message_id;
                 return;
             }
@@ -530,7 +551,8 @@ public:
             }
             auto pl = open(m);
             if (!pl) return;
-            if (h.exchange == ExchangeType::IkeAuth && state_ == SaState::AuthSent) return handle_auth_response(*pl, out);
+            if (h.exchange == ExchangeType::IkeAuth && state_ == SaState::AuthSent)
+                return handle_auth_response(*pl, out);
             outstanding_.reset();
             if (state_ == SaState::Deleting) {
                 children_down(out, "IKE SA deleted");
@@ -541,7 +563,8 @@ public:
         // A request from the peer: window size 1 (RFC 7296 §2.3).
         if (expected_request_id_ > 0 && h.message_id == expected_request_id_ - 1 && !last_response_.empty()) {
             ++eng_.stats_.retransmits_answered;
-            out.datagrams.push_back(Datagram{in.local, in.remote, last_response_});  // §2.1: resend, do not reprocess
+            out.datagrams.push_back(
+                Datagram{in.local, in.remote, last_response_});  // §2.1: resend, do not reprocess
             return;
         }
         if (h.message_id != expected_request_id_ || !sk_) {
@@ -554,8 +577,9 @@ public:
         for (const auto& p : *pl) {
             if (p.critical && !is_known(p.type)) {
                 ++expected_request_id_;
-                send_response(out, h.exchange, h.message_id,
-                              {notify(NotifyType::UnsupportedCriticalPayload, {static_cast<std::uint8_t>(p.type)})});
+                send_response(
+                    out, h.exchange, h.message_id,
+                    {notify(NotifyType::UnsupportedCriticalPayload, {static_cast<std::uint8_t>(p.type)})});
                 return;
             }
         }
@@ -565,7 +589,8 @@ public:
                 if (state_ == SaState::HalfOpen && !initiator_) handle_auth_request(in, h, *pl, out);
                 break;
             case ExchangeType::Informational:
-                if (state_ == SaState::Established || state_ == SaState::Deleting) handle_informational_request(h, *pl, out);
+                if (state_ == SaState::Established || state_ == SaState::Deleting)
+                    handle_informational_request(h, *pl, out);
                 break;
             case ExchangeType::CreateChildSa:
                 send_response(out, h.exchange, h.message_id, {notify(NotifyType::NoAdditionalSas)});
@@ -605,7 +630,8 @@ public:
             return;
         }
         ++outstanding_->sends;
-        outstanding_->wait = std::chrono::duration_cast<core::Duration>(outstanding_->wait * conn_.retransmit.backoff);
+        outstanding_->wait =
+            std::chrono::duration_cast<core::Duration>(outstanding_->wait * conn_.retransmit.backoff);
         outstanding_->next_at = now + outstanding_->wait;
         out.datagrams.push_back(dg(outstanding_->bytes));
     }
@@ -639,8 +665,8 @@ const ConnectionConfig* Engine::connection_for(const Endpoint& local, const Endp
 }
 
 std::size_t Engine::half_open() const noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(sas_.begin(), sas_.end(), [](const auto& kv) { return kv.second->state_ == SaState::HalfOpen; }));
+    return static_cast<std::size_t>(std::count_if(
+        sas_.begin(), sas_.end(), [](const auto& kv) { return kv.second->state_ == SaState::HalfOpen; }));
 }
 
 Output Engine::initiate(std::string_view connection, core::Instant now) {
@@ -705,8 +731,8 @@ void Engine::respond_init(const Datagram& in, const ParsedMessage& m, core::Inst
     const auto group = static_cast<std::uint16_t>(sel->algorithms.dh->group);
     if (ke->group != group) {
         // RFC 7296 §1.2: name the group we want; keep no state.
-        return reply_plain({notify(NotifyType::InvalidKePayload,
-                                   {static_cast<std::uint8_t>(group >> 8), static_cast<std::uint8_t>(group)})});
+        return reply_plain({notify(NotifyType::InvalidKePayload, {static_cast<std::uint8_t>(group >> 8),
+                                                                  static_cast<std::uint8_t>(group)})});
     }
     auto sa = std::make_unique<IkeSa>(*this, *c, false);
     auto spi = make_spi64(rng_);
@@ -756,8 +782,9 @@ Output Engine::receive(const Datagram& in, core::Instant now) {
     // The SPI this host chose: the responder's if the sender is the initiator.
     const std::uint64_t ours = h.from_initiator() ? h.spi_r : h.spi_i;
     auto it = sas_.find(ours);
-    if (it == sas_.end() || (h.from_initiator() ? it->second->spi_i_ != h.spi_i
-                                                : (it->second->spi_r_ != 0 && it->second->spi_r_ != h.spi_r))) {
+    if (it == sas_.end() ||
+        (h.from_initiator() ? it->second->spi_i_ != h.spi_i
+                            : (it->second->spi_r_ != 0 && it->second->spi_r_ != h.spi_r))) {
         ++stats_.unknown_spi;
         return out;
     }
@@ -808,8 +835,8 @@ std::vector<KeyLogEntry> Engine::key_log() const {
     for (const auto& [spi, sa] : sas_) {
         if (!sa->keys_) continue;
         auto copy = [](const core::SecretBytes& s) { return core::Bytes(s.view().begin(), s.view().end()); };
-        v.push_back(KeyLogEntry{sa->id(), sa->algs_, copy(sa->keys_->sk_ei), copy(sa->keys_->sk_er), copy(sa->keys_->sk_ai),
-                                copy(sa->keys_->sk_ar)});
+        v.push_back(KeyLogEntry{sa->id(), sa->algs_, copy(sa->keys_->sk_ei), copy(sa->keys_->sk_er),
+                                copy(sa->keys_->sk_ai), copy(sa->keys_->sk_ar)});
     }
     return v;
 }

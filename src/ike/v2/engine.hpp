@@ -51,10 +51,10 @@ struct Output {
 
 // EngineStats counts what was dropped and why.
 struct EngineStats {
-    std::uint64_t malformed = 0;          // did not parse
-    std::uint64_t integrity_failed = 0;   // SK ICV mismatch
-    std::uint64_t unknown_spi = 0;        // no IKE SA for the SPIs
-    std::uint64_t bad_message_id = 0;     // outside the window / unexpected response
+    std::uint64_t malformed = 0;         // did not parse
+    std::uint64_t integrity_failed = 0;  // SK ICV mismatch
+    std::uint64_t unknown_spi = 0;       // no IKE SA for the SPIs
+    std::uint64_t bad_message_id = 0;    // outside the window / unexpected response
     std::uint64_t retransmits_answered = 0;
     std::uint64_t half_open_dropped = 0;  // over max_half_open
 };

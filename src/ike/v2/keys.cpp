@@ -24,7 +24,9 @@ core::SecretBytes take(core::ByteView& rest, std::size_t n) {
 
 }  // namespace
 
-std::size_t encryption_keymat_length(const crypto::EncryptionInfo& e) noexcept { return e.key_len + e.salt_len; }
+std::size_t encryption_keymat_length(const crypto::EncryptionInfo& e) noexcept {
+    return e.key_len + e.salt_len;
+}
 
 std::size_t ike_keymat_length(const NegotiatedIke& algs) noexcept {
     const std::size_t prf_len = crypto::digest_length(algs.prf->hash);
@@ -65,8 +67,8 @@ core::Result<IkeKeys> derive_ike_keys(const NegotiatedIke& algs, core::ByteView 
 }
 
 core::Result<ChildKeys> derive_child_keys(const crypto::PrfInfo& prf, core::ByteView sk_d,
-                                          const NegotiatedChild& algs, core::ByteView g_ir_new, core::ByteView ni,
-                                          core::ByteView nr) {
+                                          const NegotiatedChild& algs, core::ByteView g_ir_new,
+                                          core::ByteView ni, core::ByteView nr) {
     const std::size_t encr = encryption_keymat_length(*algs.encryption);
     const std::size_t integ = algs.integrity != nullptr ? algs.integrity->key_len : 0;
     auto keymat = crypto::ikev2_child_keymat(prf.hash, sk_d, g_ir_new, ni, nr, 2 * (encr + integ));
@@ -81,8 +83,9 @@ core::Result<ChildKeys> derive_child_keys(const crypto::PrfInfo& prf, core::Byte
     return k;
 }
 
-core::Result<core::SecretBytes> psk_auth(const crypto::PrfInfo& prf, core::ByteView psk, core::ByteView message,
-                                         core::ByteView peer_nonce, core::ByteView sk_p, core::ByteView id_body) {
+core::Result<core::SecretBytes> psk_auth(const crypto::PrfInfo& prf, core::ByteView psk,
+                                         core::ByteView message, core::ByteView peer_nonce,
+                                         core::ByteView sk_p, core::ByteView id_body) {
     // RFC 7296 §2.15: MACedIDFor = prf(SK_p, RestOfIDPayload).
     auto maced_id = crypto::prf(prf.hash, sk_p, {id_body});
     if (!maced_id) return core::fail(maced_id.error());
@@ -177,7 +180,8 @@ core::Result<core::Bytes> SkCrypto::seal(Header h, const std::vector<RawPayload>
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
         std::copy(salt_out_.view().begin(), salt_out_.view().end(), nonce.begin());
         std::copy(ivv.begin(), ivv.end(), nonce.begin() + 4);
-        if (auto st = aead_out_->seal(nonce, all.subspan(0, iv_at), ct, icv); !st) return core::fail(st.error());
+        if (auto st = aead_out_->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
+            return core::fail(st.error());
     } else {
         if (auto st = cipher_out_->encrypt(ivv, ct); !st) return core::fail(st.error());
         // RFC 7296 §3.14: the ICV covers the message from the header to the
@@ -189,7 +193,8 @@ core::Result<core::Bytes> SkCrypto::seal(Header h, const std::vector<RawPayload>
     return out;
 }
 
-core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView message, const SkPayload& sk) {
+core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView message,
+                                                                 const SkPayload& sk) {
     if (sk.body.size() < iv_len_ + icv_len_ + 1) return core::fail(ParseError::InvalidSyntax);
     const std::size_t ct_len = sk.body.size() - iv_len_ - icv_len_;
     if (ct_len % block_len_ != 0) return core::fail(ParseError::InvalidSyntax);
@@ -209,7 +214,8 @@ core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView 
         }
     } else {
         // RFC 7296 §3.14: check the ICV before decrypting.
-        if (!mac_in_->verify(message.subspan(0, ct_at + ct_len), icv)) return core::fail(ParseError::IntegrityFailed);
+        if (!mac_in_->verify(message.subspan(0, ct_at + ct_len), icv))
+            return core::fail(ParseError::IntegrityFailed);
         if (!cipher_in_->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
     }
     const std::size_t pad = plain.back();

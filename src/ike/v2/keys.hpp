@@ -58,13 +58,14 @@ struct ChildKeys {
 
 // derive_child_keys returns KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) split for algs.
 core::Result<ChildKeys> derive_child_keys(const crypto::PrfInfo& prf, core::ByteView sk_d,
-                                          const NegotiatedChild& algs, core::ByteView g_ir_new, core::ByteView ni,
-                                          core::ByteView nr);
+                                          const NegotiatedChild& algs, core::ByteView g_ir_new,
+                                          core::ByteView ni, core::ByteView nr);
 
 // psk_auth returns the AUTH data for PSK (RFC 7296 §2.15):
 // prf(prf(psk, "Key Pad for IKEv2"), message | nonce | prf(SK_p, ID body)).
-core::Result<core::SecretBytes> psk_auth(const crypto::PrfInfo& prf, core::ByteView psk, core::ByteView message,
-                                         core::ByteView peer_nonce, core::ByteView sk_p, core::ByteView id_body);
+core::Result<core::SecretBytes> psk_auth(const crypto::PrfInfo& prf, core::ByteView psk,
+                                         core::ByteView message, core::ByteView peer_nonce,
+                                         core::ByteView sk_p, core::ByteView id_body);
 
 // nat_detection_hash returns SHA-1(SPIi | SPIr | IP | port) (RFC 7296 §2.23).
 core::Result<core::Bytes> nat_detection_hash(std::uint64_t spi_i, std::uint64_t spi_r, const Endpoint& ep);
@@ -81,7 +82,8 @@ public:
     // and an SK payload holding the payload chain, padded and protected
     // (AEAD: RFC 5282 §3-§5; CBC + HMAC: RFC 7296 §3.14). The IV (8 bytes
     // for AEAD, a block for CBC) is drawn from rng.
-    core::Result<core::Bytes> seal(Header h, const std::vector<RawPayload>& payloads, crypto::RandomSource& rng);
+    core::Result<core::Bytes> seal(Header h, const std::vector<RawPayload>& payloads,
+                                   crypto::RandomSource& rng);
 
     // open checks and decrypts the SK payload of message (as located by
     // parse_message) and returns the inner payload chain; IntegrityFailed

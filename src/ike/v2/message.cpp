@@ -83,7 +83,8 @@ core::Result<std::vector<RawPayload>, ParseError> parse_chain(PayloadType first,
         next = static_cast<PayloadType>(*r.u8());
         p.critical = (*r.u8() & 0x80) != 0;
         const std::uint16_t len = *r.u16();
-        if (len < kGenericHeader || len - kGenericHeader > r.remaining()) return core::fail(ParseError::BadPayloadLength);
+        if (len < kGenericHeader || len - kGenericHeader > r.remaining())
+            return core::fail(ParseError::BadPayloadLength);
         auto body = *r.bytes(len - kGenericHeader);
         p.body.assign(body.begin(), body.end());
         out.push_back(std::move(p));
@@ -110,7 +111,8 @@ core::Result<ParsedMessage, ParseError> parse_message(core::ByteView data) {
         next = static_cast<PayloadType>(*r.u8());
         const bool critical = (*r.u8() & 0x80) != 0;
         const std::uint16_t len = *r.u16();
-        if (len < kGenericHeader || len - kGenericHeader > r.remaining()) return core::fail(ParseError::BadPayloadLength);
+        if (len < kGenericHeader || len - kGenericHeader > r.remaining())
+            return core::fail(ParseError::BadPayloadLength);
         auto body = *r.bytes(len - kGenericHeader);
         if (type == PayloadType::SK) {
             // RFC 7296 §3.14: the SK payload is the last one; its Next Payload
@@ -318,8 +320,8 @@ core::Result<Notify, ParseError> parse_notify(core::ByteView body) {
     auto spi = r.bytes(*spi_size);
     if (!spi) return syntax<Notify>();
     auto d = r.take_rest();
-    return Notify{static_cast<ProtocolId>(*proto), core::Bytes(spi->begin(), spi->end()), static_cast<NotifyType>(*type),
-                  core::Bytes(d.begin(), d.end())};
+    return Notify{static_cast<ProtocolId>(*proto), core::Bytes(spi->begin(), spi->end()),
+                  static_cast<NotifyType>(*type), core::Bytes(d.begin(), d.end())};
 }
 
 core::Bytes encode_notify(const Notify& n) {

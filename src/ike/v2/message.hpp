@@ -25,14 +25,14 @@ namespace strata::ike::v2 {
 
 // ParseError says why bytes are not a well-formed IKEv2 message or payload.
 enum class ParseError : std::uint8_t {
-    Truncated,           // shorter than a header or a length field says
-    BadMajorVersion,     // major version is not 2 (answer INVALID_MAJOR_VERSION)
-    BadLength,           // header Length disagrees with the datagram
-    BadPayloadLength,    // a payload length below its header or past the end
-    SkNotLast,           // bytes follow an SK payload
-    InvalidSyntax,       // a body that does not parse (RFC 7296 §2.21: INVALID_SYNTAX)
-    TooManyPayloads,     // more payloads than any valid message carries
-    IntegrityFailed,     // SK ICV/tag did not verify (RFC 7296 §2.21.2: drop silently)
+    Truncated,         // shorter than a header or a length field says
+    BadMajorVersion,   // major version is not 2 (answer INVALID_MAJOR_VERSION)
+    BadLength,         // header Length disagrees with the datagram
+    BadPayloadLength,  // a payload length below its header or past the end
+    SkNotLast,         // bytes follow an SK payload
+    InvalidSyntax,     // a body that does not parse (RFC 7296 §2.21: INVALID_SYNTAX)
+    TooManyPayloads,   // more payloads than any valid message carries
+    IntegrityFailed,   // SK ICV/tag did not verify (RFC 7296 §2.21.2: drop silently)
 };
 
 // to_string returns the name of a ParseError.
@@ -90,7 +90,8 @@ core::Result<std::vector<RawPayload>, ParseError> parse_chain(PayloadType first,
 void encode_header(core::Writer& w, const Header& h);
 // encode_chain writes payloads as a chain (each one's Next Payload is the
 // following one's type; the last one's is `last_next`).
-void encode_chain(core::Writer& w, const std::vector<RawPayload>& payloads, PayloadType last_next = PayloadType::None);
+void encode_chain(core::Writer& w, const std::vector<RawPayload>& payloads,
+                  PayloadType last_next = PayloadType::None);
 // encode_plain returns a whole unencrypted message (IKE_SA_INIT): the header's
 // next and length are filled in.
 core::Bytes encode_plain(Header h, const std::vector<RawPayload>& payloads);

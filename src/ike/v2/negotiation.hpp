@@ -44,7 +44,8 @@ std::optional<ChildSelection> select_child(const std::vector<Proposal>& offered,
 
 // accept_ike checks the single proposal a responder returned against what
 // was offered (it must pick one transform of each type we sent).
-std::optional<NegotiatedIke> accept_ike(const std::vector<Proposal>& reply, const std::vector<crypto::Proposal>& config);
+std::optional<NegotiatedIke> accept_ike(const std::vector<Proposal>& reply,
+                                        const std::vector<crypto::Proposal>& config);
 // accept_child does the same for ESP and returns the peer's SPI too.
 std::optional<ChildSelection> accept_child(const std::vector<Proposal>& reply,
                                            const std::vector<crypto::Proposal>& config, bool with_dh);

@@ -62,21 +62,22 @@ TEST(IkeV2Vectors, Sp800135KeyDerivation) {
         EXPECT_EQ(core::Bytes(seed->view().begin(), seed->view().end()), hex(c.at("skeyseed")));
         // CHILD SA keys with and without PFS (§2.17): KEYMAT split as the
         // engine splits it, for AES-CBC-128 + HMAC-SHA-256 (2 * (16 + 32) bytes).
-        NegotiatedChild child{crypto::find_encryption("aes128"), crypto::find_integrity("sha256"), nullptr, false};
+        NegotiatedChild child{crypto::find_encryption("aes128"), crypto::find_integrity("sha256"), nullptr,
+                              false};
         if (c.contains("dkm_child_sa")) {
-        const auto dkm_child = hex(c.at("dkm_child_sa"));
-        const auto dkm_child_dh = hex(c.at("dkm_child_sa_dh"));
-        ASSERT_GE(dkm_child.size(), 96U);
-        auto ck = derive_child_keys(*prf, keys->sk_d, child, {}, ni, nr);
-        ASSERT_TRUE(ck.ok());
-        EXPECT_EQ(core::Bytes(ck->encr_i.view().begin(), ck->encr_i.view().end()),
-                  core::Bytes(dkm_child.begin(), dkm_child.begin() + 16));
-        EXPECT_EQ(core::Bytes(ck->integ_r.view().begin(), ck->integ_r.view().end()),
-                  core::Bytes(dkm_child.begin() + 64, dkm_child.begin() + 96));
-        auto ckdh = derive_child_keys(*prf, keys->sk_d, child, hex(c.at("g_ir_new")), ni, nr);
-        ASSERT_TRUE(ckdh.ok());
-        EXPECT_EQ(core::Bytes(ckdh->encr_i.view().begin(), ckdh->encr_i.view().end()),
-                  core::Bytes(dkm_child_dh.begin(), dkm_child_dh.begin() + 16));
+            const auto dkm_child = hex(c.at("dkm_child_sa"));
+            const auto dkm_child_dh = hex(c.at("dkm_child_sa_dh"));
+            ASSERT_GE(dkm_child.size(), 96U);
+            auto ck = derive_child_keys(*prf, keys->sk_d, child, {}, ni, nr);
+            ASSERT_TRUE(ck.ok());
+            EXPECT_EQ(core::Bytes(ck->encr_i.view().begin(), ck->encr_i.view().end()),
+                      core::Bytes(dkm_child.begin(), dkm_child.begin() + 16));
+            EXPECT_EQ(core::Bytes(ck->integ_r.view().begin(), ck->integ_r.view().end()),
+                      core::Bytes(dkm_child.begin() + 64, dkm_child.begin() + 96));
+            auto ckdh = derive_child_keys(*prf, keys->sk_d, child, hex(c.at("g_ir_new")), ni, nr);
+            ASSERT_TRUE(ckdh.ok());
+            EXPECT_EQ(core::Bytes(ckdh->encr_i.view().begin(), ckdh->encr_i.view().end()),
+                      core::Bytes(dkm_child_dh.begin(), dkm_child_dh.begin() + 16));
         }
         // IKE SA rekey SKEYSEED (§2.18) through the engine's rekey path: SK_d
         // of the new SA is the first bytes of prf+(SKEYSEED(rekey), ...).

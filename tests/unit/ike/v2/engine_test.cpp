@@ -71,10 +71,11 @@ TEST(IkeV2Engine, AeadIkeSaWithX25519) {
 }
 
 TEST(IkeV2Engine, WrongPskFailsAuthenticationOnBothSides) {
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                        "203.0.113.0/24");
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                        "192.0.2.0/24", "aes256-sha256-ecp256", "aes128gcm16", "another-psk");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "192.0.2.0/24", "203.0.113.0/24");
+    auto cb =
+        make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
+                  "192.0.2.0/24", "aes256-sha256-ecp256", "aes128gcm16", "another-psk");
     Pair p(std::move(ca), std::move(cb));
     p.establish();
     EXPECT_TRUE(all_of<IkeSaUp>(p.events_a).empty());
@@ -89,10 +90,10 @@ TEST(IkeV2Engine, WrongPskFailsAuthenticationOnBothSides) {
 
 TEST(IkeV2Engine, TrafficSelectorsAreNarrowed) {
     // The initiator asks for a /16 on the far side; the responder allows a /24.
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                        "203.0.0.0/16");
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                        "192.0.2.0/24");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "192.0.2.0/24", "203.0.0.0/16");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "203.0.113.0/24", "192.0.2.0/24");
     Pair p(std::move(ca), std::move(cb));
     p.establish();
     auto c = all_of<ChildSaUp>(p.events_a);
@@ -102,10 +103,10 @@ TEST(IkeV2Engine, TrafficSelectorsAreNarrowed) {
 }
 
 TEST(IkeV2Engine, DisjointSelectorsKeepIkeSaButRefuseChild) {
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                        "10.0.0.0/8");
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                        "192.0.2.0/24");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "192.0.2.0/24", "10.0.0.0/8");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "203.0.113.0/24", "192.0.2.0/24");
     Pair p(std::move(ca), std::move(cb));
     p.establish();
     EXPECT_EQ(all_of<IkeSaUp>(p.events_a).size(), 1U);
@@ -117,10 +118,10 @@ TEST(IkeV2Engine, DisjointSelectorsKeepIkeSaButRefuseChild) {
 
 TEST(IkeV2Engine, InvalidKePayloadRetriesWithTheResponderGroup) {
     // The initiator prefers ecp256 but also offers x25519; the responder only x25519.
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                        "203.0.113.0/24", "aes256-sha256-ecp256-x25519");
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                        "192.0.2.0/24", "aes256-sha256-x25519");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "192.0.2.0/24", "203.0.113.0/24", "aes256-sha256-ecp256-x25519");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "203.0.113.0/24", "192.0.2.0/24", "aes256-sha256-x25519");
     Pair p(std::move(ca), std::move(cb));
     p.establish();
     auto u = all_of<IkeSaUp>(p.events_a);
@@ -129,10 +130,10 @@ TEST(IkeV2Engine, InvalidKePayloadRetriesWithTheResponderGroup) {
 }
 
 TEST(IkeV2Engine, NoCommonProposalEndsTheInitiator) {
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                        "203.0.113.0/24", "aes256-sha256-ecp256");
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                        "192.0.2.0/24", "aes128gcm16-prfsha256-ecp256");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "192.0.2.0/24", "203.0.113.0/24", "aes256-sha256-ecp256");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "203.0.113.0/24", "192.0.2.0/24", "aes128gcm16-prfsha256-ecp256");
     Pair p(std::move(ca), std::move(cb));
     p.establish();
     auto d = all_of<IkeSaDown>(p.events_a);
@@ -142,11 +143,11 @@ TEST(IkeV2Engine, NoCommonProposalEndsTheInitiator) {
 }
 
 TEST(IkeV2Engine, ForcedEncapsulationMovesToPort4500) {
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                        "203.0.113.0/24");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "192.0.2.0/24", "203.0.113.0/24");
     ca.force_encap = true;
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                        "192.0.2.0/24");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "203.0.113.0/24", "192.0.2.0/24");
     Pair p(std::move(ca), std::move(cb));
     p.take_a(p.a->initiate("c", p.clock.now()));
     ASSERT_EQ(p.to_b.size(), 1U);
@@ -167,11 +168,11 @@ TEST(IkeV2Engine, ForcedEncapsulationMovesToPort4500) {
 }
 
 TEST(IkeV2Engine, TransportModeRequestedAndGranted) {
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "198.51.100.1",
-                        "198.51.100.2");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "198.51.100.1", "198.51.100.2");
     ca.mode = ipsec::Mode::Transport;
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "198.51.100.2",
-                        "198.51.100.1");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "198.51.100.2", "198.51.100.1");
     cb.mode = ipsec::Mode::Transport;
     Pair p(std::move(ca), std::move(cb));
     p.establish();
@@ -185,11 +186,11 @@ TEST(IkeV2Engine, TransportModeRequestedAndGranted) {
 }
 
 TEST(IkeV2Engine, TransportRequestRefusedFallsBackToTunnel) {
-    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "198.51.100.1",
-                        "198.51.100.2");
+    auto ca = make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                        "198.51.100.1", "198.51.100.2");
     ca.mode = ipsec::Mode::Transport;
-    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "198.51.100.2",
-                        "198.51.100.1");
+    auto cb = make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                        "198.51.100.2", "198.51.100.1");
     Pair p(std::move(ca), std::move(cb));
     p.establish();
     auto c = all_of<ChildSaUp>(p.events_a);

@@ -61,10 +61,10 @@ struct Pair {
     }
 
     static Pair standard(const char* ike = "aes256-sha256-ecp256", const char* esp = "aes128gcm16") {
-        return Pair(make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org", "192.0.2.0/24",
-                              "203.0.113.0/24", ike, esp),
-                    make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org", "203.0.113.0/24",
-                              "192.0.2.0/24", ike, esp));
+        return Pair(make_conn("198.51.100.1", "198.51.100.2", "gw-c.example.org", "gw-d.example.org",
+                              "192.0.2.0/24", "203.0.113.0/24", ike, esp),
+                    make_conn("198.51.100.2", "198.51.100.1", "gw-d.example.org", "gw-c.example.org",
+                              "203.0.113.0/24", "192.0.2.0/24", ike, esp));
     }
 
     void take_a(Output o) {
