@@ -29,7 +29,8 @@ Connection responder_conn() {
     c.base.remote_address = ip("198.51.100.2");
     c.base.local_id = *ike::parse_identity("192.0.2.1");
     c.base.psk = core::SecretBytes(core::Bytes{'p', 's', 'k'});
-    c.base.ike_proposals = *ike::parse_proposals("aes128-sha256-modp1024,3des-sha1-modp1024", ike::ProposalUse::Ike);
+    c.base.ike_proposals =
+        *ike::parse_proposals("aes128-sha256-modp1024,3des-sha1-modp1024", ike::ProposalUse::Ike);
     c.base.esp_proposals = *ike::parse_proposals("aes128-sha1,3des-sha1-modp1024", ike::ProposalUse::Esp);
     c.base.local_ts = *ike::parse_traffic_selectors("203.0.113.0/24");
     c.base.remote_ts = *ike::parse_traffic_selectors("198.51.100.0/24");
@@ -80,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto body = r.bytes(std::min<std::size_t>(*len, r.remaining()));
         if (!body) break;
         parse_everything(*body);
-        Datagram d{ike::Endpoint{ip("192.0.2.1"), 500}, ike::Endpoint{ip("198.51.100.2"), 500}, core::Bytes(body->begin(), body->end())};
+        Datagram d{ike::Endpoint{ip("192.0.2.1"), 500}, ike::Endpoint{ip("198.51.100.2"), 500},
+                   core::Bytes(body->begin(), body->end())};
         Output out = engine.receive(d, now);
         for (const auto& o : out.datagrams)
             if (o.data.size() > kMaxMessageLength) __builtin_trap();

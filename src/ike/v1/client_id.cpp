@@ -9,15 +9,12 @@ using core::fail;
 
 // prefix_length returns the prefix length of a range, or -1 if it is not a prefix.
 int prefix_length(const ipsec::AddressRange& r) {
-    const auto first = r.first.bytes();
-    const auto last = r.last.bytes();
-    const unsigned bits = static_cast<unsigned>(first.size() * 8);
+    const auto bits = static_cast<unsigned>(r.first.size() * 8);
     for (unsigned len = 0; len <= bits; ++len) {
         auto p = packet::IpPrefix::make(r.first, len);
         if (!p || !(p->address() == r.first)) continue;
         if (ipsec::AddressRange::from_prefix(*p) == r) return static_cast<int>(len);
     }
-    (void)last;
     return -1;
 }
 
@@ -73,7 +70,9 @@ core::Result<TrafficSelector, Error> selector_of(const IdPayload& id) {
     ts.protocol = id.protocol;
     if (id.port != 0) ts.ports = ipsec::PortRange{id.port, id.port};
     const core::ByteView d(id.data);
-    auto addr = [&](std::size_t at, std::size_t n) { return packet::IpAddress::from_bytes(d.subspan(at, n)); };
+    auto addr = [&](std::size_t at, std::size_t n) {
+        return packet::IpAddress::from_bytes(d.subspan(at, n));
+    };
     switch (static_cast<IdType>(id.type)) {
         case IdType::Ipv4Addr:
         case IdType::Ipv6Addr: {

@@ -64,7 +64,8 @@ Cookie CookieJar::responder_cookie(const Endpoint& peer, const Cookie& cky_i, co
     return compute(current_, current_window_, peer, cky_i);
 }
 
-bool CookieJar::verify_responder(const Endpoint& peer, const Cookie& cky_i, const Cookie& cky_r, core::Instant now) {
+bool CookieJar::verify_responder(const Endpoint& peer, const Cookie& cky_i, const Cookie& cky_r,
+                                 core::Instant now) {
     rotate(now);
     const Cookie a = compute(current_, current_window_, peer, cky_i);
     const Cookie b = compute(previous_, current_window_ - 1, peer, cky_i);

@@ -25,7 +25,8 @@ std::optional<std::vector<crypto::Proposal>> parse_ah_proposals(std::string_view
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t comma = text.find(',', start);
-        std::string_view one = text.substr(start, comma == std::string_view::npos ? text.size() - start : comma - start);
+        std::string_view one =
+            text.substr(start, comma == std::string_view::npos ? text.size() - start : comma - start);
         while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
         while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
         crypto::Proposal p;
@@ -93,8 +94,8 @@ std::uint32_t Engine::new_message_id(const Phase1Sa& sa) {
     for (;;) {
         std::array<std::uint8_t, 4> b{};
         if (!rng_.fill(b)) b = {0, 0, 0, 1};
-        const std::uint32_t v = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
-                                (std::uint32_t{b[2]} << 8) | b[3];
+        const std::uint32_t v =
+            (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
         if (v != 0 && sa.quick.count(v) == 0) return v;
     }
 }
@@ -184,7 +185,8 @@ std::optional<core::Instant> Engine::next_timer() const {
     };
     for (const auto& [k, sa] : p1_) {
         if (sa->rt.armed) take(sa->rt.at);
-        if (sa->state != Phase1State::Established) take(sa->created + config_.half_open_timeout * 4);
+        if (sa->state != Phase1State::Established && !sa->rt.armed)
+            take(sa->created + config_.half_open_timeout * 4);
         if (sa->state == Phase1State::Established) {
             take(sa->expires_at);
             if (sa->rekey_at) take(*sa->rekey_at);
@@ -267,7 +269,8 @@ Output Engine::on_timer(core::Instant now) {
                 const std::optional<std::uint32_t> rekey_of = qx.rekey_of;
                 sa.quick.erase(qit);
                 if (was_initiator) {
-                    out.events.push_back(ChildSaFailed{sa.conn->base.name, sa.id(), "quick mode retransmits exhausted"});
+                    out.events.emplace_back(
+                        ChildSaFailed{sa.conn->base.name, sa.id(), "quick mode retransmits exhausted"});
                     if (rekey_of) {
                         auto c = children_.find(*rekey_of);
                         if (c != children_.end()) c->second->rekeying = false;
@@ -276,10 +279,11 @@ Output Engine::on_timer(core::Instant now) {
                     // The initiator may have installed the SA already: tell it
                     // to drop it (RFC 2408 §3.15, our SPI is its outbound SPI).
                     DeletePayload d;
-                    d.protocol = static_cast<std::uint8_t>(sa.conn->protocol == ipsec::Protocol::Ah ? ProtocolId::Ah
-                                                                                                   : ProtocolId::Esp);
+                    d.protocol = static_cast<std::uint8_t>(
+                        sa.conn->protocol == ipsec::Protocol::Ah ? ProtocolId::Ah : ProtocolId::Esp);
                     d.spi_size = 4;
-                    d.spis.push_back({static_cast<std::uint8_t>(spi >> 24), static_cast<std::uint8_t>(spi >> 16),
+                    d.spis.push_back({static_cast<std::uint8_t>(spi >> 24),
+                                      static_cast<std::uint8_t>(spi >> 16),
                                       static_cast<std::uint8_t>(spi >> 8), static_cast<std::uint8_t>(spi)});
                     send_informational(sa, {OutPayload{PayloadType::Delete, encode_delete(d)}}, out);
                 }
@@ -306,7 +310,14 @@ Output Engine::on_timer(core::Instant now) {
         }
         if (c.rekey_at && !c.rekeying && *c.rekey_at <= now) {
             Phase1Sa* sa = established_for(c.conn);
-            if (sa == nullptr) continue;  // wait for a new ISAKMP SA
+            if (sa == nullptr) {
+                // No ISAKMP SA to rekey under: make one, and try again later.
+                bool negotiating = false;
+                for (const auto& [k, other] : p1_) negotiating = negotiating || other->conn == c.conn;
+                if (!negotiating) start_main_mode(*c.conn, now, out, std::nullopt);
+                c.rekey_at = now + c.conn->base.retransmit.initial;
+                continue;
+            }
             c.rekeying = true;
             start_quick(*sa, now, out, spi);
         }
@@ -388,7 +399,7 @@ Output Engine::shutdown(core::Instant now) {
     for (const auto& n : names) {
         Output o = delete_ike(n, now);
         for (auto& d : o.datagrams) out.datagrams.push_back(std::move(d));
-        for (auto& e : o.events) out.events.push_back(std::move(e));
+        for (auto& e : o.events) out.events.emplace_back(std::move(e));
     }
     half_open_.clear();
     half_open_order_.clear();

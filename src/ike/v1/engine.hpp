@@ -88,12 +88,12 @@ std::optional<std::vector<crypto::Proposal>> parse_ah_proposals(std::string_view
 
 // EngineStats counts what was dropped or answered and why.
 struct EngineStats {
-    std::uint64_t malformed = 0;         // header or payloads did not parse
-    std::uint64_t unknown_cookies = 0;   // no SA for the cookies
-    std::uint64_t invalid_cookies = 0;   // MM3 whose responder cookie did not verify
-    std::uint64_t auth_failed = 0;       // HASH mismatch
-    std::uint64_t duplicates = 0;        // retransmitted requests answered from the cache
-    std::uint64_t retransmits = 0;       // our own resends
+    std::uint64_t malformed = 0;        // header or payloads did not parse
+    std::uint64_t unknown_cookies = 0;  // no SA for the cookies
+    std::uint64_t invalid_cookies = 0;  // MM3 whose responder cookie did not verify
+    std::uint64_t auth_failed = 0;      // HASH mismatch
+    std::uint64_t duplicates = 0;       // retransmitted requests answered from the cache
+    std::uint64_t retransmits = 0;      // our own resends
     std::uint64_t half_open_evicted = 0;
     std::uint64_t notifies_sent = 0;
     std::uint64_t refused_exchanges = 0;  // aggressive mode and other exchange types
@@ -107,7 +107,7 @@ struct ChildInfo {
     std::uint32_t spi_out = 0;
     Phase2Choice choice;
     bool initiator = false;
-    core::Bytes keymat_in;   // enc || integ, copies for tests and key files
+    core::Bytes keymat_in;  // enc || integ, copies for tests and key files
     core::Bytes keymat_out;
     core::Instant installed{};
     std::optional<core::Instant> rekey_at;
@@ -178,7 +178,8 @@ private:
     Phase1Sa* established_for(const Connection* conn);
 
     // main_mode.cpp
-    void start_main_mode(const Connection& conn, core::Instant now, Output& out, std::optional<IkeSaId> rekey_of);
+    void start_main_mode(const Connection& conn, core::Instant now, Output& out,
+                         std::optional<IkeSaId> rekey_of);
     void on_main_mode(const Datagram& in, const Header& h, core::Instant now, Output& out);
     void respond_mm1(const Datagram& in, const Header& h, core::Instant now, Output& out);
     void respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core::Instant now, Output& out);

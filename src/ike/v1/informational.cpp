@@ -18,8 +18,8 @@ std::uint32_t be32_of(core::ByteView b) {
 }
 
 core::Bytes be32(std::uint32_t v) {
-    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
-            static_cast<std::uint8_t>(v)};
+    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
 }
 
 core::Bytes cookie_pair(const Cookie& i, const Cookie& r) {
@@ -40,8 +40,8 @@ void Engine::send_plain_notify(const Datagram& in, const Header& h, NotifyType t
     rh.responder = h.responder;
     rh.exchange = static_cast<std::uint8_t>(ExchangeType::Informational);
     ++stats_.notifies_sent;
-    out.datagrams.push_back(
-        Datagram{in.local, in.remote, build_plain(rh, {OutPayload{PayloadType::Notification, encode_notify(n)}})});
+    out.datagrams.push_back(Datagram{
+        in.local, in.remote, build_plain(rh, {OutPayload{PayloadType::Notification, encode_notify(n)}})});
 }
 
 void Engine::send_informational(Phase1Sa& sa, std::vector<OutPayload> payloads, Output& out) {
@@ -67,7 +67,8 @@ void Engine::send_delete_child(Phase1Sa* sa, const Child& c, Output& out) {
     if (sa == nullptr) return;
     // RFC 2408 §3.15: the sender names its own (inbound) SPI.
     DeletePayload d;
-    d.protocol = static_cast<std::uint8_t>(c.choice.protocol == ipsec::Protocol::Ah ? ProtocolId::Ah : ProtocolId::Esp);
+    d.protocol = static_cast<std::uint8_t>(c.choice.protocol == ipsec::Protocol::Ah ? ProtocolId::Ah
+                                                                                    : ProtocolId::Esp);
     d.spi_size = 4;
     d.spis.push_back(be32(c.keys.spi_in));
     send_informational(*sa, {OutPayload{PayloadType::Delete, encode_delete(d)}}, out);
@@ -76,8 +77,8 @@ void Engine::send_delete_child(Phase1Sa* sa, const Child& c, Output& out) {
 void Engine::remove_child(std::uint32_t spi_in, std::string_view reason, Output& out) {
     auto it = children_.find(spi_in);
     if (it == children_.end()) return;
-    out.events.push_back(ChildSaDown{it->second->conn->base.name, it->second->ike, it->second->keys.spi_in,
-                                     it->second->keys.spi_out, std::string(reason)});
+    out.events.emplace_back(ChildSaDown{it->second->conn->base.name, it->second->ike, it->second->keys.spi_in,
+                                        it->second->keys.spi_out, std::string(reason)});
     children_.erase(it);
 }
 
@@ -88,9 +89,9 @@ void Engine::remove_phase1(const SaKey& key, std::string_view reason, bool auth_
     p1_.erase(it);
     if (sa->rekeyed) return;  // replaced: IkeSaRekeyed already said so
     if (auth_failure) {
-        out.events.push_back(AuthFailed{sa->conn->base.name, sa->id(), std::string(reason)});
+        out.events.emplace_back(AuthFailed{sa->conn->base.name, sa->id(), std::string(reason)});
     } else {
-        out.events.push_back(IkeSaDown{sa->conn->base.name, sa->id(), std::string(reason)});
+        out.events.emplace_back(IkeSaDown{sa->conn->base.name, sa->id(), std::string(reason)});
     }
     if (sa->state != Phase1State::Established) return;
     // Without any ISAKMP SA left the connection's IPsec SAs go too (the
@@ -116,7 +117,8 @@ void Engine::send_dpd(Phase1Sa& sa, core::Instant now, Output& out) {
     sa.dpd_at = now + sa.conn->base.retransmit.initial;
 }
 
-void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h, core::Instant now, Output& out) {
+void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h, core::Instant now,
+                              Output& out) {
     if (sa == nullptr || !(sa->remote == in.remote)) {
         ++stats_.unknown_cookies;
         return;
@@ -131,10 +133,12 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
             return;
         }
         const RawPayload* np = find_payload(*chain, PayloadType::Notification);
-        auto n = np ? decode_notify(np->body) : core::Result<NotifyPayload, Error>(core::fail(Error::PayloadMalformed));
+        auto n = np ? decode_notify(np->body)
+                    : core::Result<NotifyPayload, Error>(core::fail(Error::PayloadMalformed));
         if (!n || n->type >= 8192 || !sa->initiator || sa->state == Phase1State::Established) return;
         const auto type = static_cast<NotifyType>(n->type);
-        remove_phase1(key, std::string(to_string(type)) + " from peer", type == NotifyType::AuthenticationFailed, out);
+        remove_phase1(key, std::string(to_string(type)) + " from peer",
+                      type == NotifyType::AuthenticationFailed, out);
         return;
     }
     if (!sa->keys || sa->p1_last.empty() || h.message_id == 0) {
@@ -187,7 +191,8 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
                         auto c = children_.find(*rekey_of);
                         if (c != children_.end()) c->second->rekeying = false;
                     }
-                    out.events.push_back(ChildSaFailed{sa->conn->base.name, sa->id(), std::string(to_string(type))});
+                    out.events.emplace_back(
+                        ChildSaFailed{sa->conn->base.name, sa->id(), std::string(to_string(type))});
                     break;
                 }
             }
@@ -205,10 +210,12 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
                     }
                     Phase1Sa* other = nullptr;
                     for (auto& [k, o] : p1_)
-                        if (o.get() != sa && o->conn == conn && o->state == Phase1State::Established && !o->rekeyed)
+                        if (o.get() != sa && o->conn == conn && o->state == Phase1State::Established &&
+                            !o->rekeyed)
                             other = o.get();
                     if (other != nullptr) {
-                        out.events.push_back(IkeSaRekeyed{conn->base.name, old_id, other->id(), to_negotiated(other->choice)});
+                        out.events.emplace_back(
+                            IkeSaRekeyed{conn->base.name, old_id, other->id(), to_negotiated(other->choice)});
                         sa->rekeyed = true;
                     }
                     remove_phase1(key, "deleted by peer", false, out);

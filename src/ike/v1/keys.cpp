@@ -11,8 +11,8 @@ namespace {
 using core::fail;
 
 std::array<std::uint8_t, 4> be32(std::uint32_t v) {
-    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
-            static_cast<std::uint8_t>(v)};
+    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
 }
 
 core::Result<core::Bytes, Error> prf_bytes(crypto::HashAlg hash, core::ByteView key,
@@ -24,8 +24,8 @@ core::Result<core::Bytes, Error> prf_bytes(crypto::HashAlg hash, core::ByteView 
 }  // namespace
 
 core::Result<Phase1Keys, Error> derive_from_skeyid(crypto::HashAlg hash, core::SecretBytes skeyid,
-                                                   core::ByteView g_xy, core::ByteView cky_i, core::ByteView cky_r,
-                                                   std::size_t enc_key_len) {
+                                                   core::ByteView g_xy, core::ByteView cky_i,
+                                                   core::ByteView cky_r, std::size_t enc_key_len) {
     auto k = crypto::ikev1_derive_keys(hash, skeyid, g_xy, cky_i, cky_r);
     if (!k) return fail(Error::Internal);
     // RFC 2409 Appendix B: the cipher key is SKEYID_e, extended when short.
@@ -40,8 +40,9 @@ core::Result<Phase1Keys, Error> derive_from_skeyid(crypto::HashAlg hash, core::S
     return out;
 }
 
-core::Result<Phase1Keys, Error> derive_phase1_psk(crypto::HashAlg hash, core::ByteView psk, core::ByteView ni_b,
-                                                  core::ByteView nr_b, core::ByteView g_xy, core::ByteView cky_i,
+core::Result<Phase1Keys, Error> derive_phase1_psk(crypto::HashAlg hash, core::ByteView psk,
+                                                  core::ByteView ni_b, core::ByteView nr_b,
+                                                  core::ByteView g_xy, core::ByteView cky_i,
                                                   core::ByteView cky_r, std::size_t enc_key_len) {
     // RFC 2409 §5: for pre-shared keys SKEYID = prf(pre-shared-key, Ni_b | Nr_b).
     auto skeyid = crypto::ikev1_skeyid_psk(hash, psk, ni_b, nr_b);
@@ -82,8 +83,8 @@ core::Result<core::Bytes, Error> quick_hash3(crypto::HashAlg hash, core::ByteVie
 
 core::Result<core::SecretBytes, Error> quick_keymat(crypto::HashAlg hash, core::ByteView skeyid_d,
                                                     core::ByteView g_qm_xy, std::uint8_t protocol,
-                                                    core::ByteView spi, core::ByteView ni_b, core::ByteView nr_b,
-                                                    std::size_t length) {
+                                                    core::ByteView spi, core::ByteView ni_b,
+                                                    core::ByteView nr_b, std::size_t length) {
     const std::array<std::uint8_t, 1> proto{protocol};
     core::SecretBytes out;
     core::SecretBytes prev;

@@ -29,15 +29,16 @@ struct Phase1Keys {
 // derive_phase1_psk computes Phase1Keys for pre-shared-key authentication
 // (RFC 2409 §5). ni_b and nr_b are the nonce payload bodies, g_xy the DH
 // shared secret, cky_i/cky_r the cookies; enc_key_len the cipher key length.
-core::Result<Phase1Keys, Error> derive_phase1_psk(crypto::HashAlg hash, core::ByteView psk, core::ByteView ni_b,
-                                                  core::ByteView nr_b, core::ByteView g_xy, core::ByteView cky_i,
+core::Result<Phase1Keys, Error> derive_phase1_psk(crypto::HashAlg hash, core::ByteView psk,
+                                                  core::ByteView ni_b, core::ByteView nr_b,
+                                                  core::ByteView g_xy, core::ByteView cky_i,
                                                   core::ByteView cky_r, std::size_t enc_key_len);
 
 // derive_from_skeyid computes SKEYID_d/_a/_e and the cipher key from a given
 // SKEYID (any authentication method).
 core::Result<Phase1Keys, Error> derive_from_skeyid(crypto::HashAlg hash, core::SecretBytes skeyid,
-                                                   core::ByteView g_xy, core::ByteView cky_i, core::ByteView cky_r,
-                                                   std::size_t enc_key_len);
+                                                   core::ByteView g_xy, core::ByteView cky_i,
+                                                   core::ByteView cky_r, std::size_t enc_key_len);
 
 // hash_i returns HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b)
 // and hash_r HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)
@@ -68,8 +69,8 @@ core::Result<core::Bytes, Error> quick_hash3(crypto::HashAlg hash, core::ByteVie
 // SPI the receiving end of this SA chose.
 core::Result<core::SecretBytes, Error> quick_keymat(crypto::HashAlg hash, core::ByteView skeyid_d,
                                                     core::ByteView g_qm_xy, std::uint8_t protocol,
-                                                    core::ByteView spi, core::ByteView ni_b, core::ByteView nr_b,
-                                                    std::size_t length);
+                                                    core::ByteView spi, core::ByteView ni_b,
+                                                    core::ByteView nr_b, std::size_t length);
 
 // initial_iv returns the phase 1 IV: hash(g^xi | g^xr) cut to block_len
 // (RFC 2409 Appendix B; the hash, not the prf).

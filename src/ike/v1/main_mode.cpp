@@ -35,7 +35,9 @@ bool has_dpd_vid(const std::vector<RawPayload>& chain) {
 }
 
 // check_ke returns InvalidKeyInformation unless the KE body has the group's length.
-bool ke_fits(const crypto::DhInfo* g, core::ByteView ke) { return g != nullptr && ke.size() == g->public_len; }
+bool ke_fits(const crypto::DhInfo* g, core::ByteView ke) {
+    return g != nullptr && ke.size() == g->public_len;
+}
 
 core::Result<std::vector<RawPayload>, Error> plain_chain(const Datagram& in, const Header& h) {
     if (h.encrypted()) return core::fail(Error::PayloadMalformed);
@@ -44,7 +46,8 @@ core::Result<std::vector<RawPayload>, Error> plain_chain(const Datagram& in, con
 
 }  // namespace
 
-void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& out, std::optional<IkeSaId> rekey_of) {
+void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& out,
+                             std::optional<IkeSaId> rekey_of) {
     auto sa = std::make_unique<Phase1Sa>();
     sa->conn = &conn;
     sa->initiator = true;
@@ -59,7 +62,8 @@ void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& 
     Header h;
     h.initiator = sa->cky_i;
     h.exchange = static_cast<std::uint8_t>(ExchangeType::IdentityProtection);
-    sa->last_out = build_plain(h, {OutPayload{PayloadType::Sa, sa->sai_b}, OutPayload{PayloadType::VendorId, dpd_vid()}});
+    sa->last_out = build_plain(
+        h, {OutPayload{PayloadType::Sa, sa->sai_b}, OutPayload{PayloadType::VendorId, dpd_vid()}});
     sa->state = Phase1State::Mm1Sent;
     arm_retransmit(*sa, now);
     send(*sa, sa->last_out, out);
@@ -102,7 +106,8 @@ void Engine::on_main_mode(const Datagram& in, const Header& h, core::Instant now
         return;
     }
     auto pending = p1_.find(SaKey{key.first, 0});
-    if (pending != p1_.end() && pending->second->state == Phase1State::Mm1Sent && pending->second->remote == in.remote) {
+    if (pending != p1_.end() && pending->second->state == Phase1State::Mm1Sent &&
+        pending->second->remote == in.remote) {
         on_mm2(*pending->second, in, h, now, out);
         return;
     }
@@ -211,9 +216,10 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     auto choice = read_phase1_transform(reply->proposals.front().transforms.front());
     if (!choice || std::find_if(sa.conn->base.ike_proposals.begin(), sa.conn->base.ike_proposals.end(),
                                 [&](const crypto::Proposal& p) {
-                                    return std::find(p.encryption.begin(), p.encryption.end(), choice->encryption) !=
-                                               p.encryption.end() &&
-                                           std::find(p.prf.begin(), p.prf.end(), choice->hash) != p.prf.end() &&
+                                    return std::find(p.encryption.begin(), p.encryption.end(),
+                                                     choice->encryption) != p.encryption.end() &&
+                                           std::find(p.prf.begin(), p.prf.end(), choice->hash) !=
+                                               p.prf.end() &&
                                            std::find(p.dh.begin(), p.dh.end(), choice->group) != p.dh.end();
                                 }) == sa.conn->base.ike_proposals.end()) {
         ++stats_.malformed;  // not something we offered
@@ -236,7 +242,8 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     mh.initiator = s.cky_i;
     mh.responder = s.cky_r;
     mh.exchange = h.exchange;
-    s.last_out = build_plain(mh, {OutPayload{PayloadType::KeyExchange, s.gxi}, OutPayload{PayloadType::Nonce, s.ni_b}});
+    s.last_out = build_plain(
+        mh, {OutPayload{PayloadType::KeyExchange, s.gxi}, OutPayload{PayloadType::Nonce, s.ni_b}});
     s.state = Phase1State::Mm3Sent;
     arm_retransmit(s, now);
     send(s, s.last_out, out);
@@ -286,8 +293,8 @@ void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core:
     sa->gxr = sa->dh->public_value(crypto::Encoding::Ike);
     sa->nr_b = std::move(nonce).value();
     const crypto::CipherAlg alg = sa->choice.encryption->cipher_alg;
-    auto keys = derive_phase1_psk(sa->hash(), sa->conn->base.psk, sa->ni_b, sa->nr_b, *gxy, sa->cky_i, sa->cky_r,
-                                  sa->choice.encryption->key_len);
+    auto keys = derive_phase1_psk(sa->hash(), sa->conn->base.psk, sa->ni_b, sa->nr_b, *gxy, sa->cky_i,
+                                  sa->cky_r, sa->choice.encryption->key_len);
     if (!keys) return;
     auto prot = Protection::create(alg, keys->enc_key);
     if (!prot) return;
@@ -301,8 +308,8 @@ void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core:
     rh.initiator = sa->cky_i;
     rh.responder = sa->cky_r;
     rh.exchange = h.exchange;
-    sa->last_out =
-        build_plain(rh, {OutPayload{PayloadType::KeyExchange, sa->gxr}, OutPayload{PayloadType::Nonce, sa->nr_b}});
+    sa->last_out = build_plain(
+        rh, {OutPayload{PayloadType::KeyExchange, sa->gxr}, OutPayload{PayloadType::Nonce, sa->nr_b}});
     sa->state = Phase1State::Mm4Sent;
     send(*sa, sa->last_out, out);
     p1_[SaKey{cookie_u64(sa->cky_i), cookie_u64(sa->cky_r)}] = std::move(sa);
@@ -388,7 +395,8 @@ void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         return;
     }
     auto id_p = decode_id(id->body);
-    auto ident = id_p ? identity_of(*id_p) : core::Result<Identity, Error>(core::fail(Error::InvalidIdInformation));
+    auto ident =
+        id_p ? identity_of(*id_p) : core::Result<Identity, Error>(core::fail(Error::InvalidIdInformation));
     if (!ident || (!sa.conn->base.remote_id.data.empty() && !(*ident == sa.conn->base.remote_id))) {
         fail_auth("peer identity not the configured one");
         return;
@@ -442,7 +450,8 @@ void Engine::on_mm6(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         return;
     }
     auto id_p = decode_id(id->body);
-    auto ident = id_p ? identity_of(*id_p) : core::Result<Identity, Error>(core::fail(Error::InvalidIdInformation));
+    auto ident =
+        id_p ? identity_of(*id_p) : core::Result<Identity, Error>(core::fail(Error::InvalidIdInformation));
     if (!ident || (!sa.conn->base.remote_id.data.empty() && !(*ident == sa.conn->base.remote_id))) {
         ++stats_.auth_failed;
         remove_phase1(key, "peer identity not the configured one", true, out);
@@ -476,15 +485,17 @@ void Engine::phase1_up(Phase1Sa& sa, core::Instant now, Output& out) {
     up.remote = sa.remote;
     up.local_id = sa.conn->base.local_id;
     up.remote_id = sa.conn->base.remote_id;
-    out.events.push_back(std::move(up));
+    out.events.emplace_back(std::move(up));
     // A new ISAKMP SA that replaces an old one: the old one is deleted; the
     // IPsec SAs belong to the connection and stay (RFC 2409 §5.5 needs only
     // some ISAKMP SA to rekey them).
     for (auto& [k, other] : p1_) {
-        if (other.get() == &sa || other->conn != sa.conn || other->state != Phase1State::Established) continue;
+        if (other.get() == &sa || other->conn != sa.conn || other->state != Phase1State::Established)
+            continue;
         if (sa.rekey_of && !(other->id() == *sa.rekey_of)) continue;
         other->rekeyed = true;
-        out.events.push_back(IkeSaRekeyed{sa.conn->base.name, other->id(), sa.id(), to_negotiated(sa.choice)});
+        out.events.emplace_back(
+            IkeSaRekeyed{sa.conn->base.name, other->id(), sa.id(), to_negotiated(sa.choice)});
         if (sa.initiator) {
             DeletePayload d;
             d.protocol = static_cast<std::uint8_t>(ProtocolId::Isakmp);
@@ -498,7 +509,8 @@ void Engine::phase1_up(Phase1Sa& sa, core::Instant now, Output& out) {
     }
     bool has_child = false;
     for (const auto& [spi, c] : children_) has_child = has_child || c->conn == sa.conn;
-    if (sa.initiator && sa.conn->initiate_child && !has_child && !sa.rekey_of) start_quick(sa, now, out, std::nullopt);
+    if (sa.initiator && sa.conn->initiate_child && !has_child && !sa.rekey_of)
+        start_quick(sa, now, out, std::nullopt);
 }
 
 }  // namespace strata::ike::v1

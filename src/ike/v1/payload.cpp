@@ -59,7 +59,8 @@ void encode_attributes(core::Writer& w, const std::vector<Attribute>& attrs) {
 core::Result<Transform, Error> decode_transform(core::Reader body) {
     Transform t;
     std::uint16_t reserved = 0;
-    if (!read8(body, t.number) || !read8(body, t.id) || !read16(body, reserved)) return fail(Error::Truncated);
+    if (!read8(body, t.number) || !read8(body, t.id) || !read16(body, reserved))
+        return fail(Error::Truncated);
     auto attrs = decode_attributes(body);
     if (!attrs) return fail(attrs.error());
     t.attributes = std::move(attrs).value();
@@ -80,7 +81,8 @@ core::Result<Proposal, Error> decode_proposal(core::Reader body) {
         if (next != static_cast<std::uint8_t>(PayloadType::Transform)) return fail(Error::BadProposalSyntax);
         std::uint8_t reserved = 0;
         std::uint16_t length = 0;
-        if (!read8(body, next) || !read8(body, reserved) || !read16(body, length)) return fail(Error::Truncated);
+        if (!read8(body, next) || !read8(body, reserved) || !read16(body, length))
+            return fail(Error::Truncated);
         if (length < kGenericHeaderLength) return fail(Error::BadLength);
         core::Reader t;
         if (!read_sub(body, length - kGenericHeaderLength, t)) return fail(Error::BadLength);
@@ -152,7 +154,8 @@ core::Result<SaPayload, Error> decode_sa(core::ByteView bytes) {
         if (sa.proposals.size() >= kMaxProposals) return fail(Error::BadProposalSyntax);
         std::uint8_t reserved = 0;
         std::uint16_t length = 0;
-        if (!read8(body, next) || !read8(body, reserved) || !read16(body, length)) return fail(Error::Truncated);
+        if (!read8(body, next) || !read8(body, reserved) || !read16(body, length))
+            return fail(Error::Truncated);
         if (length < kGenericHeaderLength) return fail(Error::BadLength);
         core::Reader p;
         if (!read_sub(body, length - kGenericHeaderLength, p)) return fail(Error::BadLength);

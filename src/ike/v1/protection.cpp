@@ -31,7 +31,8 @@ core::Result<core::Bytes, Error> Protection::seal(Header h, core::ByteView chain
     return out;
 }
 
-core::Result<core::Bytes, Error> Protection::open(core::ByteView datagram, core::ByteView iv, core::Bytes& next_iv) {
+core::Result<core::Bytes, Error> Protection::open(core::ByteView datagram, core::ByteView iv,
+                                                  core::Bytes& next_iv) {
     const std::size_t bs = block_size();
     if (datagram.size() <= kHeaderLength) return fail(Error::DecryptionFailed);
     const core::ByteView body = datagram.subspan(kHeaderLength);

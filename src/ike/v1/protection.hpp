@@ -28,7 +28,8 @@ public:
     // seal returns the datagram header || E(chain || zero padding) under iv,
     // with the E flag and the length set; next_iv receives the last
     // ciphertext block (the IV of the exchange's next message).
-    core::Result<core::Bytes, Error> seal(Header h, core::ByteView chain, core::ByteView iv, core::Bytes& next_iv);
+    core::Result<core::Bytes, Error> seal(Header h, core::ByteView chain, core::ByteView iv,
+                                          core::Bytes& next_iv);
 
     // open decrypts the body after the header of datagram under iv and
     // returns the plaintext (padding included); next_iv receives the last

@@ -34,7 +34,8 @@ Phase2Offer offer_for(const Connection& c) {
     o.protocol = c.protocol;
     o.proposals = c.protocol == ipsec::Protocol::Ah ? c.ah_proposals : c.base.esp_proposals;
     o.mode = c.base.mode;
-    o.life_seconds = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(c.child_lifetime).count());
+    o.life_seconds = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(c.child_lifetime).count());
     o.life_kilobytes = c.child_kilobytes;
     return o;
 }
@@ -60,7 +61,9 @@ ChildSaKeys clone_keys(const ChildSaKeys& k) {
     return c;
 }
 
-TrafficSelector host_ts(const packet::IpAddress& a) { return TrafficSelector{ipsec::AddressRange{a, a}, 0, {}}; }
+TrafficSelector host_ts(const packet::IpAddress& a) {
+    return TrafficSelector{ipsec::AddressRange{a, a}, 0, {}};
+}
 
 // within is true if every address, protocol and port of a is allowed by b.
 bool within(const TrafficSelector& a, const TrafficSelector& b) {
@@ -69,9 +72,11 @@ bool within(const TrafficSelector& a, const TrafficSelector& b) {
            b.ports.contains(a.ports.last);
 }
 
-bool allowed(const TrafficSelector& ts, const std::vector<TrafficSelector>& configured, const packet::IpAddress& host) {
+bool allowed(const TrafficSelector& ts, const std::vector<TrafficSelector>& configured,
+             const packet::IpAddress& host) {
     if (configured.empty()) return within(ts, host_ts(host));
-    return std::any_of(configured.begin(), configured.end(), [&](const TrafficSelector& c) { return within(ts, c); });
+    return std::any_of(configured.begin(), configured.end(),
+                       [&](const TrafficSelector& c) { return within(ts, c); });
 }
 
 // rest_after returns the bytes after the first (HASH) payload up to the end
@@ -83,7 +88,8 @@ core::ByteView rest_after(const std::vector<RawPayload>& chain, core::ByteView p
 
 }  // namespace
 
-void Engine::start_quick(Phase1Sa& sa, core::Instant now, Output& out, std::optional<std::uint32_t> rekey_of) {
+void Engine::start_quick(Phase1Sa& sa, core::Instant now, Output& out,
+                         std::optional<std::uint32_t> rekey_of) {
     const Connection& conn = *sa.conn;
     QuickExchange qx;
     qx.mid = new_message_id(sa);
@@ -176,11 +182,13 @@ void Engine::on_quick(Phase1Sa& sa, const Datagram& in, const Header& h, core::I
         const RawPayload* sa_p = find_payload(*chain, PayloadType::Sa);
         const RawPayload* nr = find_payload(*chain, PayloadType::Nonce);
         const RawPayload* ke = find_payload(*chain, PayloadType::KeyExchange);
-        auto reply = sa_p ? decode_sa(sa_p->body) : core::Result<SaPayload, Error>(core::fail(Error::PayloadMalformed));
+        auto reply = sa_p ? decode_sa(sa_p->body)
+                          : core::Result<SaPayload, Error>(core::fail(Error::PayloadMalformed));
         auto sel = reply ? accept_phase2_reply(*reply, qx.offer)
                          : core::Result<Phase2Selection, Error>(core::fail(reply.error()));
         const bool pfs_ok = qx.dh ? (ke != nullptr && sel && sel->choice.pfs != nullptr &&
-                                     sel->choice.pfs->group == qx.dh->group() && ke->body.size() == sel->choice.pfs->public_len)
+                                     sel->choice.pfs->group == qx.dh->group() &&
+                                     ke->body.size() == sel->choice.pfs->public_len)
                                   : ke == nullptr;
         if (!sel || nr == nullptr || nr->body.size() < 8 || nr->body.size() > 256 || !pfs_ok) {
             ++stats_.malformed;
@@ -190,8 +198,10 @@ void Engine::on_quick(Phase1Sa& sa, const Datagram& in, const Header& h, core::I
                 auto c = children_.find(*rekey_of);
                 if (c != children_.end()) c->second->rekeying = false;
             }
-            out.events.push_back(ChildSaFailed{sa.conn->base.name, sa.id(),
-                                               std::string("QM2 refused: ") + std::string(to_string(sel ? Error::PayloadMalformed : sel.error()))});
+            out.events.emplace_back(
+                ChildSaFailed{sa.conn->base.name, sa.id(),
+                              std::string("QM2 refused: ") +
+                                  std::string(to_string(sel ? Error::PayloadMalformed : sel.error()))});
             return;
         }
         // RFC 2409 §5.5: the responder returns the IDs it was sent.
@@ -384,8 +394,10 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
     const std::uint8_t proto = wire_protocol(c.protocol);
     const std::uint32_t spi_out = qx.selection.peer_spi;
     // KEYMAT per direction under the SPI the receiving end chose (§5.5).
-    auto in_km = quick_keymat(sa.hash(), sa.keys->skeyid_d, qx.g_qm_xy, proto, spi_bytes(qx.spi_in), qx.ni_b, qx.nr_b, len);
-    auto out_km = quick_keymat(sa.hash(), sa.keys->skeyid_d, qx.g_qm_xy, proto, spi_bytes(spi_out), qx.ni_b, qx.nr_b, len);
+    auto in_km = quick_keymat(sa.hash(), sa.keys->skeyid_d, qx.g_qm_xy, proto, spi_bytes(qx.spi_in), qx.ni_b,
+                              qx.nr_b, len);
+    auto out_km = quick_keymat(sa.hash(), sa.keys->skeyid_d, qx.g_qm_xy, proto, spi_bytes(spi_out), qx.ni_b,
+                               qx.nr_b, len);
     if (!in_km || !out_km) return;
     auto child = std::make_unique<Child>();
     child->conn = sa.conn;
@@ -412,7 +424,8 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
     core::Duration life = sa.conn->child_lifetime;
     if (c.life_seconds != 0) life = std::min<core::Duration>(life, std::chrono::seconds(c.life_seconds));
     child->expires_at = now + life;
-    if (qx.initiator) child->rekey_at = now + life - std::min<core::Duration>(sa.conn->rekey_margin, life / 2);
+    if (qx.initiator)
+        child->rekey_at = now + life - std::min<core::Duration>(sa.conn->rekey_margin, life / 2);
     const std::uint32_t spi_in = qx.spi_in;
     ChildSaKeys reported = clone_keys(k);
     children_[spi_in] = std::move(child);
@@ -428,11 +441,11 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
             // The replaced SA goes: DELETE to the peer, gone here (the event says so).
             send_delete_child(&sa, *old->second, out);
             children_.erase(old);
-            out.events.push_back(std::move(ev));
+            out.events.emplace_back(std::move(ev));
             return;
         }
     }
-    out.events.push_back(ChildSaUp{sa.conn->base.name, sa.id(), std::move(reported)});
+    out.events.emplace_back(ChildSaUp{sa.conn->base.name, sa.id(), std::move(reported)});
 }
 
 }  // namespace strata::ike::v1

@@ -43,7 +43,8 @@ const crypto::IntegrityInfo* find_ah(std::uint16_t id) {
 
 // life reads a (type, duration) pair list (RFC 2407 §4.5: a Life Duration
 // follows the Life Type it qualifies).
-core::Result<std::pair<std::uint64_t, std::uint64_t>, Error> read_lives(const Transform& t, std::uint16_t type_attr,
+core::Result<std::pair<std::uint64_t, std::uint64_t>, Error> read_lives(const Transform& t,
+                                                                        std::uint16_t type_attr,
                                                                         std::uint16_t duration_attr) {
     std::uint64_t seconds = 0;
     std::uint64_t kilobytes = 0;
@@ -75,12 +76,15 @@ bool contains(const std::vector<crypto::Proposal>& props, const Phase1Choice& c)
 bool allows(const Phase2Offer& local, const Phase2Choice& c) {
     if (c.protocol != local.protocol || c.mode != local.mode) return false;
     for (const auto& p : local.proposals) {
-        const bool enc_ok = c.protocol == ipsec::Protocol::Ah
-                                ? c.encryption == nullptr
-                                : std::find(p.encryption.begin(), p.encryption.end(), c.encryption) != p.encryption.end();
-        const bool integ_ok = std::find(p.integrity.begin(), p.integrity.end(), c.integrity) != p.integrity.end();
-        const bool dh_ok = p.dh.empty() ? c.pfs == nullptr
-                                        : (c.pfs != nullptr && std::find(p.dh.begin(), p.dh.end(), c.pfs) != p.dh.end());
+        const bool enc_ok =
+            c.protocol == ipsec::Protocol::Ah
+                ? c.encryption == nullptr
+                : std::find(p.encryption.begin(), p.encryption.end(), c.encryption) != p.encryption.end();
+        const bool integ_ok =
+            std::find(p.integrity.begin(), p.integrity.end(), c.integrity) != p.integrity.end();
+        const bool dh_ok =
+            p.dh.empty() ? c.pfs == nullptr
+                         : (c.pfs != nullptr && std::find(p.dh.begin(), p.dh.end(), c.pfs) != p.dh.end());
         if (enc_ok && integ_ok && dh_ok) return true;
     }
     return false;
@@ -122,13 +126,16 @@ SaPayload phase1_offer(const std::vector<crypto::Proposal>& proposals, std::uint
                     Transform t;
                     t.number = ++n;
                     t.id = kTransformKeyIke;  // RFC 2409 §5: KEY_IKE
-                    t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::EncryptionAlgorithm), e->ikev1_p1_id));
+                    t.attributes.push_back(
+                        Attribute::basic_of(a1(Phase1Attr::EncryptionAlgorithm), e->ikev1_p1_id));
                     if (e->key_bits != 0)
                         t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::KeyLength), e->key_bits));
-                    t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::HashAlgorithm), h->ikev1_hash_id));
-                    t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::AuthenticationMethod), kAuthPreSharedKey));
                     t.attributes.push_back(
-                        Attribute::basic_of(a1(Phase1Attr::GroupDescription), static_cast<std::uint16_t>(g->group)));
+                        Attribute::basic_of(a1(Phase1Attr::HashAlgorithm), h->ikev1_hash_id));
+                    t.attributes.push_back(
+                        Attribute::basic_of(a1(Phase1Attr::AuthenticationMethod), kAuthPreSharedKey));
+                    t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::GroupDescription),
+                                                               static_cast<std::uint16_t>(g->group)));
                     if (life_seconds != 0) {
                         t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::LifeType), kLifeSeconds));
                         t.attributes.push_back(number_attribute(a1(Phase1Attr::LifeDuration), life_seconds));
@@ -153,9 +160,13 @@ core::Result<Phase1Choice, Error> read_phase1_transform(const Transform& t) {
     for (const Attribute& a : t.attributes) {
         const auto v = a.number();
         switch (static_cast<Phase1Attr>(a.type)) {
-            case Phase1Attr::EncryptionAlgorithm: enc = a.basic ? std::optional(a.value) : std::nullopt; break;
+            case Phase1Attr::EncryptionAlgorithm:
+                enc = a.basic ? std::optional(a.value) : std::nullopt;
+                break;
             case Phase1Attr::HashAlgorithm: hash = a.basic ? std::optional(a.value) : std::nullopt; break;
-            case Phase1Attr::AuthenticationMethod: auth = a.basic ? std::optional(a.value) : std::nullopt; break;
+            case Phase1Attr::AuthenticationMethod:
+                auth = a.basic ? std::optional(a.value) : std::nullopt;
+                break;
             case Phase1Attr::GroupDescription: group = a.basic ? std::optional(a.value) : std::nullopt; break;
             case Phase1Attr::KeyLength:
                 if (!v || *v > 0xffff) return fail(Error::AttributesNotSupported);
@@ -175,7 +186,8 @@ core::Result<Phase1Choice, Error> read_phase1_transform(const Transform& t) {
     c.encryption = find_p1_encryption(*enc, key_bits);
     c.hash = find_p1_hash(*hash);
     c.group = crypto::find_dh(static_cast<crypto::DhGroup>(*group));
-    if (c.encryption == nullptr || c.hash == nullptr || c.group == nullptr) return fail(Error::NoProposalChosen);
+    if (c.encryption == nullptr || c.hash == nullptr || c.group == nullptr)
+        return fail(Error::NoProposalChosen);
     auto lives = read_lives(t, a1(Phase1Attr::LifeType), a1(Phase1Attr::LifeDuration));
     if (!lives) return fail(lives.error());
     c.life_seconds = lives->first;
@@ -236,18 +248,21 @@ SaPayload phase2_sa(const Phase2Offer& offer, std::uint32_t spi) {
                 t.attributes.push_back(number_attribute(a2(Phase2Attr::LifeDuration), offer.life_kilobytes));
             }
             if (group != nullptr)
-                t.attributes.push_back(
-                    Attribute::basic_of(a2(Phase2Attr::GroupDescription), static_cast<std::uint16_t>(group->group)));
-            t.attributes.push_back(Attribute::basic_of(
-                a2(Phase2Attr::EncapsulationMode), offer.mode == ipsec::Mode::Tunnel ? kEncapTunnel : kEncapTransport));
-            t.attributes.push_back(Attribute::basic_of(a2(Phase2Attr::AuthenticationAlgorithm), i->ikev1_auth_attr));
+                t.attributes.push_back(Attribute::basic_of(a2(Phase2Attr::GroupDescription),
+                                                           static_cast<std::uint16_t>(group->group)));
+            t.attributes.push_back(
+                Attribute::basic_of(a2(Phase2Attr::EncapsulationMode),
+                                    offer.mode == ipsec::Mode::Tunnel ? kEncapTunnel : kEncapTransport));
+            t.attributes.push_back(
+                Attribute::basic_of(a2(Phase2Attr::AuthenticationAlgorithm), i->ikev1_auth_attr));
             if (e != nullptr && e->key_bits != 0)
                 t.attributes.push_back(Attribute::basic_of(a2(Phase2Attr::KeyLength), e->key_bits));
             prop.transforms.push_back(std::move(t));
         };
         if (offer.protocol == ipsec::Protocol::Ah) {
             for (const auto* i : p.integrity)
-                if (i->ikev1_ah_id != crypto::kNoId) add(static_cast<std::uint8_t>(i->ikev1_ah_id), nullptr, i);
+                if (i->ikev1_ah_id != crypto::kNoId)
+                    add(static_cast<std::uint8_t>(i->ikev1_ah_id), nullptr, i);
         } else {
             for (const auto* e : p.encryption) {
                 if (e->aead || e->ikev1_esp_id == crypto::kNoId) continue;

@@ -68,7 +68,8 @@ struct Phase2Choice {
 // Phase2Offer is what an initiator proposes in quick mode.
 struct Phase2Offer {
     ipsec::Protocol protocol = ipsec::Protocol::Esp;
-    std::vector<crypto::Proposal> proposals;  // ESP: encryption + integrity (+ dh = PFS); AH: integrity (+ dh)
+    std::vector<crypto::Proposal>
+        proposals;  // ESP: encryption + integrity (+ dh = PFS); AH: integrity (+ dh)
     ipsec::Mode mode = ipsec::Mode::Tunnel;
     std::uint64_t life_seconds = 3600;
     std::uint64_t life_kilobytes = 0;
@@ -85,7 +86,7 @@ core::Result<Phase2Choice, Error> read_phase2_transform(std::uint8_t protocol, c
 
 // Phase2Selection is a quick mode responder's answer.
 struct Phase2Selection {
-    SaPayload reply;          // the chosen proposal with this host's SPI
+    SaPayload reply;  // the chosen proposal with this host's SPI
     std::uint32_t peer_spi = 0;
     Phase2Choice choice;
 };

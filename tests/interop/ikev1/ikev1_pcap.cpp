@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     auto ca = test::make_connection(test::kA, test::kB, ike, esp, "203.0.113.0/25", "203.0.113.128/25");
-    auto cb = test::make_connection(test::kB, test::kA, ike_b != nullptr ? ike_b : ike, esp, "203.0.113.128/25",
-                                    "203.0.113.0/25");
+    auto cb = test::make_connection(test::kB, test::kA, ike_b != nullptr ? ike_b : ike, esp,
+                                    "203.0.113.128/25", "203.0.113.0/25");
     ca.base.dpd_interval = std::chrono::seconds(30);
     test::Pair p(std::move(ca), std::move(cb));
     std::vector<std::string> records;

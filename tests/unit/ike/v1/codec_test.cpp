@@ -79,7 +79,8 @@ TEST(Ikev1Codec, HeaderChecksVersionFlagsAndLength) {
     EXPECT_EQ(parse_header(longer).error(), Error::BadLength);
     EXPECT_EQ(parse_header(core::ByteView(msg).first(27)).error(), Error::Truncated);
     // A payload type below 128 that ISAKMP does not define is refused.
-    EXPECT_EQ(parse_chain(99, core::ByteView(msg).subspan(kHeaderLength), false).error(), Error::InvalidPayloadType);
+    EXPECT_EQ(parse_chain(99, core::ByteView(msg).subspan(kHeaderLength), false).error(),
+              Error::InvalidPayloadType);
     // Trailing bytes only in an encrypted body (padding).
     core::Bytes padded(msg.begin() + kHeaderLength, msg.end());
     padded.push_back(0);

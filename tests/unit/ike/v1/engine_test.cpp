@@ -161,7 +161,8 @@ TEST(Ikev1Engine, PhaseTwoRekeyBeforeExpiry) {
     auto ca = make_connection(kA, kB, "aes128-sha256-modp2048", "aes128-sha256-modp2048", kNetA, kNetB);
     ca.child_lifetime = std::chrono::minutes(20);
     ca.rekey_margin = std::chrono::minutes(5);
-    Pair p(std::move(ca), make_connection(kB, kA, "aes128-sha256-modp2048", "aes128-sha256-modp2048", kNetB, kNetA));
+    Pair p(std::move(ca),
+           make_connection(kB, kA, "aes128-sha256-modp2048", "aes128-sha256-modp2048", kNetB, kNetA));
     p.take(p.a.engine->initiate("lan", p.now), true);
     p.pump();
     const auto first = p.a.engine->children().front();
@@ -177,6 +178,7 @@ TEST(Ikev1Engine, PhaseTwoRekeyBeforeExpiry) {
     EXPECT_NE(p.a.engine->children().front().spi_in, first.spi_in);
     // Twice more: the rekeyed SA is rekeyed in turn.
     p.run(std::chrono::minutes(30));
+    EXPECT_FALSE(p.stalled);
     EXPECT_EQ(p.a.count<ChildSaRekeyed>(), 3u);
     expect_matching(*p.a.engine, *p.b.engine, 1);
 }
@@ -228,6 +230,7 @@ TEST(Ikev1Engine, PhaseOneRekeyKeepsTheIpsecSas) {
     const auto old_ike = p.a.engine->ike_sas().front().id;
     const auto child = p.a.engine->children().front();
     p.run(std::chrono::minutes(52));
+    EXPECT_FALSE(p.stalled);
     ASSERT_EQ(p.a.count<IkeSaRekeyed>(), 1u);
     ASSERT_EQ(p.b.count<IkeSaRekeyed>(), 1u);
     EXPECT_EQ(p.a.last<IkeSaRekeyed>()->old_id, old_ike);
@@ -358,9 +361,45 @@ TEST(Ikev1Engine, GivesUpCleanlyWhenThePeerNeverAnswers) {
     p.drop = [](const Datagram&, bool) { return true; };
     p.take(p.a.engine->initiate("lan", p.now), true);
     p.run(std::chrono::minutes(5));
+    EXPECT_FALSE(p.stalled);
     ASSERT_EQ(p.a.count<IkeSaDown>(), 1u);
     EXPECT_EQ(p.a.last<IkeSaDown>()->reason, "retransmits exhausted");
     EXPECT_TRUE(p.a.engine->ike_sas().empty());
+    EXPECT_FALSE(p.a.engine->next_timer().has_value());
+}
+
+}  // namespace
+}  // namespace strata::ike::v1
+
+namespace strata::ike::v1 {
+namespace {
+
+// An ISAKMP SA whose rekey fails expires, and takes the connection's IPsec
+// SAs with it on both sides; no timer is left due in the past.
+TEST(Ikev1Engine, FailedPhaseOneRekeyEndsCleanly) {
+    auto ca =
+        test::make_connection(test::kA, test::kB, "aes128-sha256-modp2048", "aes128-sha256", kNetA, kNetB);
+    ca.child_lifetime = std::chrono::minutes(20);
+    ca.ike_lifetime = std::chrono::minutes(10);
+    ca.rekey_margin = std::chrono::minutes(5);
+    auto cb =
+        test::make_connection(test::kB, test::kA, "aes128-sha256-modp2048", "aes128-sha256", kNetB, kNetA);
+    cb.ike_lifetime = std::chrono::minutes(10);
+    test::Pair p(std::move(ca), std::move(cb));
+    p.take(p.a.engine->initiate("lan", p.now), true);
+    p.pump();
+    // The peer stops answering main mode: the rekey at 5 minutes fails.
+    p.drop = [](const Datagram& d, bool) {
+        return d.data[18] == static_cast<std::uint8_t>(ExchangeType::IdentityProtection);
+    };
+    p.run(std::chrono::minutes(12));
+    EXPECT_FALSE(p.stalled);
+    EXPECT_TRUE(p.a.engine->ike_sas().empty());
+    EXPECT_TRUE(p.b.engine->ike_sas().empty());
+    EXPECT_TRUE(p.a.engine->children().empty());
+    EXPECT_TRUE(p.b.engine->children().empty());
+    EXPECT_EQ(p.a.count<ChildSaDown>(), 1u);
+    EXPECT_EQ(p.b.count<ChildSaDown>(), 1u);
     EXPECT_FALSE(p.a.engine->next_timer().has_value());
 }
 

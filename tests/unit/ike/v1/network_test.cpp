@@ -36,7 +36,7 @@ public:
     void send(Output o, bool from_a) {
         for (auto& d : o.datagrams) {
             ++sent_;
-            if (uniform(100) < 20) continue;  // 20% lost
+            if (uniform(100) < 20) continue;               // 20% lost
             const int copies = uniform(100) < 10 ? 2 : 1;  // 10% duplicated
             for (int i = 0; i < copies; ++i) {
                 // Up to 300 ms of delay per copy: later datagrams overtake earlier ones.

@@ -64,9 +64,9 @@ TEST(Ikev1Kdf, AppendixBExtendsShortSkeyidE) {
     for (const auto& c : doc.at("ikev1")) {
         if (c.at("auth_method") != "psk" || !c.contains("skeyid_d") || c.at("hash") != "SHA-1") continue;
         const auto e = test::hex(c.at("skeyid_e"));
-        auto keys = derive_phase1_psk(crypto::HashAlg::Sha1, test::hex(c.at("pre_shared_key")), test::hex(c.at("ni")),
-                                      test::hex(c.at("nr")), test::hex(c.at("g_xy")), test::hex(c.at("cky_i")),
-                                      test::hex(c.at("cky_r")), 32);
+        auto keys = derive_phase1_psk(crypto::HashAlg::Sha1, test::hex(c.at("pre_shared_key")),
+                                      test::hex(c.at("ni")), test::hex(c.at("nr")), test::hex(c.at("g_xy")),
+                                      test::hex(c.at("cky_i")), test::hex(c.at("cky_r")), 32);
         ASSERT_TRUE(keys.ok());
         ASSERT_EQ(keys->enc_key.size(), 32u);
         const core::Bytes zero{0};
