@@ -15,6 +15,7 @@ pkgs=(
     openssl
     # the independent ESP/AH implementation the differential tests use
     python3-scapy python3-cryptography
+    iperf3  # bench/tunnel_bench.sh: gateway throughput against strongSwan
 )
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 missing=()
