@@ -237,7 +237,7 @@ Result<KeyUpdateRequest> parse_key_update(core::ByteView body) {
 }
 
 Result<core::Bytes> build_key_update(KeyUpdateRequest req) {
-    const std::uint8_t v = static_cast<std::uint8_t>(req);
+    const auto v = static_cast<std::uint8_t>(req);
     return build_handshake(HandshakeType::KeyUpdate, core::ByteView(&v, 1));
 }
 
