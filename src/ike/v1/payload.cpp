@@ -76,7 +76,7 @@ core::Result<Proposal, Error> decode_proposal(core::Reader body) {
         return fail(Error::Truncated);
     if (!read_bytes(body, spi_size, p.spi)) return fail(Error::Truncated);
     if (count == 0 || count > kMaxTransforms) return fail(Error::BadProposalSyntax);
-    std::uint8_t next = static_cast<std::uint8_t>(PayloadType::Transform);
+    auto next = static_cast<std::uint8_t>(PayloadType::Transform);
     while (next != 0) {
         if (next != static_cast<std::uint8_t>(PayloadType::Transform)) return fail(Error::BadProposalSyntax);
         std::uint8_t reserved = 0;
@@ -148,7 +148,7 @@ core::Result<SaPayload, Error> decode_sa(core::ByteView bytes) {
     if (sa.doi != kDoiIpsec) return fail(Error::DoiNotSupported);
     if (!read32(body, sa.situation)) return fail(Error::Truncated);
     if (sa.situation != kSituationIdentityOnly) return fail(Error::SituationNotSupported);
-    std::uint8_t next = static_cast<std::uint8_t>(PayloadType::Proposal);
+    auto next = static_cast<std::uint8_t>(PayloadType::Proposal);
     while (next != 0) {
         if (next != static_cast<std::uint8_t>(PayloadType::Proposal)) return fail(Error::BadProposalSyntax);
         if (sa.proposals.size() >= kMaxProposals) return fail(Error::BadProposalSyntax);

@@ -297,7 +297,7 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
     for (const auto& p : *chain)
         if (p.type == PayloadType::Identification) ids.push_back(&p);
     if (sa_p == nullptr || ni == nullptr || ni->body.size() < 8 || ni->body.size() > 256 ||
-        (ids.size() != 0 && ids.size() != 2) || count_payloads(*chain, PayloadType::Sa) != 1) {
+        (!ids.empty() && ids.size() != 2) || count_payloads(*chain, PayloadType::Sa) != 1) {
         refuse(Error::PayloadMalformed);
         return;
     }
