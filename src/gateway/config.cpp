@@ -78,7 +78,8 @@ std::vector<std::string> strings(const toml::value& table, const std::string& ke
 
 // check_keys refuses a key the table does not know (a typo must not be
 // silently ignored: "remote_tss" would otherwise mean "no selectors").
-void check_keys(const toml::value& table, std::initializer_list<std::string_view> known, const std::string& what) {
+void check_keys(const toml::value& table, std::initializer_list<std::string_view> known,
+                const std::string& what) {
     for (const auto& [key, v] : table.as_table()) {
         if (std::find(known.begin(), known.end(), key) == known.end()) {
             std::string list;
@@ -90,7 +91,8 @@ void check_keys(const toml::value& table, std::initializer_list<std::string_view
 
 // seconds reads a duration: an integer number of seconds, or a string with
 // a unit as swanctl writes it ("90s", "30m", "4h", "1d").
-std::chrono::seconds seconds_or(const toml::value& table, const std::string& key, std::chrono::seconds fallback) {
+std::chrono::seconds seconds_or(const toml::value& table, const std::string& key,
+                                std::chrono::seconds fallback) {
     if (!table.contains(key)) return fallback;
     const toml::value& v = table.at(key);
     constexpr std::int64_t kMax = 10LL * 365 * 24 * 3600;  // ten years
@@ -103,7 +105,8 @@ std::chrono::seconds seconds_or(const toml::value& table, const std::string& key
         n = n * 10 + (s[i] - '0');
         if (n > kMax) refuse(v, "'" + key + "' is too long");
     }
-    if (i == 0) refuse(v, "'" + key + "': '" + s + "' is not a duration (e.g. \"90s\", \"30m\", \"4h\", \"1d\")");
+    if (i == 0)
+        refuse(v, "'" + key + "': '" + s + "' is not a duration (e.g. \"90s\", \"30m\", \"4h\", \"1d\")");
     const std::string unit = s.substr(i);
     std::int64_t mul = 0;
     if (unit.empty() || unit == "s") mul = 1;
@@ -128,7 +131,8 @@ std::vector<packet::IpPrefix> selectors(const toml::value& table, const std::str
         if (!p) refuse(table.at(key), "'" + s + "' in " + key + " is not a subnet (like 192.0.2.0/24)");
         out.push_back(*p);
     }
-    if (out.empty()) refuse(table.contains(key) ? table.at(key) : table, "'" + key + "' needs at least one subnet");
+    if (out.empty())
+        refuse(table.contains(key) ? table.at(key) : table, "'" + key + "' needs at least one subnet");
     return out;
 }
 
@@ -171,8 +175,10 @@ void check_proposal(const toml::value& at, const std::string& text, bool ike) {
                                   [](const crypto::EncryptionInfo* e) { return e->aead; });
     if (!aead && p->integrity.empty()) refuse(at, "proposal '" + text + "' needs an integrity algorithm");
     if (ike) {
-        if (p->dh.empty()) refuse(at, "IKE proposal '" + text + "' needs a Diffie-Hellman group (e.g. ecp256)");
-        if (aead && p->prf.empty()) refuse(at, "IKE proposal '" + text + "' with an AEAD needs a PRF (e.g. prfsha256)");
+        if (p->dh.empty())
+            refuse(at, "IKE proposal '" + text + "' needs a Diffie-Hellman group (e.g. ecp256)");
+        if (aead && p->prf.empty())
+            refuse(at, "IKE proposal '" + text + "' with an AEAD needs a PRF (e.g. prfsha256)");
     } else if (!p->prf.empty()) {
         refuse(at, "ESP proposal '" + text + "' cannot have a PRF");
     }
@@ -198,8 +204,10 @@ ChildConfig parse_child(const std::string& name, const toml::value& t) {
         refuse(t.at("mode"), "mode must be 'tunnel' or 'transport'");
     }
     c.esp_proposals = strings(t, "esp_proposals");
-    if (c.esp_proposals.empty()) c.esp_proposals = {"aes128gcm16", "aes128-sha256"};  // swanctl's default spirit
-    for (const auto& p : c.esp_proposals) check_proposal(t.contains("esp_proposals") ? t.at("esp_proposals") : t, p, false);
+    if (c.esp_proposals.empty())
+        c.esp_proposals = {"aes128gcm16", "aes128-sha256"};  // swanctl's default spirit
+    for (const auto& p : c.esp_proposals)
+        check_proposal(t.contains("esp_proposals") ? t.at("esp_proposals") : t, p, false);
     c.lifetimes.rekey_time = seconds_or(t, "rekey_time", c.lifetimes.rekey_time);
     c.lifetimes.life_time = seconds_or(t, "life_time", c.lifetimes.rekey_time * 11 / 10);
     if (c.lifetimes.life_time.count() != 0 && c.lifetimes.rekey_time > c.lifetimes.life_time)
@@ -253,8 +261,9 @@ AuthConfig parse_auth(const toml::value& t, const std::string& base_dir) {
         // short one is a mistake worth refusing.
         if (secret.size() < 8)
             refuse(inline_psk ? t.at("psk") : t.at("psk_file"), "the pre-shared key is shorter than 8 bytes");
-        a.psk = core::SecretBytes{core::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()),  // NOLINT
-                                                 secret.size())};
+        a.psk =
+            core::SecretBytes{core::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()),  // NOLINT
+                                             secret.size())};
         std::fill(secret.begin(), secret.end(), '\0');
         for (const char* k : {"cert", "key", "ca"}) {
             if (t.contains(k)) refuse(t.at(k), std::string("'") + k + "' belongs to auth = \"pubkey\"");
@@ -277,20 +286,22 @@ AuthConfig parse_auth(const toml::value& t, const std::string& base_dir) {
 PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::string& base_dir) {
     if (!t.is_table()) refuse(t, "peer '" + name + "' must be a table");
     check_keys(t,
-               {"name", "address", "local_address", "version", "proposals", "local_id", "remote_id", "auth", "psk",
-                "psk_file", "cert", "key", "ca", "rekey_time", "dpd_delay", "children"},
+               {"name", "address", "local_address", "version", "proposals", "local_id", "remote_id", "auth",
+                "psk", "psk_file", "cert", "key", "ca", "rekey_time", "dpd_delay", "children"},
                "peer '" + name + "'");
     PeerConfig p;
     p.name = name;
     p.at = ref(t);
     p.address = address_of(need(t, "address"), need_string(t, "address"));
-    if (t.contains("local_address")) p.local_address = address_of(t.at("local_address"), need_string(t, "local_address"));
+    if (t.contains("local_address"))
+        p.local_address = address_of(t.at("local_address"), need_string(t, "local_address"));
     if (p.local_address && p.local_address->version() != p.address.version())
         refuse(t.at("local_address"), "local_address and address must be of one IP version");
     p.version = static_cast<int>(int_or(t, "version", 2, 1, 2));
     p.proposals = strings(t, "proposals");
     if (p.proposals.empty()) p.proposals = {"aes256-sha256-ecp256"};
-    for (const auto& s : p.proposals) check_proposal(t.contains("proposals") ? t.at("proposals") : t, s, true);
+    for (const auto& s : p.proposals)
+        check_proposal(t.contains("proposals") ? t.at("proposals") : t, s, true);
     p.local_id = string_or(t, "local_id", "");
     p.remote_id = string_or(t, "remote_id", "");
     p.auth = parse_auth(t, base_dir);
@@ -298,7 +309,8 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
     p.dpd_delay = seconds_or(t, "dpd_delay", p.dpd_delay);
     if (!t.contains("children")) refuse(t, "peer '" + name + "' has no children (CHILD_SAs to negotiate)");
     const toml::value& ch = t.at("children");
-    if (!ch.is_table() || ch.as_table().empty()) refuse(ch, "children must be tables like [peers." + name + ".children.net]");
+    if (!ch.is_table() || ch.as_table().empty())
+        refuse(ch, "children must be tables like [peers." + name + ".children.net]");
     for (const auto& [cname, cv] : ch.as_table()) p.children.push_back(parse_child(cname, cv));
     std::sort(p.children.begin(), p.children.end(),
               [](const ChildConfig& a, const ChildConfig& b) { return a.at.line < b.at.line; });
@@ -308,8 +320,8 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
 GatewaySection parse_gateway(const toml::value& t, const std::string& base_dir) {
     if (!t.is_table()) refuse(t, "[gateway] must be a table");
     check_keys(t,
-               {"addresses", "ike_port", "natt_port", "tun", "tun_mtu", "encapsulation", "log_level", "control_socket",
-                "workers", "manual"},
+               {"addresses", "ike_port", "natt_port", "tun", "tun_mtu", "encapsulation", "log_level",
+                "control_socket", "workers", "manual"},
                "[gateway]");
     GatewaySection g;
     for (const auto& s : strings(t, "addresses")) g.addresses.push_back(address_of(t.at("addresses"), s));
@@ -325,8 +337,7 @@ GatewaySection parse_gateway(const toml::value& t, const std::string& base_dir) 
     g.natt_port = static_cast<std::uint16_t>(int_or(t, "natt_port", 4500, 1, 65535));
     if (g.ike_port == g.natt_port) refuse(t.at("natt_port"), "natt_port must differ from ike_port");
     g.tun = string_or(t, "tun", g.tun);
-    if (g.tun.empty() || g.tun.size() > 15 ||
-        !std::all_of(g.tun.begin(), g.tun.end(), [](char c) {
+    if (g.tun.empty() || g.tun.size() > 15 || !std::all_of(g.tun.begin(), g.tun.end(), [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
                    c == '_' || c == '.';
         }))
@@ -338,7 +349,8 @@ GatewaySection parse_gateway(const toml::value& t, const std::string& base_dir) 
     } else if (encap == "esp") {
         g.encapsulation = Encapsulation::Esp;
     } else {
-        refuse(t.at("encapsulation"), "encapsulation must be 'udp' (ESP in UDP 4500) or 'esp' (IP protocol 50)");
+        refuse(t.at("encapsulation"),
+               "encapsulation must be 'udp' (ESP in UDP 4500) or 'esp' (IP protocol 50)");
     }
     const std::string level = string_or(t, "log_level", "info");
     auto l = parse_log_level(level);
@@ -391,7 +403,8 @@ std::string_view to_string(StartAction s) noexcept {
     return "none";
 }
 
-core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text, const std::string& origin,
+core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text,
+                                                              const std::string& origin,
                                                               const std::string& base_dir) {
     GatewayConfig cfg;
     cfg.path = origin;
@@ -403,7 +416,8 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
         if (root.contains("peers")) {
             const toml::value& peers = root.at("peers");
             if (peers.is_table()) {
-                for (const auto& [name, pv] : peers.as_table()) cfg.peers.push_back(parse_peer(name, pv, base_dir));
+                for (const auto& [name, pv] : peers.as_table())
+                    cfg.peers.push_back(parse_peer(name, pv, base_dir));
             } else if (peers.is_array()) {
                 for (const auto& pv : peers.as_array()) {
                     if (!pv.is_table()) refuse(pv, "[[peers]] entries must be tables");
@@ -418,10 +432,9 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
             for (const auto& p : cfg.peers) {
                 if (!names.insert(p.name).second)
                     throw Refused{p.at.where() + ": peer '" + p.name + "' is defined twice"};
-                const bool family_ok = std::any_of(cfg.gateway.addresses.begin(), cfg.gateway.addresses.end(),
-                                                   [&](const packet::IpAddress& a) {
-                                                       return a.version() == p.address.version();
-                                                   });
+                const bool family_ok = std::any_of(
+                    cfg.gateway.addresses.begin(), cfg.gateway.addresses.end(),
+                    [&](const packet::IpAddress& a) { return a.version() == p.address.version(); });
                 if (!family_ok)
                     throw Refused{p.at.where() + ": peer '" + p.name + "' is at " + p.address.to_string() +
                                   " but gateway.addresses has no address of that IP version"};
@@ -430,7 +443,8 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
         if (!cfg.gateway.manual.empty()) {
             auto mk = config::load_manual_keying(cfg.gateway.manual);
             if (!mk) {
-                throw Refused{cfg.gateway.manual_at.where() + ": manual keying file refused:\n" + mk.error().message};
+                throw Refused{cfg.gateway.manual_at.where() + ": manual keying file refused:\n" +
+                              mk.error().message};
             }
             cfg.manual = std::move(mk).value();
             check_manual(root.at("gateway").at("manual"), cfg);
@@ -438,11 +452,13 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
     } catch (const Refused& r) {
         return core::fail(ConfigError{r.message});
     } catch (const toml::syntax_error& e) {
-        return core::fail(ConfigError{SourceRef{e.location().file_name(), static_cast<std::uint32_t>(e.location().line())}.where() +
-                                      ": TOML syntax error\n" + e.what()});
+        return core::fail(ConfigError{
+            SourceRef{e.location().file_name(), static_cast<std::uint32_t>(e.location().line())}.where() +
+            ": TOML syntax error\n" + e.what()});
     } catch (const toml::exception& e) {
-        return core::fail(ConfigError{SourceRef{e.location().file_name(), static_cast<std::uint32_t>(e.location().line())}.where() +
-                                      ": " + e.what()});
+        return core::fail(ConfigError{
+            SourceRef{e.location().file_name(), static_cast<std::uint32_t>(e.location().line())}.where() +
+            ": " + e.what()});
     } catch (const std::exception& e) {
         return core::fail(ConfigError{origin + ": " + e.what()});
     }
@@ -467,12 +483,13 @@ core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg) {
         return core::fail(ConfigError{
             p.at.where() + ": peer '" + p.name + "' needs the " + engine +
             " key exchange, which this gateway cannot drive yet (its IKE engines are still being written); "
-            "only manually keyed SAs (gateway.manual) run in this version. Remove the [peers] tables or use manual "
+            "only manually keyed SAs (gateway.manual) run in this version. Remove the [peers] tables or use "
+            "manual "
             "keying."});
     }
     if (!cfg.manual) {
-        return core::fail(
-            ConfigError{cfg.path + ": nothing to run: no [peers] and no gateway.manual file of SAs and policies"});
+        return core::fail(ConfigError{
+            cfg.path + ": nothing to run: no [peers] and no gateway.manual file of SAs and policies"});
     }
     bool protects = false;
     for (const auto& p : cfg.manual->policies) {
@@ -484,7 +501,8 @@ core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg) {
     return {};
 }
 
-std::vector<packet::IpPrefix> range_to_prefixes(const packet::IpAddress& first, const packet::IpAddress& last) {
+std::vector<packet::IpPrefix> range_to_prefixes(const packet::IpAddress& first,
+                                                const packet::IpAddress& last) {
     std::vector<packet::IpPrefix> out;
     if (first.version() != last.version() || last < first) return out;
     const unsigned bits = first.is_v4() ? 32 : 128;

@@ -35,9 +35,8 @@
 //   remote_ts = ["203.0.113.0/24"]
 //   mode = "tunnel"                     # tunnel | transport
 //   esp_proposals = ["aes128gcm16-ecp256"]   # a DH group here asks for PFS
-//   rekey_time = "1h"                   # also life_time, rekey_bytes, life_bytes, rekey_packets, life_packets
-//   replay_window = 32
-//   start_action = "none"               # start | trap | none
+//   rekey_time = "1h"                   # also life_time, rekey_bytes, life_bytes, rekey_packets,
+//   life_packets replay_window = 32 start_action = "none"               # start | trap | none
 //
 // A refused file is reported as "FILE:LINE: reason", followed by the line.
 #pragma once
@@ -157,7 +156,8 @@ struct GatewayConfig {
 // parse_gateway_config parses TOML text; `origin` names it in messages and
 // `base_dir` resolves relative paths (manual, psk_file, cert, key, ca). The
 // manual-keying file it names is loaded and checked too.
-core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text, const std::string& origin,
+core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text,
+                                                              const std::string& origin,
                                                               const std::string& base_dir);
 
 // load_gateway_config reads and parses a file.
@@ -174,7 +174,8 @@ core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg);
 std::vector<packet::IpPrefix> remote_prefixes(const GatewayConfig& cfg);
 
 // range_to_prefixes splits an inclusive address range into the fewest prefixes.
-std::vector<packet::IpPrefix> range_to_prefixes(const packet::IpAddress& first, const packet::IpAddress& last);
+std::vector<packet::IpPrefix> range_to_prefixes(const packet::IpAddress& first,
+                                                const packet::IpAddress& last);
 
 // kMaxConfigBytes is the largest configuration file accepted.
 inline constexpr std::size_t kMaxConfigBytes = 1 << 20;

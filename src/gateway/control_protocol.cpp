@@ -24,8 +24,8 @@ constexpr std::array<CommandName, 8> kCommands{{
 }};
 
 bool is_name_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
 }
 
 }  // namespace
@@ -54,11 +54,13 @@ std::string_view to_string(ProtocolError e) noexcept {
         case ProtocolError::TooLong: return "request line too long";
         case ProtocolError::NotText: return "request is not printable ASCII text";
         case ProtocolError::UnknownCommand:
-            return "unknown command (status, list-sas, list-policies, counters, initiate NAME, terminate NAME, "
+            return "unknown command (status, list-sas, list-policies, counters, initiate NAME, terminate "
+                   "NAME, "
                    "rekey NAME, reload)";
         case ProtocolError::MissingName: return "this command needs a NAME";
         case ProtocolError::UnexpectedArgument: return "unexpected argument";
-        case ProtocolError::BadName: return "NAME must be 1..64 characters of letters, digits, '.', '_' or '-'";
+        case ProtocolError::BadName:
+            return "NAME must be 1..64 characters of letters, digits, '.', '_' or '-'";
     }
     return "bad request";
 }

@@ -32,7 +32,16 @@ inline constexpr std::size_t kMaxRequestLine = 512;
 inline constexpr std::size_t kMaxNameLength = 64;
 
 // Command is what a request asks for.
-enum class Command : std::uint8_t { Status, ListSas, ListPolicies, Counters, Initiate, Terminate, Rekey, Reload };
+enum class Command : std::uint8_t {
+    Status,
+    ListSas,
+    ListPolicies,
+    Counters,
+    Initiate,
+    Terminate,
+    Rekey,
+    Reload
+};
 // to_string returns the command's word ("list-sas").
 std::string_view to_string(Command c) noexcept;
 // parse_command reads a command word; nullopt if unknown.

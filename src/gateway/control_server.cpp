@@ -24,8 +24,8 @@ ControlServer::~ControlServer() {
     loop_.remove(listener_.fd());
 }
 
-io::IoResult<std::unique_ptr<ControlServer>> ControlServer::start(io::EventLoop& loop, const std::string& path,
-                                                                  Handler handler) {
+io::IoResult<std::unique_ptr<ControlServer>> ControlServer::start(io::EventLoop& loop,
+                                                                  const std::string& path, Handler handler) {
     auto l = io::UnixListener::listen(path, 0600);
     if (!l) return core::fail(l.error());
     std::unique_ptr<ControlServer> s(new ControlServer(loop, std::move(l).value(), std::move(handler)));
@@ -40,7 +40,8 @@ void ControlServer::on_accept() {
         io::Fd fd = listener_.accept();
         if (!fd.valid()) return;
         if (conns_.size() >= kMaxConnections) {
-            static constexpr std::string_view kBusy = R"({"ok":false,"error":"too many control connections"})" "\n";
+            static constexpr std::string_view kBusy = R"({"ok":false,"error":"too many control connections"})"
+                                                      "\n";
             (void)!::send(fd.get(), kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
             continue;  // fd closes here
         }
@@ -106,7 +107,8 @@ void ControlServer::on_ready(int fd, std::uint32_t events) {
     if (c.in.size() > kMaxRequestLine) {
         // A line that never ends: answer once and hang up.
         ++errors_;
-        c.out += nlohmann::json{{"ok", false}, {"error", std::string(to_string(ProtocolError::TooLong))}}.dump();
+        c.out +=
+            nlohmann::json{{"ok", false}, {"error", std::string(to_string(ProtocolError::TooLong))}}.dump();
         c.out += '\n';
         c.in.clear();
         c.closing = true;

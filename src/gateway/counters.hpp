@@ -19,13 +19,13 @@ namespace strata::gateway {
 
 // GatewayDrop is a drop outside the IPsec processing itself.
 enum class GatewayDrop : std::uint8_t {
-    TunReadError,    // read(2) on the TUN device failed
-    TunWriteError,   // a decrypted packet could not be handed to the kernel
-    TunBypass,       // a packet routed into the TUN matched a BYPASS policy: it has no clear path out
-    SendFailed,      // the kernel refused an ESP datagram (no route, EMSGSIZE, ...)
-    SendBufferFull,  // the socket's send buffer was full
+    TunReadError,      // read(2) on the TUN device failed
+    TunWriteError,     // a decrypted packet could not be handed to the kernel
+    TunBypass,         // a packet routed into the TUN matched a BYPASS policy: it has no clear path out
+    SendFailed,        // the kernel refused an ESP datagram (no route, EMSGSIZE, ...)
+    SendBufferFull,    // the socket's send buffer was full
     OversizeDatagram,  // a datagram longer than the receive buffer
-    IkeUnavailable,  // an IKE message (port 500, or 4500 with the non-ESP marker): no IKE engine yet
+    IkeUnavailable,    // an IKE message (port 500, or 4500 with the non-ESP marker): no IKE engine yet
     Count_
 };
 inline constexpr std::size_t kGatewayDrops = static_cast<std::size_t>(GatewayDrop::Count_);
@@ -43,7 +43,7 @@ struct WorkerCounters {
     std::atomic<std::uint64_t> net_tx_packets{0};  // ESP packets sent
     std::atomic<std::uint64_t> net_tx_bytes{0};
     std::atomic<std::uint64_t> nat_keepalives{0};  // RFC 3948 §2.3 keepalives received (not a drop)
-    ipsec::DropCounters net_drops;                 // IPsec reasons decided before the Processor (Truncated, Malformed)
+    ipsec::DropCounters net_drops;  // IPsec reasons decided before the Processor (Truncated, Malformed)
     std::array<std::atomic<std::uint64_t>, kGatewayDrops> gateway_drops{};
 
     void add(GatewayDrop d, std::uint64_t n = 1) noexcept {

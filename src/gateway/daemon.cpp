@@ -21,7 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-json ok(Command c, json data) { return json{{"ok", true}, {"command", std::string(to_string(c))}, {"data", std::move(data)}}; }
+json ok(Command c, json data) {
+    return json{{"ok", true}, {"command", std::string(to_string(c))}, {"data", std::move(data)}};
+}
 json error(Command c, const std::string& why) {
     return json{{"ok", false}, {"command", std::string(to_string(c))}, {"error", why}};
 }
@@ -87,7 +89,8 @@ int Daemon::run() {
         while (auto s = st_->signals->next()) {
             if (*s == SIGHUP) {
                 log_.info("SIGHUP: reloading {}", path_);
-                if (auto e = reload()) log_.error("reload refused, keeping the running configuration: {}", *e);
+                if (auto e = reload())
+                    log_.error("reload refused, keeping the running configuration: {}", *e);
             } else {
                 log_.info("{}: stopping", *s == SIGTERM ? "SIGTERM" : "SIGINT");
                 loop.stop();
@@ -102,15 +105,16 @@ int Daemon::run() {
             for (const auto& sa : dp->sad().all()) {
                 const ipsec::LifetimeEvent e = sa->tick(now);
                 if (e == ipsec::LifetimeEvent::HardExpired)
-                    log_.error("SA '{}' (SPI {}) reached its hard lifetime", dp->name_of(sa.get()), hex32(sa->spi()));
+                    log_.error("SA '{}' (SPI {}) reached its hard lifetime", dp->name_of(sa.get()),
+                               hex32(sa->spi()));
                 if (e == ipsec::LifetimeEvent::SoftExpired)
                     log_.warn("SA '{}' (SPI {}) reached its soft lifetime; manual SAs are not rekeyed",
                               dp->name_of(sa.get()), hex32(sa->spi()));
             }
         }
     });
-    log_.info("gateway running: tun {}, {} worker(s), control socket {}", st_->tun->name(), st_->workers.size(),
-              st_->cfg.gateway.control_socket);
+    log_.info("gateway running: tun {}, {} worker(s), control socket {}", st_->tun->name(),
+              st_->workers.size(), st_->cfg.gateway.control_socket);
     loop.run();
     stop();
     log_.info("gateway stopped");
@@ -182,7 +186,8 @@ bool Daemon::start() {
             opt.send_buffer = 4 << 20;
             auto u = io::DatagramSocket::bind_udp(io::Endpoint{a, c.gateway.natt_port}, opt);
             if (!u) {
-                log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.natt_port}.to_string(), io::to_string(u.error()));
+                log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.natt_port}.to_string(),
+                           io::to_string(u.error()));
                 return false;
             }
             socks.udp.push_back(std::move(u).value());
@@ -205,7 +210,8 @@ bool Daemon::start() {
                 socks.esp_recv.push_back(std::move(recv).value());
                 auto ike = io::DatagramSocket::bind_udp(io::Endpoint{a, c.gateway.ike_port});
                 if (!ike) {
-                    log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.ike_port}.to_string(), io::to_string(ike.error()));
+                    log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.ike_port}.to_string(),
+                               io::to_string(ike.error()));
                     return false;
                 }
                 socks.ike.push_back(std::move(ike).value());
@@ -273,9 +279,11 @@ std::optional<std::string> Daemon::reload() {
     const GatewaySection& old = st_->cfg.gateway;
     const GatewaySection& neu = cfg->gateway;
     if (old.addresses != neu.addresses || old.tun != neu.tun || old.natt_port != neu.natt_port ||
-        old.ike_port != neu.ike_port || old.workers != neu.workers || old.control_socket != neu.control_socket ||
-        old.tun_mtu != neu.tun_mtu)
-        return path_ + ": changes to gateway addresses, ports, tun, tun_mtu, workers or control_socket need a restart";
+        old.ike_port != neu.ike_port || old.workers != neu.workers ||
+        old.control_socket != neu.control_socket || old.tun_mtu != neu.tun_mtu)
+        return path_ +
+               ": changes to gateway addresses, ports, tun, tun_mtu, workers or control_socket need a "
+               "restart";
     const std::vector<packet::IpPrefix> prefixes = remote_prefixes(*cfg);
     auto previous = st_->handle.current();
     auto dp = Datapath::build(std::move(*cfg->manual), previous.get(), st_->clock.now());
@@ -301,9 +309,10 @@ json Daemon::handle(const Request& req) {
         case Command::Initiate:
         case Command::Terminate:
         case Command::Rekey:
-            return error(req.command, std::string(to_string(req.command)) + " " + req.name +
-                                          ": not available for manually keyed SAs (this gateway runs no IKE peers "
-                                          "yet; manual SAs are installed at start and on reload)");
+            return error(req.command,
+                         std::string(to_string(req.command)) + " " + req.name +
+                             ": not available for manually keyed SAs (this gateway runs no IKE peers "
+                             "yet; manual SAs are installed at start and on reload)");
         case Command::Reload: {
             if (auto e = reload()) {
                 st_->last_reload_error = *e;
@@ -332,23 +341,24 @@ json Daemon::status() const {
         net_rx += w->counters().net_rx_packets.load(std::memory_order_relaxed);
         net_tx += w->counters().net_tx_packets.load(std::memory_order_relaxed);
     }
-    return json{{"pid", ::getpid()},
-                {"config", path_},
-                {"uptime_seconds", up.count()},
-                {"mode", "manual keying"},
-                {"manual", st_->cfg.gateway.manual},
-                {"tun", st_->tun ? st_->tun->name() : std::string()},
-                {"tun_mtu", st_->cfg.gateway.tun_mtu},
-                {"workers", st_->workers.size()},
-                {"addresses", addrs},
-                {"natt_port", st_->cfg.gateway.natt_port},
-                {"encapsulation", std::string(to_string(st_->cfg.gateway.encapsulation))},
-                {"routes", routes},
-                {"sas", dp ? dp->sad().size() : 0},
-                {"policies", dp ? dp->spd().size() : 0},
-                {"ike_sas", 0},
-                {"reloads", st_->reloads},
-                {"packets", {{"tun_rx", tun_rx}, {"tun_tx", tun_tx}, {"net_rx", net_rx}, {"net_tx", net_tx}}}};
+    return json{
+        {"pid", ::getpid()},
+        {"config", path_},
+        {"uptime_seconds", up.count()},
+        {"mode", "manual keying"},
+        {"manual", st_->cfg.gateway.manual},
+        {"tun", st_->tun ? st_->tun->name() : std::string()},
+        {"tun_mtu", st_->cfg.gateway.tun_mtu},
+        {"workers", st_->workers.size()},
+        {"addresses", addrs},
+        {"natt_port", st_->cfg.gateway.natt_port},
+        {"encapsulation", std::string(to_string(st_->cfg.gateway.encapsulation))},
+        {"routes", routes},
+        {"sas", dp ? dp->sad().size() : 0},
+        {"policies", dp ? dp->spd().size() : 0},
+        {"ike_sas", 0},
+        {"reloads", st_->reloads},
+        {"packets", {{"tun_rx", tun_rx}, {"tun_tx", tun_tx}, {"net_rx", net_rx}, {"net_tx", net_tx}}}};
 }
 
 json Daemon::list_sas() const {
@@ -358,14 +368,16 @@ json Daemon::list_sas() const {
     const core::Instant now = st_->clock.now();
     auto sas = dp->sad().all();
     std::sort(sas.begin(), sas.end(), [](const ipsec::SaPtr& a, const ipsec::SaPtr& b) {
-        return std::make_pair(a->config().direction, a->spi()) < std::make_pair(b->config().direction, b->spi());
+        return std::make_pair(a->config().direction, a->spi()) <
+               std::make_pair(b->config().direction, b->spi());
     });
     for (const auto& sa : sas) {
         const ipsec::SaConfig& c = sa->config();
         json drops = json::object();
         for (std::size_t i = 0; i < ipsec::kDropReasons; ++i) {
             const auto d = static_cast<ipsec::Drop>(i);
-            if (const auto n = sa->counters().drops.get(d); n > 0) drops[std::string(ipsec::to_string(d))] = n;
+            if (const auto n = sa->counters().drops.get(d); n > 0)
+                drops[std::string(ipsec::to_string(d))] = n;
         }
         const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - sa->installed_at()).count();
         auto remaining = [&](core::Duration limit) -> json {
@@ -388,7 +400,8 @@ json Daemon::list_sas() const {
             {"integrity", c.integrity != nullptr ? std::string(c.integrity->keyword) : std::string()},
             {"esn", c.esn},
             {"udp_encap", udp},
-            {"replay_window", c.direction == ipsec::Direction::Inbound ? json(c.replay_window) : json(nullptr)},
+            {"replay_window",
+             c.direction == ipsec::Direction::Inbound ? json(c.replay_window) : json(nullptr)},
             {"packets", sa->counters().packets.load(std::memory_order_relaxed)},
             {"bytes", sa->counters().bytes.load(std::memory_order_relaxed)},
             {"last_sequence", sa->last_sequence()},
@@ -417,8 +430,8 @@ json Daemon::list_policies() const {
                    {"priority", p->priority},
                    {"local", range_text(p->selector.local)},
                    {"remote", range_text(p->selector.remote)},
-                   {"protocol", p->selector.protocol == ipsec::kAnyProtocol ? json("any")
-                                                                              : json(p->selector.protocol)},
+                   {"protocol",
+                    p->selector.protocol == ipsec::kAnyProtocol ? json("any") : json(p->selector.protocol)},
                    {"local_ports", ports_text(p->selector.local_ports)},
                    {"remote_ports", ports_text(p->selector.remote_ports)},
                    {"action", std::string(ipsec::to_string(p->action))}};

@@ -33,10 +33,11 @@ void warm_up(const ipsec::Spd& spd) {
 
 bool same_sa(const ipsec::SecurityAssociation& sa, const ipsec::SaConfig& cfg) noexcept {
     const ipsec::SaConfig& c = sa.config();
-    return c.spi == cfg.spi && c.reqid == cfg.reqid && c.direction == cfg.direction && c.protocol == cfg.protocol &&
-           c.mode == cfg.mode && c.src == cfg.src && c.dst == cfg.dst && c.encryption == cfg.encryption &&
-           c.integrity == cfg.integrity && c.esn == cfg.esn && c.replay_window == cfg.replay_window &&
-           c.udp_encap == cfg.udp_encap && c.tunnel_ttl == cfg.tunnel_ttl && c.selectors == cfg.selectors &&
+    return c.spi == cfg.spi && c.reqid == cfg.reqid && c.direction == cfg.direction &&
+           c.protocol == cfg.protocol && c.mode == cfg.mode && c.src == cfg.src && c.dst == cfg.dst &&
+           c.encryption == cfg.encryption && c.integrity == cfg.integrity && c.esn == cfg.esn &&
+           c.replay_window == cfg.replay_window && c.udp_encap == cfg.udp_encap &&
+           c.tunnel_ttl == cfg.tunnel_ttl && c.selectors == cfg.selectors &&
            same_lifetimes(c.lifetimes, cfg.lifetimes) &&
            crypto::constant_time_equal(c.encryption_key.view(), cfg.encryption_key.view()) &&
            crypto::constant_time_equal(c.integrity_key.view(), cfg.integrity_key.view());
@@ -48,8 +49,8 @@ std::string Datapath::name_of(const ipsec::SecurityAssociation* sa) const {
 }
 
 core::Result<std::shared_ptr<Datapath>, config::ConfigError> Datapath::build(config::ManualKeying mk,
-                                                                              const Datapath* previous,
-                                                                              core::Instant now) {
+                                                                             const Datapath* previous,
+                                                                             core::Instant now) {
     std::shared_ptr<Datapath> dp(new Datapath());
     std::vector<ipsec::SaPtr> old;
     if (previous != nullptr) old = previous->sad_.all();
@@ -66,14 +67,15 @@ core::Result<std::shared_ptr<Datapath>, config::ConfigError> Datapath::build(con
         if (!sa) {
             auto created = ipsec::SecurityAssociation::create(std::move(mk.sas[i]), now);
             if (!created)
-                return core::fail(
-                    config::ConfigError{"sa '" + name + "': " + std::string(ipsec::to_string(created.error()))});
+                return core::fail(config::ConfigError{
+                    "sa '" + name + "': " + std::string(ipsec::to_string(created.error()))});
             sa = std::move(created).value();
         }
         const ipsec::SecurityAssociation* raw = sa.get();
         auto r = dp->sad_.install(std::move(sa));
         if (!r)
-            return core::fail(config::ConfigError{"sa '" + name + "': " + std::string(ipsec::to_string(r.error()))});
+            return core::fail(
+                config::ConfigError{"sa '" + name + "': " + std::string(ipsec::to_string(r.error()))});
         dp->names_[raw] = name;
     }
     for (auto& p : mk.policies) {

@@ -24,8 +24,8 @@ public:
     // build installs the manual SAs and policies of mk (consumed). SAs equal
     // to one of `previous` are taken over from it.
     static core::Result<std::shared_ptr<Datapath>, config::ConfigError> build(config::ManualKeying mk,
-                                                                             const Datapath* previous,
-                                                                             core::Instant now);
+                                                                              const Datapath* previous,
+                                                                              core::Instant now);
 
     [[nodiscard]] const ipsec::Spd& spd() const noexcept { return spd_; }
     [[nodiscard]] const ipsec::Sad& sad() const noexcept { return sad_; }

@@ -32,8 +32,9 @@ void Logger::write(LogLevel l, std::string_view line) const {
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
     std::tm tm{};
     ::gmtime_r(&t, &tm);
-    std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z {:<5} {}\n", tm.tm_year + 1900,
-                                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, to_string(l), line);
+    std::string out =
+        fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z {:<5} {}\n", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, to_string(l), line);
     // One write(2) per line, so lines from several threads never interleave.
     (void)!::write(STDERR_FILENO, out.data(), out.size());
 }

@@ -22,7 +22,8 @@ std::shared_ptr<const Datapath> DatapathHandle::current() const {
     return dp_;
 }
 
-Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock, Logger& log)
+Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock,
+               Logger& log)
     : index_(index), sockets_(std::move(sockets)), handle_(dp), clock_(clock), log_(log) {
     bufs_.resize(kBatch);
     ptrs_.resize(kBatch, nullptr);
@@ -57,7 +58,9 @@ io::IoResult<bool> Worker::start() {
         if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_ike(s); }); !r)
             return core::fail(r.error());
     }
-    if (auto t = loop_->add_timer(std::chrono::seconds(1), std::chrono::seconds(1), [this] { drain_events(); }); !t)
+    if (auto t =
+            loop_->add_timer(std::chrono::seconds(1), std::chrono::seconds(1), [this] { drain_events(); });
+        !t)
         return core::fail(t.error());
     {
         std::lock_guard<std::mutex> g(handle_.outbound_mu);
@@ -310,17 +313,21 @@ void Worker::drain_events() {
         switch (ev.kind) {
             case ipsec::EventKind::Acquire: {
                 const ipsec::Policy* p = dp_ ? dp_->spd().find(ev.policy_id) : nullptr;
-                log_.warn("no SA for policy '{}' (reqid {}): manual keying has no SA to offer; traffic to {} is dropped",
-                          p != nullptr ? p->name : std::string("?"), ev.reqid, ev.fields.dst.to_string());
+                log_.warn(
+                    "no SA for policy '{}' (reqid {}): manual keying has no SA to offer; traffic to {} is "
+                    "dropped",
+                    p != nullptr ? p->name : std::string("?"), ev.reqid, ev.fields.dst.to_string());
                 break;
             }
             case ipsec::EventKind::SoftExpired:
-                log_.warn("SA '{}' (SPI 0x{:08x}) reached its soft lifetime; manually keyed SAs are not rekeyed",
-                          dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
+                log_.warn(
+                    "SA '{}' (SPI 0x{:08x}) reached its soft lifetime; manually keyed SAs are not rekeyed",
+                    dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
                 break;
             case ipsec::EventKind::HardExpired:
-                log_.error("SA '{}' (SPI 0x{:08x}) reached its hard lifetime and drops all traffic (SaExpired)",
-                           dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
+                log_.error(
+                    "SA '{}' (SPI 0x{:08x}) reached its hard lifetime and drops all traffic (SaExpired)",
+                    dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
                 break;
         }
     }

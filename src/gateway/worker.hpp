@@ -38,7 +38,9 @@ public:
     void publish(std::shared_ptr<const Datapath> dp);
     // current returns the newest generation.
     [[nodiscard]] std::shared_ptr<const Datapath> current() const;
-    [[nodiscard]] std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
+    [[nodiscard]] std::uint64_t generation() const noexcept {
+        return generation_.load(std::memory_order_acquire);
+    }
 
     // The locks that serialise use of outbound and of inbound SAs.
     std::mutex outbound_mu;
@@ -52,18 +54,19 @@ private:
 
 // WorkerSockets are the descriptors one worker uses.
 struct WorkerSockets {
-    int tun_fd = -1;                          // this worker's TUN queue (owned by the TunDevice)
-    std::vector<io::DatagramSocket> udp;      // NAT-T port, one per gateway address
-    std::vector<io::DatagramSocket> esp_send; // raw ESP, one per gateway address (input filtered out)
-    std::vector<io::DatagramSocket> esp_recv; // raw ESP receivers (worker 0)
-    std::vector<io::DatagramSocket> ike;      // IKE port (worker 0)
+    int tun_fd = -1;                           // this worker's TUN queue (owned by the TunDevice)
+    std::vector<io::DatagramSocket> udp;       // NAT-T port, one per gateway address
+    std::vector<io::DatagramSocket> esp_send;  // raw ESP, one per gateway address (input filtered out)
+    std::vector<io::DatagramSocket> esp_recv;  // raw ESP receivers (worker 0)
+    std::vector<io::DatagramSocket> ike;       // IKE port (worker 0)
 };
 
 class Worker {
 public:
     static constexpr std::size_t kBatch = 64;
 
-    Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock, Logger& log);
+    Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock,
+           Logger& log);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;

@@ -128,7 +128,8 @@ SendOutcome DatagramSocket::send_batch(std::span<const SendSlot> slots) noexcept
     }
     std::size_t next = 0;
     while (next < n) {
-        const int r = ::sendmmsg(fd_.get(), s.msgs.data() + next, static_cast<unsigned>(n - next), MSG_DONTWAIT);
+        const int r =
+            ::sendmmsg(fd_.get(), s.msgs.data() + next, static_cast<unsigned>(n - next), MSG_DONTWAIT);
         if (r < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;

@@ -51,7 +51,8 @@ core::Result<void, IoError> EventLoop::add(int fd, std::uint32_t events, FdCallb
     epoll_event ev{};
     ev.events = events;
     ev.data.fd = fd;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) return core::fail(last_error("epoll_ctl(ADD)"));
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
+        return core::fail(last_error("epoll_ctl(ADD)"));
     entries_[fd] = std::make_shared<Entry>(Entry{std::move(cb)});
     return {};
 }
@@ -60,7 +61,8 @@ core::Result<void, IoError> EventLoop::modify(int fd, std::uint32_t events) {
     epoll_event ev{};
     ev.events = events;
     ev.data.fd = fd;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) < 0) return core::fail(last_error("epoll_ctl(MOD)"));
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) < 0)
+        return core::fail(last_error("epoll_ctl(MOD)"));
     return {};
 }
 
@@ -68,8 +70,8 @@ void EventLoop::remove(int fd) noexcept {
     if (entries_.erase(fd) > 0) (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
 }
 
-IoResult<EventLoop::TimerId> EventLoop::add_timer(std::chrono::nanoseconds first, std::chrono::nanoseconds period,
-                                                  TimerCallback cb) {
+IoResult<EventLoop::TimerId> EventLoop::add_timer(std::chrono::nanoseconds first,
+                                                  std::chrono::nanoseconds period, TimerCallback cb) {
     Fd t(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
     if (!t.valid()) return core::fail(last_error("timerfd_create"));
     itimerspec spec{};

@@ -14,8 +14,8 @@ namespace strata::io {
 
 // IoError is a failed system call: errno and the name of the operation.
 struct IoError {
-    int code = 0;             // errno
-    std::string_view op;      // "bind", "recvmmsg", ... (a string literal)
+    int code = 0;         // errno
+    std::string_view op;  // "bind", "recvmmsg", ... (a string literal)
 };
 
 // to_string formats "op: strerror(code)".

@@ -40,7 +40,8 @@ IoResult<ProgramResult> run_program(const std::vector<std::string>& argv) {
     for (;;) {
         const ssize_t n = ::read(read_end.get(), buf.data(), buf.size());
         if (n > 0) {
-            if (out.error_output.size() < 4096) out.error_output.append(buf.data(), static_cast<std::size_t>(n));
+            if (out.error_output.size() < 4096)
+                out.error_output.append(buf.data(), static_cast<std::size_t>(n));
             continue;
         }
         if (n < 0 && errno == EINTR) continue;

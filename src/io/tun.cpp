@@ -27,7 +27,8 @@ IoResult<TunDevice> TunDevice::open(std::string_view name, std::size_t queues) {
     std::vector<Fd> fds;
     std::string actual(name);
     for (std::size_t i = 0; i < queues; ++i) {
-        Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));  // NOLINT(cppcoreguidelines-pro-type-vararg)
+        Fd fd(::open("/dev/net/tun",
+                     O_RDWR | O_NONBLOCK | O_CLOEXEC));  // NOLINT(cppcoreguidelines-pro-type-vararg)
         if (!fd.valid()) return core::fail(last_error("open(/dev/net/tun)"));
         ifreq ifr = request_for(actual);
         ifr.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0));

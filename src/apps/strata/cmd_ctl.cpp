@@ -87,8 +87,9 @@ void run_ctl(const CtlOptions& o) {
 void add_ctl_command(CLI::App& app) {
     auto opts = std::make_shared<CtlOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "ctl", "Control a running gateway: status | list-sas | list-policies | counters | initiate NAME | "
-               "terminate NAME | rekey NAME | reload");
+        "ctl",
+        "Control a running gateway: status | list-sas | list-policies | counters | initiate NAME | "
+        "terminate NAME | rekey NAME | reload");
     cmd->add_option("--socket", opts->socket, "The gateway's control socket")->capture_default_str();
     cmd->add_flag("--json", opts->json, "Print the gateway's JSON reply (for scripts)");
     cmd->add_option("command", opts->words, "COMMAND [NAME]")->required();

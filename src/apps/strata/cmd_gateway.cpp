@@ -52,7 +52,8 @@ void add_gateway_command(CLI::App& app) {
     auto opts = std::make_shared<GatewayOptions>();
     CLI::App* cmd = app.add_subcommand(
         "gateway", "Run the IPsec VPN gateway over a TUN device (root; foreground; logs to stderr)");
-    cmd->add_option("--config", opts->config, "Gateway configuration (TOML; see examples/gateway/)")->required();
+    cmd->add_option("--config", opts->config, "Gateway configuration (TOML; see examples/gateway/)")
+        ->required();
     cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn or error (overrides the file)");
     cmd->add_flag("--check", opts->check, "Only validate the configuration and exit");
     cmd->callback([opts] { run_gateway(*opts); });

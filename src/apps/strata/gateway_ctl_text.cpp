@@ -17,10 +17,12 @@ std::string str(const json& j, const char* key) {
 
 std::string status_text(const json& d) {
     std::string out;
-    out += fmt::format("gateway      pid {}, up {} s, {}\n", str(d, "pid"), str(d, "uptime_seconds"), str(d, "mode"));
+    out += fmt::format("gateway      pid {}, up {} s, {}\n", str(d, "pid"), str(d, "uptime_seconds"),
+                       str(d, "mode"));
     out += fmt::format("config       {}\n", str(d, "config"));
     out += fmt::format("manual SAs   {}\n", str(d, "manual"));
-    out += fmt::format("tun          {} (mtu {}), {} worker(s)\n", str(d, "tun"), str(d, "tun_mtu"), str(d, "workers"));
+    out += fmt::format("tun          {} (mtu {}), {} worker(s)\n", str(d, "tun"), str(d, "tun_mtu"),
+                       str(d, "workers"));
     std::string addrs;
     const json addr_list = d.value("addresses", json::array());
     for (const auto& a : addr_list) addrs += (addrs.empty() ? "" : ", ") + a.get<std::string>();
@@ -30,11 +32,11 @@ std::string status_text(const json& d) {
     const json route_list = d.value("routes", json::array());
     for (const auto& r : route_list) routes += (routes.empty() ? "" : ", ") + r.get<std::string>();
     out += fmt::format("routes       {}\n", routes.empty() ? "-" : routes);
-    out += fmt::format("SAs          {} CHILD SA(s), {} IKE SA(s), {} policies\n", str(d, "sas"), str(d, "ike_sas"),
-                       str(d, "policies"));
+    out += fmt::format("SAs          {} CHILD SA(s), {} IKE SA(s), {} policies\n", str(d, "sas"),
+                       str(d, "ike_sas"), str(d, "policies"));
     const json p = d.value("packets", json::object());
-    out += fmt::format("packets      tun rx {} / tx {}, network rx {} / tx {}\n", str(p, "tun_rx"), str(p, "tun_tx"),
-                       str(p, "net_rx"), str(p, "net_tx"));
+    out += fmt::format("packets      tun rx {} / tx {}, network rx {} / tx {}\n", str(p, "tun_rx"),
+                       str(p, "tun_tx"), str(p, "net_rx"), str(p, "net_tx"));
     return out;
 }
 
@@ -44,17 +46,18 @@ std::string sas_text(const json& d) {
     for (const auto& s : d) {
         std::string alg = str(s, "encryption");
         if (str(s, "integrity") != "" && str(s, "integrity") != "-") alg += "/" + str(s, "integrity");
-        out += fmt::format("{} ({}, {}): {} {} {} SPI {} {} -> {} reqid {}\n", str(s, "name"), str(s, "keying"),
-                           str(s, "direction"), str(s, "protocol"), str(s, "mode"), alg, str(s, "spi"), str(s, "src"),
-                           str(s, "dst"), str(s, "reqid"));
+        out += fmt::format("{} ({}, {}): {} {} {} SPI {} {} -> {} reqid {}\n", str(s, "name"),
+                           str(s, "keying"), str(s, "direction"), str(s, "protocol"), str(s, "mode"), alg,
+                           str(s, "spi"), str(s, "src"), str(s, "dst"), str(s, "reqid"));
         std::string drops;
         const json drop_counts = s.value("drops", json::object());
         for (const auto& [k, v] : drop_counts.items()) drops += fmt::format(" {}={}", k, v.dump());
-        out += fmt::format("    {} packets, {} bytes, last seq {}, age {} s, rekey in {} s, expires in {} s{}{}\n",
-                           str(s, "packets"), str(s, "bytes"), str(s, "last_sequence"), str(s, "age_seconds"),
-                           str(s, "rekey_in_seconds"), str(s, "expires_in_seconds"),
-                           s.value("udp_encap", json()).is_null() ? "" : ", UDP-encapsulated",
-                           drops.empty() ? "" : ", drops:" + drops);
+        out += fmt::format(
+            "    {} packets, {} bytes, last seq {}, age {} s, rekey in {} s, expires in {} s{}{}\n",
+            str(s, "packets"), str(s, "bytes"), str(s, "last_sequence"), str(s, "age_seconds"),
+            str(s, "rekey_in_seconds"), str(s, "expires_in_seconds"),
+            s.value("udp_encap", json()).is_null() ? "" : ", UDP-encapsulated",
+            drops.empty() ? "" : ", drops:" + drops);
     }
     return out;
 }
@@ -64,11 +67,13 @@ std::string policies_text(const json& d) {
     std::string out;
     for (const auto& p : d) {
         out += fmt::format("{:>3} {:<3} {:<8} {} -> {} proto {} ports {} -> {}  prio {}  {}", str(p, "id"),
-                           str(p, "direction"), str(p, "action"), str(p, "local"), str(p, "remote"), str(p, "protocol"),
-                           str(p, "local_ports"), str(p, "remote_ports"), str(p, "priority"), str(p, "name"));
+                           str(p, "direction"), str(p, "action"), str(p, "local"), str(p, "remote"),
+                           str(p, "protocol"), str(p, "local_ports"), str(p, "remote_ports"),
+                           str(p, "priority"), str(p, "name"));
         if (p.value("action", "") == "protect") {
             out += fmt::format("  [{} reqid {}", str(p, "mode"), str(p, "reqid"));
-            if (p.contains("tunnel_src")) out += fmt::format(" {} -> {}", str(p, "tunnel_src"), str(p, "tunnel_dst"));
+            if (p.contains("tunnel_src"))
+                out += fmt::format(" {} -> {}", str(p, "tunnel_src"), str(p, "tunnel_dst"));
             out += "]";
         }
         out += "\n";
@@ -83,8 +88,8 @@ std::string counters_text(const json& d) {
         const json values = d.value(section, json::object());
         for (const auto& [k, v] : values.items()) out += fmt::format("  {:<24} {}\n", k, v.dump());
     }
-    out += fmt::format("drops total                {}\ncontrol errors answered    {}\n", str(d, "drops_total"),
-                       str(d, "control_errors"));
+    out += fmt::format("drops total                {}\ncontrol errors answered    {}\n",
+                       str(d, "drops_total"), str(d, "control_errors"));
     return out;
 }
 

@@ -78,7 +78,8 @@ TEST(GatewayConfig, EachMistakeIsRefusedWithLineAndReason) {
     expect_refused(kHead + "tun_mtu = 100\n", 3, "576..9000");
     expect_refused(kHead + "natt_port = 500\n", 3, "must differ");
     expect_refused("[gateway]\naddresses = [\"198.51.100.300\"]\n", 2, "is not an IP address");
-    expect_refused("[gateway]\naddresses = [\"198.51.100.1\", \"198.51.100.2\"]\n", 2, "one IPv4 and one IPv6");
+    expect_refused("[gateway]\naddresses = [\"198.51.100.1\", \"198.51.100.2\"]\n", 2,
+                   "one IPv4 and one IPv6");
     expect_refused(kHead + "manual = \"/nonexistent/sas.toml\"\n", 3, "manual keying file refused");
     expect_refused(kHead + "[bogus]\n", 3, "unknown key 'bogus'");
 
@@ -96,9 +97,12 @@ TEST(GatewayConfig, EachMistakeIsRefusedWithLineAndReason) {
 
     const std::string child = peer + "psk = \"0123456789\"\n[peers.p.children.net]\n";  // child at line 6
     expect_refused(child + "remote_ts = [\"203.0.113.0/24\"]\n", 6, "'local_ts' needs at least one subnet");
-    expect_refused(child + "local_ts = \"192.0.2.0/24\"\nremote_ts = \"203.0.113.0/33\"\n", 8, "is not a subnet");
-    expect_refused(child + "local_ts = \"192.0.2.0/24\"\nremote_ts = \"2001:db8::/32\"\n", 8, "share no IP version");
-    const std::string ts = child + "local_ts = \"192.0.2.0/24\"\nremote_ts = \"203.0.113.0/24\"\n";  // lines 7-8
+    expect_refused(child + "local_ts = \"192.0.2.0/24\"\nremote_ts = \"203.0.113.0/33\"\n", 8,
+                   "is not a subnet");
+    expect_refused(child + "local_ts = \"192.0.2.0/24\"\nremote_ts = \"2001:db8::/32\"\n", 8,
+                   "share no IP version");
+    const std::string ts =
+        child + "local_ts = \"192.0.2.0/24\"\nremote_ts = \"203.0.113.0/24\"\n";  // lines 7-8
     expect_refused(ts + "mode = \"beet\"\n", 9, "mode must be");
     expect_refused(ts + "esp_proposals = [\"aes128gcm16-prfsha256\"]\n", 9, "cannot have a PRF");
     expect_refused(ts + "replay_window = 16\n", 9, "32..4096");
@@ -107,8 +111,9 @@ TEST(GatewayConfig, EachMistakeIsRefusedWithLineAndReason) {
     expect_refused(ts + "remote_tss = \"x\"\n", 9, "unknown key 'remote_tss'");
     EXPECT_TRUE(parse(ts).ok());
 
-    expect_refused(kHead + "[peers.p]\naddress = \"2001:db8::2\"\npsk = \"0123456789\"\n[peers.p.children.c]\n"
-                           "local_ts = \"2001:db8:1::/64\"\nremote_ts = \"2001:db8:2::/64\"\n",
+    expect_refused(kHead +
+                       "[peers.p]\naddress = \"2001:db8::2\"\npsk = \"0123456789\"\n[peers.p.children.c]\n"
+                       "local_ts = \"2001:db8:1::/64\"\nremote_ts = \"2001:db8:2::/64\"\n",
                    3, "no address of that IP version");
 }
 
@@ -124,8 +129,9 @@ TEST(GatewayConfig, PskFileMustBeReadableOnlyByItsOwner) {
         std::ofstream f(path);
         f << "a-secret-from-a-file\n";
     }
-    const std::string text = kHead + "[peers.p]\naddress = \"198.51.100.2\"\npsk_file = \"" + path +
-                             "\"\n[peers.p.children.c]\nlocal_ts = \"192.0.2.0/24\"\nremote_ts = \"203.0.113.0/24\"\n";
+    const std::string text =
+        kHead + "[peers.p]\naddress = \"198.51.100.2\"\npsk_file = \"" + path +
+        "\"\n[peers.p.children.c]\nlocal_ts = \"192.0.2.0/24\"\nremote_ts = \"203.0.113.0/24\"\n";
     ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
     auto c = parse(text);
     ASSERT_FALSE(c.ok());
@@ -151,7 +157,8 @@ TEST(GatewayConfig, ManualSasMustBelongToTheGateway) {
     // site-c-sas.toml sends from 198.51.100.1; a gateway at .9 cannot run it.
     auto c = parse("[gateway]\naddresses = [\"198.51.100.9\"]\nmanual = \"site-c-sas.toml\"\n");
     ASSERT_FALSE(c.ok());
-    EXPECT_NE(c.error().message.find("is not one of gateway.addresses"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("is not one of gateway.addresses"), std::string::npos)
+        << c.error().message;
     EXPECT_EQ(c.error().message.rfind("gw.toml:3:", 0), 0U) << c.error().message;
 }
 

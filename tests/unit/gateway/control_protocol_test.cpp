@@ -8,7 +8,8 @@ namespace strata::gateway {
 namespace {
 
 TEST(ControlProtocol, ParsesEveryCommand) {
-    for (auto c : {Command::Status, Command::ListSas, Command::ListPolicies, Command::Counters, Command::Reload}) {
+    for (auto c :
+         {Command::Status, Command::ListSas, Command::ListPolicies, Command::Counters, Command::Reload}) {
         auto r = parse_request(to_string(c));
         ASSERT_TRUE(r.ok()) << to_string(c);
         EXPECT_EQ(r->command, c);

@@ -18,12 +18,15 @@ TEST(EventLoop, DispatchesReadableDescriptors) {
     Fd a(sv[0]);
     Fd b(sv[1]);
     int calls = 0;
-    ASSERT_TRUE((*loop)->add(b.get(), kReadable, [&](std::uint32_t ev) {
-        EXPECT_NE(ev & kReadable, 0U);
-        char c = 0;
-        EXPECT_EQ(::read(b.get(), &c, 1), 1);
-        ++calls;
-    }).ok());
+    ASSERT_TRUE((*loop)
+                    ->add(b.get(), kReadable,
+                          [&](std::uint32_t ev) {
+                              EXPECT_NE(ev & kReadable, 0U);
+                              char c = 0;
+                              EXPECT_EQ(::read(b.get(), &c, 1), 1);
+                              ++calls;
+                          })
+                    .ok());
     EXPECT_EQ((*loop)->run_once(0), 0);  // nothing ready yet
     ASSERT_EQ(::write(a.get(), "x", 1), 1);
     EXPECT_EQ((*loop)->run_once(1000), 1);
@@ -39,7 +42,8 @@ TEST(EventLoop, TimersFireAndCancel) {
     ASSERT_TRUE(loop.ok());
     int once = 0;
     int periodic = 0;
-    ASSERT_TRUE((*loop)->add_timer(std::chrono::milliseconds(5), std::chrono::nanoseconds(0), [&] { ++once; }).ok());
+    ASSERT_TRUE(
+        (*loop)->add_timer(std::chrono::milliseconds(5), std::chrono::nanoseconds(0), [&] { ++once; }).ok());
     auto id = (*loop)->add_timer(std::chrono::milliseconds(1), std::chrono::milliseconds(2), [&] {
         if (++periodic == 3) (*loop)->stop();
     });

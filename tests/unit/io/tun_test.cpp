@@ -44,7 +44,8 @@ int tun_checks() {
 }
 
 TEST(TunDevice, MultiQueueDeviceCarriesRoutedPackets) {
-    if (::geteuid() != 0 || ::access("/dev/net/tun", R_OK | W_OK) != 0) GTEST_SKIP() << "needs root and /dev/net/tun";
+    if (::geteuid() != 0 || ::access("/dev/net/tun", R_OK | W_OK) != 0)
+        GTEST_SKIP() << "needs root and /dev/net/tun";
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) ::_exit(tun_checks());

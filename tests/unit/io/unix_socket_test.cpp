@@ -14,7 +14,9 @@
 namespace strata::io {
 namespace {
 
-std::string temp_path(const char* name) { return "/tmp/strata-io-test-" + std::to_string(::getpid()) + "-" + name; }
+std::string temp_path(const char* name) {
+    return "/tmp/strata-io-test-" + std::to_string(::getpid()) + "-" + name;
+}
 
 TEST(UnixSocket, ListenerIsOwnerOnlyAndAccepts) {
     const std::string path = temp_path("ctl.sock");
