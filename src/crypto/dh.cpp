@@ -141,6 +141,21 @@ Pkey modp_key(DhGroup g, ByteView priv, ByteView pub) {
     return Pkey(key);
 }
 
+// modp_params returns the group's (p, g) parameters as a shared EVP_PKEY,
+// built once per process: key generation only reads it, so it need not be
+// rebuilt for every exchange. Null if libcrypto could not build it.
+EVP_PKEY* modp_params(DhGroup g) {
+    static const Pkey p1024 = modp_key(DhGroup::Modp1024, {}, {});
+    static const Pkey p2048 = modp_key(DhGroup::Modp2048, {}, {});
+    static const Pkey p3072 = modp_key(DhGroup::Modp3072, {}, {});
+    switch (g) {
+        case DhGroup::Modp1024: return p1024.get();
+        case DhGroup::Modp2048: return p2048.get();
+        case DhGroup::Modp3072: return p3072.get();
+        default: return nullptr;
+    }
+}
+
 // ecp_point_key builds an EC public key from an uncompressed point 04||x||y.
 // libcrypto's decoder rejects a point that is not on the curve.
 Pkey ecp_point_key(DhGroup g, ByteView point) {
@@ -282,9 +297,9 @@ KeyExchange::~KeyExchange() = default;
 Result<KeyExchange> KeyExchange::generate(DhGroup group) {
     Pkey key;
     if (is_modp(group)) {
-        Pkey params = modp_key(group, {}, {});
-        if (!params) return fail(Error::CryptoFailure);
-        PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, params.get(), nullptr));
+        EVP_PKEY* params = modp_params(group);
+        if (params == nullptr) return fail(Error::CryptoFailure);
+        PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, params, nullptr));
         EVP_PKEY* raw = nullptr;
         if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
             return fail(Error::CryptoFailure);
@@ -304,6 +319,11 @@ Result<KeyExchange> KeyExchange::generate(DhGroup group) {
 }
 
 Result<KeyExchange> KeyExchange::generate(DhGroup group, RandomSource& rng) {
+    // The system source is libcrypto's own DRBG, so drawing bytes here and
+    // importing them as a key only adds work: let libcrypto generate the pair.
+    // Seeded and replay sources keep the draw-and-import path below, so their
+    // keys stay reproducible.
+    if (dynamic_cast<SystemRandom*>(&rng) != nullptr) return generate(group);
     std::size_t len = 0;
     if (is_modp(group))
         len = prime_length(group);

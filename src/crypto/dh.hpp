@@ -60,7 +60,9 @@ public:
     static core::Result<KeyExchange> generate(DhGroup group);
     // generate(group, rng) draws the private key from rng (so tests can fix
     // it): MODP an exponent below 2^(8*len(p)-1), ECP a scalar in [1, n-1]
-    // (redrawn if out of range), X25519 32 bytes.
+    // (redrawn if out of range), X25519 32 bytes. When rng is a SystemRandom
+    // (libcrypto's DRBG) it is the same as generate(group): libcrypto makes
+    // the pair directly, which is faster than importing drawn bytes.
     static core::Result<KeyExchange> generate(DhGroup group, RandomSource& rng);
     // from_private loads a given private key: MODP a big-endian exponent x with
     // 1 < x < p-1 (at most len(p) bytes), ECP a big-endian scalar of exactly

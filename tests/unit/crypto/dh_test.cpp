@@ -72,6 +72,48 @@ TEST_P(AllGroups, SeededGenerationIsReproducible) {
     EXPECT_TRUE(core::equal_public(*s1, *s2));
 }
 
+TEST_P(AllGroups, SystemRandomGeneratesFreshKeysInTheSameEncoding) {
+    const DhGroup g = GetParam();
+    auto a = KeyExchange::generate(g, system_random());
+    auto b = KeyExchange::generate(g, system_random());
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(b);
+    EXPECT_NE(a->public_value(Encoding::Tls), b->public_value(Encoding::Tls));
+    const Bytes tls = a->public_value(Encoding::Tls);
+    const Bytes ike = a->public_value(Encoding::Ike);
+    ASSERT_EQ(tls.size(), public_value_length(g, Encoding::Tls));
+    ASSERT_EQ(ike.size(), public_value_length(g, Encoding::Ike));
+    if (g == DhGroup::Ecp256 || g == DhGroup::Ecp384) {
+        // RFC 8446 §4.2.8.2 uncompressed point; RFC 5903 §7 x||y.
+        EXPECT_EQ(tls.front(), 0x04);
+        EXPECT_EQ(Bytes(tls.begin() + 1, tls.end()), ike);
+    } else {
+        EXPECT_EQ(tls, ike);
+    }
+    // A key loaded from a fixed private value agrees with it both ways.
+    const std::array<std::uint8_t, 1> seed = {7};
+    SeededRandom r(seed);
+    auto c = KeyExchange::generate(g, r);
+    ASSERT_TRUE(c);
+    for (Encoding e : {Encoding::Ike, Encoding::Tls}) {
+        auto s1 = a->derive(c->public_value(e), e);
+        auto s2 = c->derive(a->public_value(e), e);
+        ASSERT_TRUE(s1) << core::to_string(s1.error());
+        ASSERT_TRUE(s2) << core::to_string(s2.error());
+        EXPECT_TRUE(core::equal_public(*s1, *s2));
+    }
+}
+
+TEST(DhReplay, ReplaySourceStillDrawsThePrivateKey) {
+    // RFC 7748 §6.1 Alice's private key: the replayed draw must become the key.
+    const Bytes alice = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    ReplayRandom replay(alice);
+    auto kx = KeyExchange::generate(DhGroup::X25519, replay);
+    ASSERT_TRUE(kx);
+    EXPECT_EQ(kx->public_value(Encoding::Tls),
+              unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Dh, AllGroups, ::testing::ValuesIn(kAllGroups));
 
 // ---- MODP
