@@ -1,30 +1,17 @@
 #include "ike/events.hpp"
 
+#include <array>
+
 namespace strata::ike {
 
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
-
 std::string_view event_name(const Event& e) noexcept {
-    return std::visit(Overloaded{
-                          [](const IkeSaUp&) { return std::string_view("ike-sa-up"); },
-                          [](const IkeSaDown&) { return std::string_view("ike-sa-down"); },
-                          [](const IkeSaRekeyed&) { return std::string_view("ike-sa-rekeyed"); },
-                          [](const ChildSaUp&) { return std::string_view("child-sa-up"); },
-                          [](const ChildSaRekeyed&) { return std::string_view("child-sa-rekeyed"); },
-                          [](const ChildSaDown&) { return std::string_view("child-sa-down"); },
-                          [](const ChildSaFailed&) { return std::string_view("child-sa-failed"); },
-                          [](const AuthFailed&) { return std::string_view("auth-failed"); },
-                      },
-                      e);
+    // Indexed in the order of the Event variant's alternatives.
+    static constexpr std::array<std::string_view, 8> kNames = {
+        "ike-sa-up",        "ike-sa-down",   "ike-sa-rekeyed",  "child-sa-up",
+        "child-sa-rekeyed", "child-sa-down", "child-sa-failed", "auth-failed"};
+    static_assert(kNames.size() == std::variant_size_v<Event>);
+    const std::size_t i = e.index();
+    return i < kNames.size() ? kNames[i] : std::string_view("unknown");
 }
 
 }  // namespace strata::ike

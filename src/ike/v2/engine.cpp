@@ -705,7 +705,7 @@ void Engine::respond_init(const Datagram& in, const ParsedMessage& m, core::Inst
         ++stats_.half_open_dropped;
         return;
     }
-    auto reply_plain = [&](std::vector<RawPayload> pl) {
+    auto reply_plain = [&](const std::vector<RawPayload>& pl) {
         Header r;
         r.spi_i = h.spi_i;
         r.exchange = ExchangeType::IkeSaInit;
