@@ -37,10 +37,11 @@ void Report::say(std::string_view line) {
 }
 
 bool Report::check(std::string_view what, bool ok, std::string detail) {
-    checks_.push_back({act_, std::string(what), ok ? CheckStatus::Pass : CheckStatus::Fail, detail});
     if (!quiet_ || !ok)
         fmt::print(out_, "  {} {}{}\n", ok ? paint("[ok]", "1;32") : paint("[FAILED]", "1;31"), what,
                    detail.empty() ? "" : " - " + detail);
+    checks_.push_back(
+        {act_, std::string(what), ok ? CheckStatus::Pass : CheckStatus::Fail, std::move(detail)});
     return ok;
 }
 
