@@ -23,7 +23,9 @@ namespace {
 
 packet::IpAddress ip(const char* s) { return *packet::IpAddress::parse(s); }
 
-core::ByteView text(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+core::ByteView text(std::string_view s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 ike::ConnectionConfig conn(bool initiator) {
     ike::ConnectionConfig c;
@@ -81,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         d.local = {ip("198.51.100.1"), after_auth ? std::uint16_t{4500} : std::uint16_t{500}};
         d.remote = {ip("198.51.100.2"), d.local.port};
         d.data.assign(body->begin(), body->end());
-        if (d.data.size() >= 16 && std::all_of(d.data.begin(), d.data.begin() + 16, [](std::uint8_t x) { return x == 0; })) {
+        if (d.data.size() >= 16 &&
+            std::all_of(d.data.begin(), d.data.begin() + 16, [](std::uint8_t x) { return x == 0; })) {
             for (int i = 0; i < 8; ++i) {
                 d.data[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(spi_i >> (56 - 8 * i));
                 d.data[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(spi_r >> (56 - 8 * i));

@@ -22,7 +22,9 @@ namespace {
 
 packet::IpAddress ip(const char* s) { return *packet::IpAddress::parse(s); }
 
-core::ByteView text(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+core::ByteView text(std::string_view s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 ike::ConnectionConfig responder_conn() {
     ike::ConnectionConfig c;
@@ -32,7 +34,8 @@ ike::ConnectionConfig responder_conn() {
     c.local_id = *ike::parse_identity("gw-d.example.org");
     c.remote_id = *ike::parse_identity("gw-c.example.org");
     c.psk = core::SecretBytes(text("fuzz-psk"));
-    c.ike_proposals = *ike::parse_proposals("aes256-sha256-ecp256,aes128gcm16-prfsha256-x25519", ike::ProposalUse::Ike);
+    c.ike_proposals =
+        *ike::parse_proposals("aes256-sha256-ecp256,aes128gcm16-prfsha256-x25519", ike::ProposalUse::Ike);
     c.esp_proposals = *ike::parse_proposals("aes128gcm16,aes128-sha256", ike::ProposalUse::Esp);
     c.local_ts = *ike::parse_traffic_selectors("203.0.113.0/24");
     c.remote_ts = *ike::parse_traffic_selectors("192.0.2.0/24");
