@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -83,8 +84,11 @@ void check_keys(const toml::value& table, std::initializer_list<std::string_view
     for (const auto& [key, v] : table.as_table()) {
         if (std::find(known.begin(), known.end(), key) == known.end()) {
             std::string list;
-            for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-            refuse(v, "unknown key '" + key + "' in " + what + " (known: " + list + ")");
+            for (auto k : known) {
+                if (!list.empty()) list += ", ";
+                list += k;
+            }
+            refuse(v, fmt::format("unknown key '{}' in {} (known: {})", key, what, list));
         }
     }
 }
@@ -97,7 +101,7 @@ std::chrono::seconds seconds_or(const toml::value& table, const std::string& key
     const toml::value& v = table.at(key);
     constexpr std::int64_t kMax = 10LL * 365 * 24 * 3600;  // ten years
     if (v.is_integer()) return std::chrono::seconds(int_or(table, key, 0, 0, kMax));
-    if (!v.is_string()) refuse(v, "'" + key + "' must be seconds or a string like \"4h\"");
+    if (!v.is_string()) refuse(v, "'" + key + R"(' must be seconds or a string like "4h")");
     const std::string& s = v.as_string().str;
     std::int64_t n = 0;
     std::size_t i = 0;
@@ -105,8 +109,7 @@ std::chrono::seconds seconds_or(const toml::value& table, const std::string& key
         n = n * 10 + (s[i] - '0');
         if (n > kMax) refuse(v, "'" + key + "' is too long");
     }
-    if (i == 0)
-        refuse(v, "'" + key + "': '" + s + "' is not a duration (e.g. \"90s\", \"30m\", \"4h\", \"1d\")");
+    if (i == 0) refuse(v, "'" + key + "': '" + s + R"(' is not a duration (e.g. "90s", "30m", "4h", "1d"))");
     const std::string unit = s.substr(i);
     std::int64_t mul = 0;
     if (unit.empty() || unit == "s") mul = 1;
@@ -128,7 +131,7 @@ std::vector<packet::IpPrefix> selectors(const toml::value& table, const std::str
     std::vector<packet::IpPrefix> out;
     for (const auto& s : strings(table, key)) {
         auto p = packet::IpPrefix::parse(s);
-        if (!p) refuse(table.at(key), "'" + s + "' in " + key + " is not a subnet (like 192.0.2.0/24)");
+        if (!p) refuse(table.at(key), fmt::format("'{}' in {} is not a subnet (like 192.0.2.0/24)", s, key));
         out.push_back(*p);
     }
     if (out.empty())

@@ -45,7 +45,8 @@ std::string sas_text(const json& d) {
     std::string out;
     for (const auto& s : d) {
         std::string alg = str(s, "encryption");
-        if (str(s, "integrity") != "" && str(s, "integrity") != "-") alg += "/" + str(s, "integrity");
+        const std::string integrity = str(s, "integrity");
+        if (!integrity.empty() && integrity != "-") alg += "/" + integrity;
         out += fmt::format("{} ({}, {}): {} {} {} SPI {} {} -> {} reqid {}\n", str(s, "name"),
                            str(s, "keying"), str(s, "direction"), str(s, "protocol"), str(s, "mode"), alg,
                            str(s, "spi"), str(s, "src"), str(s, "dst"), str(s, "reqid"));
