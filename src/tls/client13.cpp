@@ -401,7 +401,13 @@ Status Connection::Impl::client_on_finished(const HandshakeMessage& m) {
     auto rms = keys->resumption_master_secret(*th2);
     if (!rms) return fail(rms.error());
     resumption_master = std::move(*rms);
-    if (neg.resumed && offered_session) neg.peer_subject = subject_of(offered_session->peer_certificates);
+    if (neg.resumed && offered_session) {
+        // The session remembers the subject; parse the certificate only for a
+        // session stored without one.
+        neg.peer_subject = offered_session->peer_subject.empty()
+                               ? subject_of(offered_session->peer_certificates)
+                               : offered_session->peer_subject;
+    }
     state = HandshakeState::Connected;
     return {};
 }
@@ -418,6 +424,7 @@ Status Connection::Impl::client_on_new_session_ticket(const HandshakeMessage& m)
     s.secret = std::move(*psk);
     s.peer_certificates =
         neg.resumed && offered_session ? offered_session->peer_certificates : peer_der(peer_chain);
+    s.peer_subject = neg.peer_subject;
     s.alpn = neg.alpn;
     s.server_name = neg.server_name;
     s.ticket = std::move(t->ticket);

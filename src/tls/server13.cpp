@@ -271,7 +271,9 @@ Status Connection::Impl::server_send_flight(const ClientHello& ch, const ClientH
         if (auto s = add_transcript(*cv); !s) return s;
         if (auto s = send_handshake(*cv); !s) return s;
     } else {
-        neg.peer_subject = subject_of(accepted_session->peer_certificates);
+        neg.peer_subject = accepted_session->peer_subject.empty()
+                               ? subject_of(accepted_session->peer_certificates)
+                               : accepted_session->peer_subject;
     }
     auto h = transcript_hash();
     if (!h) return fail(h.error());
@@ -361,6 +363,7 @@ Status Connection::Impl::server_send_tickets() {
         s.cipher_suite = suite->id;
         s.secret = std::move(*psk);
         s.peer_certificates = accepted_session ? accepted_session->peer_certificates : peer_der(peer_chain);
+        s.peer_subject = neg.peer_subject;
         s.alpn = neg.alpn;
         s.server_name = neg.server_name;
         s.ticket_lifetime = t.lifetime;
