@@ -5,61 +5,19 @@
 
 #include "core/reader.hpp"
 #include "core/writer.hpp"
+#include "tls/wire.hpp"
 
 namespace strata::tls {
 
 namespace {
 
-// lift turns a core::Result into a tls::Result.
-template <typename T>
-Result<T> lift(core::Result<T> r) {
-    if (!r) return fail(from_core(r.error()));
-    return std::move(r).value();
-}
-
-// vec reads a vector with a width-byte length (RFC 8446 §3.4) and checks
-// min <= length <= max and length % unit == 0.
-Result<core::Reader> vec(core::Reader& r, int width, std::size_t min, std::size_t max, std::size_t unit = 1) {
-    core::Result<core::Reader> sub = width == 1   ? r.prefixed8()
-                                     : width == 2 ? r.prefixed16()
-                                                  : r.prefixed24();
-    if (!sub) return fail(from_core(sub.error()));
-    const std::size_t n = sub->remaining();
-    if (n < min || n > max || n % unit != 0) return fail(Error::BadVectorLength);
-    return sub.value();
-}
-
-Status done(const core::Reader& r) {
-    if (!r.empty()) return fail(Error::TrailingBytes);
-    return {};
-}
-
-core::Bytes to_bytes(core::ByteView v) { return core::Bytes(v.begin(), v.end()); }
-
-// u16_list reads a vector of uint16 values.
-Result<std::vector<std::uint16_t>> u16_list(core::Reader& r, int width, std::size_t min, std::size_t max) {
-    auto list = vec(r, width, min, max, 2);
-    if (!list) return fail(list.error());
-    std::vector<std::uint16_t> out;
-    out.reserve(list->remaining() / 2);
-    while (!list->empty()) out.push_back(list->u16().value());
-    return out;
-}
-
-// write_vec writes data with a width-byte length and checks min..max.
-void write_vec(core::Writer& w, std::size_t width, core::ByteView data) {
-    const auto len = w.open_length(width);
-    w.bytes(data);
-    w.close_length(len);
-}
-
-Result<core::Bytes> finish(const core::Writer& w, core::Bytes&& out) {
-    if (!w.ok()) {
-        return fail(w.status().error() == core::Error::LengthOverflow ? Error::BadVectorLength
-                                                                      : Error::InternalError);
-    }
-    return std::move(out);
-}
+using wire::done;
+using wire::finish;
+using wire::lift;
+using wire::to_bytes;
+using wire::u16_list;
+using wire::vec;
+using wire::write_vec;
 
 bool in_range(std::size_t n, std::size_t min, std::size_t max) noexcept { return n >= min && n <= max; }
 

@@ -6,6 +6,7 @@
 #include "core/reader.hpp"
 #include "core/writer.hpp"
 #include "tls/version.hpp"
+#include "tls/wire.hpp"
 
 namespace strata::tls {
 
@@ -20,11 +21,8 @@ constexpr std::chrono::seconds kClockSkew{60};
 // created + any uint32 lifetime stays far inside WallTime's range.
 constexpr std::uint64_t kMaxCreated = 0xffffffff;
 
-void write_vec(core::Writer& w, std::size_t width, core::ByteView data) {
-    const auto len = w.open_length(width);
-    w.bytes(data);
-    w.close_length(len);
-}
+using wire::lift;
+using wire::write_vec;
 
 core::ByteView as_bytes(const std::string& s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -32,18 +30,9 @@ core::ByteView as_bytes(const std::string& s) {
 
 // vec reads a width-byte-prefixed vector and checks min..max.
 Result<core::ByteView> vec(core::Reader& r, int width, std::size_t min, std::size_t max) {
-    core::Result<core::Reader> sub = width == 1   ? r.prefixed8()
-                                     : width == 2 ? r.prefixed16()
-                                                  : r.prefixed24();
-    if (!sub) return fail(from_core(sub.error()));
-    if (sub->remaining() < min || sub->remaining() > max) return fail(Error::BadVectorLength);
+    auto sub = wire::vec(r, width, min, max);
+    if (!sub) return fail(sub.error());
     return sub->rest();
-}
-
-template <typename T>
-Result<T> lift(core::Result<T> r) {
-    if (!r) return fail(from_core(r.error()));
-    return std::move(r).value();
 }
 
 bool secret_length_fits(std::uint16_t version, std::size_t n) noexcept {
