@@ -28,9 +28,6 @@ bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-constexpr int kLabelChs = static_cast<int>(packet::TlsSecretLabel::ClientHandshakeTrafficSecret);
-constexpr int kLabelShs = static_cast<int>(packet::TlsSecretLabel::ServerHandshakeTrafficSecret);
-
 // Extensions a server must never put in EncryptedExtensions (RFC 8446 §4.2 table).
 bool forbidden_in_ee(std::uint16_t t) {
     using E = ExtensionType;
@@ -202,19 +199,7 @@ Status Connection::Impl::client_on_server_hello(const HandshakeMessage& m) {
         if (auto s = start_transcript(suite->prf_hash); !s) return s;
     }
     if (auto s = add_transcript(m.encoded); !s) return s;
-    auto ks = KeySchedule::create(suite->prf_hash, psk);
-    if (!ks) return fail(ks.error());
-    keys.emplace(std::move(*ks));
-    if (auto s = keys->enter_handshake(*shared); !s) return s;
-    auto th = transcript_hash();
-    if (!th) return fail(th.error());
-    auto c = keys->client_handshake_traffic_secret(*th);
-    auto sv = keys->server_handshake_traffic_secret(*th);
-    if (!c || !sv) return fail(Error::Crypto);
-    client_hs_secret = std::move(*c);
-    server_hs_secret = std::move(*sv);
-    keylog(kLabelChs, client_hs_secret);
-    keylog(kLabelShs, server_hs_secret);
+    if (auto s = derive_handshake_secrets(psk.view(), *shared); !s) return s;
     if (auto s = install_read(server_hs_secret); !s) return s;
     if (auto s = install_write(client_hs_secret); !s) return s;
     server_random = sh->random;

@@ -140,6 +140,23 @@ void Connection::Impl::keylog(int label, core::ByteView secret) const {
     if (line) cfg->keylog->log(*line);
 }
 
+Status Connection::Impl::derive_handshake_secrets(core::ByteView psk, core::ByteView dhe) {
+    auto ks = KeySchedule::create(suite->prf_hash, psk);
+    if (!ks) return fail(ks.error());
+    keys.emplace(std::move(*ks));
+    if (auto s = keys->enter_handshake(dhe); !s) return s;
+    auto th = transcript_hash();
+    if (!th) return fail(th.error());
+    auto c = keys->client_handshake_traffic_secret(*th);
+    auto sv = keys->server_handshake_traffic_secret(*th);
+    if (!c || !sv) return fail(Error::Crypto);
+    client_hs_secret = std::move(*c);
+    server_hs_secret = std::move(*sv);
+    keylog(static_cast<int>(packet::TlsSecretLabel::ClientHandshakeTrafficSecret), client_hs_secret);
+    keylog(static_cast<int>(packet::TlsSecretLabel::ServerHandshakeTrafficSecret), server_hs_secret);
+    return {};
+}
+
 Status Connection::Impl::install_read(core::ByteView secret) {
     // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
     if (!reassembler.empty()) return fail(Error::UnexpectedMessage);

@@ -125,6 +125,10 @@ struct Connection::Impl {
     Status install_read(core::ByteView secret);
     Status install_write(core::ByteView secret);
     void keylog(int label, core::ByteView secret) const;
+    // derive_handshake_secrets starts the key schedule with psk (empty for a
+    // full handshake) and the (EC)DHE secret, and derives and logs both
+    // handshake traffic secrets (RFC 8446 §7.1); each role installs them.
+    Status derive_handshake_secrets(core::ByteView psk, core::ByteView dhe);
     Status derive_application_secrets();
     Status key_update_read();
     Status key_update_write();

@@ -20,9 +20,6 @@ namespace strata::tls {
 
 namespace {
 
-constexpr int kLabelChs = static_cast<int>(packet::TlsSecretLabel::ClientHandshakeTrafficSecret);
-constexpr int kLabelShs = static_cast<int>(packet::TlsSecretLabel::ServerHandshakeTrafficSecret);
-
 template <typename T>
 bool contains(const std::vector<T>& v, const T& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
@@ -205,20 +202,8 @@ Status Connection::Impl::server_send_flight(const ClientHello& ch, const ClientH
     if (!ch.legacy_session_id.empty()) {
         if (auto s = send_ccs(); !s) return s;  // RFC 8446 Appendix D.4
     }
-    auto sched = KeySchedule::create(suite->prf_hash,
-                                     accepted_session ? accepted_session->secret.view() : core::ByteView{});
-    if (!sched) return fail(sched.error());
-    keys.emplace(std::move(*sched));
-    if (auto s = keys->enter_handshake(*shared); !s) return s;
-    auto th = transcript_hash();
-    if (!th) return fail(th.error());
-    auto c = keys->client_handshake_traffic_secret(*th);
-    auto sv = keys->server_handshake_traffic_secret(*th);
-    if (!c || !sv) return fail(Error::Crypto);
-    client_hs_secret = std::move(*c);
-    server_hs_secret = std::move(*sv);
-    keylog(kLabelChs, client_hs_secret);
-    keylog(kLabelShs, server_hs_secret);
+    const core::ByteView psk = accepted_session ? accepted_session->secret.view() : core::ByteView{};
+    if (auto s = derive_handshake_secrets(psk, *shared); !s) return s;
     if (auto s = install_write(server_hs_secret); !s) return s;
     if (auto s = install_read(client_hs_secret); !s) return s;
     neg.version = kTls13;
