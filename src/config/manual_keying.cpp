@@ -3,8 +3,8 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
-#include <toml.hpp>
 
+#include "config/toml_reader.hpp"
 #include "core/hex.hpp"
 
 namespace strata::config {
@@ -13,48 +13,12 @@ namespace {
 
 using ipsec::Direction;
 
-// Refused carries a formatted error out of the recursive parse; it never
-// leaves this file (parse_manual_keying turns it into a ConfigError).
-struct Refused {
-    std::string message;
-};
-
-[[noreturn]] void refuse(const toml::value& at, const std::string& why) {
-    throw Refused{toml::format_error("[error] " + why, at, "here")};
-}
-
-const toml::value& need(const toml::value& table, const std::string& key) {
-    if (!table.contains(key)) refuse(table, "missing key '" + key + "'");
-    return table.at(key);
-}
-
-std::string need_string(const toml::value& table, const std::string& key) {
-    const toml::value& v = need(table, key);
-    if (!v.is_string()) refuse(v, "'" + key + "' must be a string");
-    return v.as_string().str;
-}
-
-std::string string_or(const toml::value& table, const std::string& key, const std::string& fallback) {
-    return table.contains(key) ? need_string(table, key) : fallback;
-}
-
-std::int64_t int_or(const toml::value& table, const std::string& key, std::int64_t fallback, std::int64_t lo,
-                    std::int64_t hi) {
-    if (!table.contains(key)) return fallback;
-    const toml::value& v = table.at(key);
-    if (!v.is_integer()) refuse(v, "'" + key + "' must be an integer");
-    const std::int64_t n = v.as_integer();
-    if (n < lo || n > hi)
-        refuse(v, "'" + key + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi));
-    return n;
-}
-
-bool bool_or(const toml::value& table, const std::string& key, bool fallback) {
-    if (!table.contains(key)) return fallback;
-    const toml::value& v = table.at(key);
-    if (!v.is_boolean()) refuse(v, "'" + key + "' must be true or false");
-    return v.as_boolean();
-}
+using config::bool_or;
+using config::int_or;
+using config::need_string;
+using config::refuse;
+using config::Refused;
+using config::string_or;
 
 Direction direction(const toml::value& table) {
     const std::string d = need_string(table, "direction");
@@ -273,8 +237,9 @@ core::Result<ManualKeying, ConfigError> parse_manual_keying(std::string_view tex
                                                             const std::string& origin) {
     ManualKeying mk;
     try {
-        std::istringstream in{std::string(text)};
-        const toml::value root = toml::parse(in, origin);
+        auto doc = parse_toml(text, origin);
+        if (!doc) return core::fail(doc.error());
+        const toml::value& root = doc.value();
         for (const auto& [key, v] : root.as_table()) {
             if (key != "sa" && key != "policy")
                 refuse(v, "unknown section '" + key + "' (expected [[sa]] or [[policy]])");

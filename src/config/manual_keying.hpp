@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/error.hpp"
 #include "core/result.hpp"
 #include "ipsec/sa.hpp"
 #include "ipsec/sad.hpp"
@@ -58,12 +59,6 @@ struct ManualKeying {
     std::vector<std::string> sa_names;  // parallel to sas
     std::vector<ipsec::SaConfig> sas;
     std::vector<ipsec::Policy> policies;  // in file order
-};
-
-// ConfigError is a refused configuration: "file:line: reason" plus the
-// offending line, as toml11 formats it.
-struct ConfigError {
-    std::string message;
 };
 
 // parse_manual_keying parses TOML text (`origin` names it in messages).

@@ -8,89 +8,27 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml.hpp>
+
+#include "config/toml_reader.hpp"
 
 namespace strata::gateway {
 
 namespace {
 
-__extension__ typedef unsigned __int128 u128;  // NOLINT(modernize-use-using): __extension__ needs typedef
+using config::check_keys;
+using config::int_or;
+using config::need;
+using config::need_string;
+using config::refuse;
+using config::Refused;
+using config::string_or;
+using config::strings;
 
-// Refused carries a formatted error out of the recursive parse; it never
-// leaves this file.
-struct Refused {
-    std::string message;
-};
+__extension__ typedef unsigned __int128 u128;  // NOLINT(modernize-use-using): __extension__ needs typedef
 
 SourceRef ref(const toml::value& v) {
     const toml::source_location loc = v.location();
     return SourceRef{loc.file_name(), static_cast<std::uint32_t>(loc.line())};
-}
-
-[[noreturn]] void refuse(const toml::value& at, const std::string& why) {
-    // First line "file:line: reason" (what scripts and editors look for),
-    // then toml11's excerpt of the offending line.
-    throw Refused{ref(at).where() + ": " + why + "\n" + toml::format_error("[error] " + why, at, "here")};
-}
-
-const toml::value& need(const toml::value& table, const std::string& key) {
-    if (!table.contains(key)) refuse(table, "missing key '" + key + "'");
-    return table.at(key);
-}
-
-std::string need_string(const toml::value& table, const std::string& key) {
-    const toml::value& v = need(table, key);
-    if (!v.is_string()) refuse(v, "'" + key + "' must be a string");
-    return v.as_string().str;
-}
-
-std::string string_or(const toml::value& table, const std::string& key, const std::string& fallback) {
-    return table.contains(key) ? need_string(table, key) : fallback;
-}
-
-std::int64_t int_or(const toml::value& table, const std::string& key, std::int64_t fallback, std::int64_t lo,
-                    std::int64_t hi) {
-    if (!table.contains(key)) return fallback;
-    const toml::value& v = table.at(key);
-    if (!v.is_integer()) refuse(v, "'" + key + "' must be an integer");
-    const std::int64_t n = v.as_integer();
-    if (n < lo || n > hi)
-        refuse(v, "'" + key + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi));
-    return n;
-}
-
-// strings reads a string or a list of strings (swanctl lists are comma
-// separated; TOML has arrays, and a single string is accepted too).
-std::vector<std::string> strings(const toml::value& table, const std::string& key) {
-    std::vector<std::string> out;
-    if (!table.contains(key)) return out;
-    const toml::value& v = table.at(key);
-    if (v.is_string()) {
-        out.push_back(v.as_string().str);
-        return out;
-    }
-    if (!v.is_array()) refuse(v, "'" + key + "' must be a string or a list of strings");
-    for (const auto& item : v.as_array()) {
-        if (!item.is_string()) refuse(item, "'" + key + "' lists strings only");
-        out.push_back(item.as_string().str);
-    }
-    return out;
-}
-
-// check_keys refuses a key the table does not know (a typo must not be
-// silently ignored: "remote_tss" would otherwise mean "no selectors").
-void check_keys(const toml::value& table, std::initializer_list<std::string_view> known,
-                const std::string& what) {
-    for (const auto& [key, v] : table.as_table()) {
-        if (std::find(known.begin(), known.end(), key) == known.end()) {
-            std::string list;
-            for (auto k : known) {
-                if (!list.empty()) list += ", ";
-                list += k;
-            }
-            refuse(v, fmt::format("unknown key '{}' in {} (known: {})", key, what, list));
-        }
-    }
 }
 
 // seconds reads a duration: an integer number of seconds, or a string with
@@ -412,8 +350,9 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
     GatewayConfig cfg;
     cfg.path = origin;
     try {
-        std::istringstream in{std::string(text)};
-        const toml::value root = toml::parse(in, origin);
+        auto doc = config::parse_toml(text, origin);
+        if (!doc) return core::fail(doc.error());
+        const toml::value& root = doc.value();
         check_keys(root, {"gateway", "peers"}, "the file (expected [gateway] and [peers.NAME])");
         cfg.gateway = parse_gateway(need(root, "gateway"), base_dir);
         if (root.contains("peers")) {

@@ -1,8 +1,9 @@
 #include "apps/strata/ike_options.hpp"
 
 #include <fstream>
-#include <toml.hpp>
+#include <sstream>
 
+#include "config/toml_reader.hpp"
 #include "ike/proposal.hpp"
 
 namespace strata::apps {
@@ -10,8 +11,12 @@ namespace strata::apps {
 std::optional<std::string> load_ike_toml(const std::string& path, IkeOptions& opts) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return "cannot open " + path;
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto doc = config::parse_toml(text.str(), path);
+    if (!doc) return doc.error().message;
     try {
-        const toml::value root = toml::parse(in, path);
+        const toml::value& root = doc.value();
         auto str = [&](const char* key, std::string& field) {
             if (root.contains(key)) field = root.at(key).as_string().str;
         };
