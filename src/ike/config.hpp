@@ -9,12 +9,15 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "core/secret.hpp"
 #include "crypto/algorithm_table.hpp"
+#include "crypto/signature.hpp"
+#include "crypto/x509.hpp"
 #include "ike/identity.hpp"
 #include "ike/traffic_selector.hpp"
 #include "ipsec/sa.hpp"
@@ -30,6 +33,10 @@ struct RetransmitConfig {
     double backoff = 1.8;
     unsigned tries = 5;
 };
+
+// AuthKind is how both sides of a connection authenticate (RFC 7296 §2.15):
+// a pre-shared key, or signatures with X.509 certificates (RFC 7427).
+enum class AuthKind : std::uint8_t { Psk, PublicKey };
 
 // ConnectionConfig describes one peer. Move-only (it holds the PSK).
 struct ConnectionConfig {
@@ -54,6 +61,28 @@ struct ConnectionConfig {
     // dpd_interval: an idle IKE SA sends an empty INFORMATIONAL this often
     // (0: never).
     core::Duration dpd_interval{0};
+
+    // ---- certificate authentication (auth = PublicKey) ----
+    AuthKind auth = AuthKind::Psk;
+    // local_certs: this host's certificate first, then intermediates; each
+    // goes out in a CERT payload (RFC 7296 §3.6). local_id, if empty, becomes
+    // the certificate's subject DN (ID_DER_ASN1_DN).
+    std::vector<crypto::Certificate> local_certs;
+    // private_key signs this host's AUTH payload (shared: engines may copy configs).
+    std::shared_ptr<const crypto::PrivateKey> private_key;
+    // ca_certs are the trust anchors the peer's chain must lead to; their
+    // key hashes go out in CERTREQ (RFC 7296 §3.7).
+    std::vector<crypto::Certificate> ca_certs;
+    // rsa_pss: RSA keys sign with RSASSA-PSS, else PKCS#1 v1.5 (RFC 7427 §3).
+    bool rsa_pss = true;
+
+    // ---- IKE fragmentation (RFC 7383) ----
+    // fragmentation: announce IKEV2_FRAGMENTATION_SUPPORTED and, if the peer
+    // does too, send IKE_AUTH messages above fragment_size as SKF fragments.
+    bool fragmentation = true;
+    // fragment_size: the largest IKE datagram sent unfragmented (0: 1280
+    // for IPv6, 576 for IPv4, RFC 7383 §2.5.1).
+    std::size_t fragment_size = 0;
 };
 
 // EngineConfig is everything an engine runs with.
@@ -66,6 +95,12 @@ struct EngineConfig {
     std::size_t max_half_open = 4096;
     // half_open_timeout: a responder SA without IKE_AUTH is dropped after this.
     core::Duration half_open_timeout = std::chrono::seconds(30);
+    // cookie_secret_lifetime: the COOKIE secret is replaced this often; the
+    // previous one is still accepted for one more lifetime (RFC 7296 §2.6).
+    core::Duration cookie_secret_lifetime = std::chrono::minutes(5);
+    // wall_clock gives calendar time for certificate validity (RFC 5280
+    // §6.1.3); null: certificate authentication fails ("no wall clock").
+    const core::Clock* wall_clock = nullptr;
 };
 
 }  // namespace strata::ike

@@ -1,6 +1,7 @@
 #include "ike/identity.hpp"
 
 #include "core/hex.hpp"
+#include "crypto/x509_names.hpp"
 #include "packet/address.hpp"
 
 namespace strata::ike {
@@ -31,6 +32,13 @@ std::optional<Identity> parse_identity(std::string_view text) {
     if (strip("email:")) return text_id(IdType::Rfc822, text);
     if (strip("keyid:")) return text_id(IdType::KeyId, text);
     if (strip("ipv4:") || strip("ipv6:")) return address_id(text);
+    // A distinguished name ("dn:O=Org, CN=host", or any text with '=' as
+    // strongSwan reads it) becomes ID_DER_ASN1_DN (RFC 7296 §3.5).
+    if (strip("dn:") || text.find('=') != std::string_view::npos) {
+        auto der = crypto::dn_from_text(text);
+        if (!der) return std::nullopt;
+        return Identity{IdType::DerAsn1Dn, std::move(der).value()};
+    }
     if (auto a = address_id(text)) return a;
     if (text.find('@') != std::string_view::npos && text.front() != '@') return text_id(IdType::Rfc822, text);
     return text_id(IdType::Fqdn, text);
@@ -45,7 +53,10 @@ std::string to_string(const Identity& id) {
         case IdType::Fqdn:
         case IdType::Rfc822:
         case IdType::KeyId: return {id.data.begin(), id.data.end()};
-        case IdType::DerAsn1Dn: return "dn:" + core::to_hex(id.data);
+        case IdType::DerAsn1Dn: {
+            const std::string dn = crypto::dn_to_text(id.data);
+            return dn.empty() ? "dn:" + core::to_hex(id.data) : dn;
+        }
     }
     return "id" + std::to_string(static_cast<unsigned>(id.type)) + ":" + core::to_hex(id.data);
 }

@@ -33,7 +33,8 @@ struct Identity {
 // parse_identity reads an identity the way strongSwan's config does: an IPv4
 // or IPv6 address, "user@host" (RFC822), otherwise an FQDN; explicit prefixes
 // "fqdn:", "email:", "ipv4:", "ipv6:", "keyid:" (the rest as text) are
-// accepted too. nullopt for empty text or an address prefix that does not parse.
+// accepted too; "dn:O=Org, CN=host" (or any text with '=') is a DER DN.
+// nullopt for empty text, an address or DN that does not parse.
 std::optional<Identity> parse_identity(std::string_view text);
 
 // to_string prints an identity for logs ("gw-c.example.org", "192.0.2.1").

@@ -121,6 +121,13 @@ core::Result<ParsedMessage, ParseError> parse_message(core::ByteView data) {
             m.sk = SkPayload{next, offset, body};
             return m;
         }
+        if (type == PayloadType::SKF) {
+            // RFC 7383 §2.5: an SKF payload is last as well; its Next Payload
+            // names the first inner payload in fragment 1 and is 0 in others.
+            if (!r.empty()) return core::fail(ParseError::SkNotLast);
+            m.payloads.push_back(RawPayload{type, critical, core::Bytes(body.begin(), body.end())});
+            return m;
+        }
         m.payloads.push_back(RawPayload{type, critical, core::Bytes(body.begin(), body.end())});
     }
     if (!r.empty()) return core::fail(ParseError::BadPayloadLength);

@@ -1,0 +1,65 @@
+// certificates.hpp: CERT and CERTREQ payloads and the peer's certificate
+// checks for IKEv2 signature authentication (RFC 7296 §3.6, §3.7, §2.15;
+// RFC 4945 §3 for how identities relate to certificates).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "crypto/signature.hpp"
+#include "crypto/x509.hpp"
+#include "ike/identity.hpp"
+#include "ike/v2/message.hpp"
+
+namespace strata::ike::v2 {
+
+// kCertEncodingX509Signature is "X.509 Certificate - Signature" (RFC 7296 §3.6).
+inline constexpr std::uint8_t kCertEncodingX509Signature = 4;
+// kMaxPeerCertificates bounds the CERT payloads taken from one message.
+inline constexpr std::size_t kMaxPeerCertificates = 8;
+
+// cert_payloads returns one CERT payload per certificate of certs, in order
+// (end-entity first, RFC 7296 §3.6). Empty if a certificate cannot be encoded.
+std::vector<RawPayload> cert_payloads(const std::vector<crypto::Certificate>& certs);
+
+// certreq_payload returns a CERTREQ naming the trust anchors by the SHA-1
+// hash of their SubjectPublicKeyInfo (RFC 7296 §3.7); nullopt without anchors.
+std::optional<RawPayload> certreq_payload(const std::vector<crypto::Certificate>& cas);
+
+// parse_certreq_hashes splits X.509 CERTREQ data into its 20-byte hashes;
+// DecodeFailed if the length is not a multiple of 20.
+core::Result<std::vector<core::Bytes>> parse_certreq_hashes(core::ByteView data);
+
+// default_identity returns the ID_DER_ASN1_DN of cert's subject (used when a
+// connection with certificates has no local ID configured).
+core::Result<Identity> default_identity(const crypto::Certificate& cert);
+
+// identity_matches is true if cert certifies id: FQDN as a dNSName,
+// RFC822 as an rfc822Name, IPv4/IPv6 as an iPAddress subjectAltName, a DN
+// as the subject (RFC 4945 §3.1). KEY_ID never matches.
+bool identity_matches(const crypto::Certificate& cert, const Identity& id);
+
+// PeerCertificate is the outcome of check_peer_certificates.
+struct PeerCertificate {
+    crypto::Certificate leaf;
+    crypto::PublicKey key;
+};
+
+// CertFailure says why the peer's certificates were refused.
+struct CertFailure {
+    std::string reason;
+};
+
+// check_peer_certificates takes the CERT payloads of an IKE_AUTH message,
+// verifies the first (end-entity) certificate against anchors through the
+// others (RFC 5280 §6 at time `at`) and checks that it certifies peer_id.
+core::Result<PeerCertificate, CertFailure> check_peer_certificates(
+    const std::vector<RawPayload>& payloads, const Identity& peer_id,
+    const std::vector<crypto::Certificate>& anchors, core::WallTime at);
+
+}  // namespace strata::ike::v2

@@ -1,0 +1,227 @@
+#include "ike/v2/fragment.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "core/reader.hpp"
+#include "core/writer.hpp"
+
+namespace strata::ike::v2 {
+
+namespace {
+
+constexpr std::size_t kSkfHeader = 8;  // generic payload header + Fragment Number + Total Fragments
+constexpr std::size_t kUdpHeader = 8;
+
+}  // namespace
+
+std::size_t fragment_datagram_limit(std::size_t fragment_size, bool ipv6, bool port_4500) noexcept {
+    // RFC 7383 §2.5.1: 1280 bytes for IPv6 (its minimum MTU) and 576 for IPv4
+    // unless configured; these include the IP and UDP headers.
+    const std::size_t ip = fragment_size != 0 ? fragment_size : (ipv6 ? 1280 : 576);
+    const std::size_t overhead = (ipv6 ? 40 : 20) + kUdpHeader + (port_4500 ? 4 : 0);
+    return ip > overhead ? ip - overhead : 0;
+}
+
+core::Result<FragmentCrypto> FragmentCrypto::create(const NegotiatedIke& algs, const IkeKeys& keys,
+                                                    bool initiator) {
+    FragmentCrypto c;
+    const auto& e = *algs.encryption;
+    const core::SecretBytes& ek_out = initiator ? keys.sk_ei : keys.sk_er;
+    const core::SecretBytes& ek_in = initiator ? keys.sk_er : keys.sk_ei;
+    if (e.aead) {
+        // RFC 5282 §7.1: the salt is the last bytes of SK_e.
+        auto out = crypto::Aead::create(e.aead_alg, ek_out.view().subspan(0, e.key_len), e.icv_len);
+        auto in = crypto::Aead::create(e.aead_alg, ek_in.view().subspan(0, e.key_len), e.icv_len);
+        if (!out) return core::fail(out.error());
+        if (!in) return core::fail(in.error());
+        c.aead_out_.emplace(std::move(out).value());
+        c.aead_in_.emplace(std::move(in).value());
+        c.salt_out_ = core::SecretBytes(ek_out.view().subspan(e.key_len));
+        c.salt_in_ = core::SecretBytes(ek_in.view().subspan(e.key_len));
+        c.iv_len_ = 8;  // RFC 5282 §3.1
+        c.icv_len_ = e.icv_len;
+    } else {
+        if (algs.integrity == nullptr) return core::fail(core::Error::UnsupportedAlgorithm);
+        auto out = crypto::BlockCipher::create(e.cipher_alg, ek_out);
+        auto in = crypto::BlockCipher::create(e.cipher_alg, ek_in);
+        auto mout = crypto::Mac::create(algs.integrity->mac, initiator ? keys.sk_ai : keys.sk_ar);
+        auto min = crypto::Mac::create(algs.integrity->mac, initiator ? keys.sk_ar : keys.sk_ai);
+        if (!out) return core::fail(out.error());
+        if (!in) return core::fail(in.error());
+        if (!mout) return core::fail(mout.error());
+        if (!min) return core::fail(min.error());
+        c.iv_len_ = out->iv_len();
+        c.block_len_ = out->block_size();
+        c.cipher_out_.emplace(std::move(out).value());
+        c.cipher_in_.emplace(std::move(in).value());
+        c.mac_out_.emplace(std::move(mout).value());
+        c.mac_in_.emplace(std::move(min).value());
+        c.icv_len_ = algs.integrity->icv_len;
+    }
+    return c;
+}
+
+core::Result<core::Bytes> FragmentCrypto::seal_one(Header h, std::uint16_t number, std::uint16_t total,
+                                                   PayloadType first, core::ByteView slice,
+                                                   crypto::RandomSource& rng) {
+    // RFC 7383 §2.5: each fragment is padded and protected like an SK payload.
+    const std::size_t pad = (block_len_ - (slice.size() + 1) % block_len_) % block_len_;
+    const std::size_t ct_len = slice.size() + pad + 1;
+    const std::size_t payload_len = kSkfHeader + iv_len_ + ct_len + icv_len_;
+    core::Bytes out;
+    core::Writer w(out);
+    h.next = PayloadType::SKF;
+    h.length = static_cast<std::uint32_t>(kHeaderLength + payload_len);
+    encode_header(w, h);
+    // §2.5: Next Payload is the first inner payload in fragment 1, else 0.
+    w.u8(static_cast<std::uint8_t>(number == 1 ? first : PayloadType::None));
+    w.u8(0);
+    w.u16(static_cast<std::uint16_t>(payload_len));
+    w.u16(number);
+    w.u16(total);
+    const std::size_t iv_at = w.size();
+    auto iv = w.reserve(iv_len_);
+    if (auto st = rng.fill(iv); !st) return core::fail(st.error());
+    const std::size_t ct_at = w.size();
+    w.bytes(slice);
+    w.zeros(pad);
+    w.u8(static_cast<std::uint8_t>(pad));
+    w.zeros(icv_len_);
+    if (auto st = w.status(); !st) return core::fail(st.error());
+    core::MutableByteView all(out);
+    core::MutableByteView ct = all.subspan(ct_at, ct_len);
+    core::MutableByteView icv = all.subspan(ct_at + ct_len, icv_len_);
+    const core::ByteView ivv = all.subspan(iv_at, iv_len_);
+    if (aead_out_) {
+        // RFC 7383 §2.5: the AAD is the IKE header and the SKF header with
+        // Fragment Number and Total Fragments (RFC 5282 §5 otherwise).
+        std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
+        std::copy(salt_out_.view().begin(), salt_out_.view().end(), nonce.begin());
+        std::copy(ivv.begin(), ivv.end(), nonce.begin() + 4);
+        if (auto st = aead_out_->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
+            return core::fail(st.error());
+    } else {
+        if (auto st = cipher_out_->encrypt(ivv, ct); !st) return core::fail(st.error());
+        if (auto st = mac_out_->compute(all.subspan(0, ct_at + ct_len), icv); !st)
+            return core::fail(st.error());
+    }
+    return out;
+}
+
+core::Result<std::vector<core::Bytes>> FragmentCrypto::fragment(Header h,
+                                                                const std::vector<RawPayload>& payloads,
+                                                                std::size_t max_message,
+                                                                crypto::RandomSource& rng) {
+    core::Bytes inner;
+    core::Writer iw(inner);
+    encode_chain(iw, payloads);
+    const std::size_t fixed = kHeaderLength + kSkfHeader + iv_len_ + icv_len_ + 1;  // + pad length octet
+    if (max_message <= fixed + block_len_) return core::fail(core::Error::InvalidInputLength);
+    // The largest slice whose padded length still fits.
+    // The ciphertext (slice | padding | pad length) is a whole number of blocks.
+    const std::size_t avail = max_message - (fixed - 1);
+    const std::size_t room = (avail / block_len_) * block_len_ - 1;
+    const std::size_t total = (inner.size() + room - 1) / room;
+    if (total == 0 || total > kMaxFragments) return core::fail(core::Error::InvalidInputLength);
+    const PayloadType first = payloads.empty() ? PayloadType::None : payloads.front().type;
+    std::vector<core::Bytes> out;
+    for (std::size_t i = 0; i < total; ++i) {
+        const std::size_t at = i * room;
+        const core::ByteView slice = core::ByteView(inner).subspan(at, std::min(room, inner.size() - at));
+        auto m = seal_one(h, static_cast<std::uint16_t>(i + 1), static_cast<std::uint16_t>(total), first,
+                          slice, rng);
+        if (!m) return core::fail(m.error());
+        out.push_back(std::move(m).value());
+    }
+    return out;
+}
+
+bool is_fragment(const ParsedMessage& m) noexcept {
+    return !m.sk && m.payloads.size() == 1 && m.payloads.front().type == PayloadType::SKF &&
+           m.header.next == PayloadType::SKF;
+}
+
+core::Result<Fragment, ParseError> FragmentCrypto::open(core::ByteView message, const ParsedMessage& m) {
+    if (!is_fragment(m)) return core::fail(ParseError::InvalidSyntax);
+    // The SKF payload is the only one: its generic header starts right after
+    // the IKE header, so the message is header | SKF header | IV | ct | ICV.
+    core::Reader r(message.subspan(kHeaderLength));
+    const auto next = static_cast<PayloadType>(*r.u8());
+    (void)r.skip(3);
+    auto number = r.u16();
+    auto total = r.u16();
+    if (!number || !total || *number == 0 || *total == 0 || *number > *total || *total > kMaxFragments)
+        return core::fail(ParseError::InvalidSyntax);
+    const std::size_t body = r.remaining();
+    if (body < iv_len_ + icv_len_ + 1) return core::fail(ParseError::InvalidSyntax);
+    const std::size_t ct_len = body - iv_len_ - icv_len_;
+    if (ct_len % block_len_ != 0) return core::fail(ParseError::InvalidSyntax);
+    const std::size_t iv_at = kHeaderLength + kSkfHeader;
+    const std::size_t ct_at = iv_at + iv_len_;
+    core::Bytes plain(message.begin() + static_cast<std::ptrdiff_t>(ct_at),
+                      message.begin() + static_cast<std::ptrdiff_t>(ct_at + ct_len));
+    const core::ByteView iv = message.subspan(iv_at, iv_len_);
+    const core::ByteView icv = message.subspan(ct_at + ct_len, icv_len_);
+    if (aead_in_) {
+        std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
+        std::copy(salt_in_.view().begin(), salt_in_.view().end(), nonce.begin());
+        std::copy(iv.begin(), iv.end(), nonce.begin() + 4);
+        if (!aead_in_->open(nonce, message.subspan(0, iv_at), plain, icv))
+            return core::fail(ParseError::IntegrityFailed);
+    } else {
+        // RFC 7383 §2.6: the ICV of each fragment is checked as it arrives.
+        if (!mac_in_->verify(message.subspan(0, ct_at + ct_len), icv))
+            return core::fail(ParseError::IntegrityFailed);
+        if (!cipher_in_->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
+    }
+    const std::size_t pad = plain.back();
+    if (pad + 1 > plain.size()) return core::fail(ParseError::InvalidSyntax);
+    plain.resize(plain.size() - pad - 1);
+    return Fragment{*number, *total, *number == 1 ? next : PayloadType::None, std::move(plain)};
+}
+
+void Reassembly::reset() noexcept {
+    message_id_.reset();
+    total_ = 0;
+    parts_.clear();
+    bytes_ = 0;
+}
+
+core::Result<std::optional<std::vector<RawPayload>>, ParseError> Reassembly::add(std::uint32_t message_id,
+                                                                                 Fragment f) {
+    using Out = std::optional<std::vector<RawPayload>>;
+    if (f.number == 0 || f.total == 0 || f.number > f.total || f.total > kMaxFragments)
+        return core::fail(ParseError::InvalidSyntax);
+    if (message_id_ && *message_id_ != message_id) {
+        if (message_id < *message_id_) return Out{};  // a stale fragment of an older message
+        reset();
+    }
+    if (message_id_ && f.total != total_) {
+        // RFC 7383 §2.6: a larger Total Fragments restarts the reassembly
+        // (the sender re-fragmented for a smaller MTU); a smaller one is a
+        // leftover of the earlier attempt and is dropped.
+        if (f.total < total_) return Out{};
+        reset();
+    }
+    message_id_ = message_id;
+    total_ = f.total;
+    if (parts_.count(f.number) != 0) return Out{};  // duplicate
+    if (bytes_ + f.plain.size() > kMaxReassembled) {
+        reset();
+        return core::fail(ParseError::TooManyPayloads);
+    }
+    bytes_ += f.plain.size();
+    parts_.emplace(f.number, std::move(f));
+    if (parts_.size() < total_) return Out{};
+    core::Bytes whole;
+    whole.reserve(bytes_);
+    for (const auto& [n, part] : parts_) whole.insert(whole.end(), part.plain.begin(), part.plain.end());
+    const PayloadType first = parts_.begin()->second.first_inner;
+    reset();
+    auto chain = parse_chain(first, whole);
+    if (!chain) return core::fail(chain.error());
+    return Out{std::move(chain).value()};
+}
+
+}  // namespace strata::ike::v2
