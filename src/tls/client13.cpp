@@ -42,24 +42,36 @@ bool forbidden_in_ee(std::uint16_t t) {
 
 Status Connection::Impl::client_start() {
     if (!rng.fill(client_random)) return fail(Error::Crypto);
-    if (cfg->middlebox_compat) {
-        // RFC 8446 Appendix D.4: a non-empty legacy_session_id.
-        session_id.resize(32);
-        if (!rng.fill(session_id)) return fail(Error::Crypto);
-    }
-    const auto group = dh_group_for(cfg->groups.front());
-    if (!group) return fail(Error::InternalError);
-    auto share = crypto::KeyExchange::generate(*group, rng);
-    if (!share) return fail(Error::Crypto);
-    my_shares.emplace_back(cfg->groups.front(), std::move(*share));
+    // TLS 1.2 CertificateVerify signs the raw messages (RFC 5246 §7.4.8).
+    keep_raw = allows12();
     if (cfg->sessions) {
         // One ticket per server name, used once (RFC 8446 §C.4: no ticket reuse).
         offered_session = cfg->sessions->find_client(neg.server_name);
         if (offered_session) cfg->sessions->remove_client(neg.server_name);
+        if (offered_session && offered_session->version == kTls12 && allows12() &&
+            contains(cfg->cipher_suites, offered_session->cipher_suite) &&
+            (offered_session->extended_master_secret || !cfg->require_extended_master_secret)) {
+            offered12 = std::move(offered_session);  // RFC 5246 §7.3 / RFC 5077 §3.4
+        }
         if (offered_session && (offered_session->version != kTls13 || offered_session->ticket.empty() ||
-                                !contains(cfg->cipher_suites, offered_session->cipher_suite))) {
+                                !allows13() || !contains(cfg->cipher_suites, offered_session->cipher_suite))) {
             offered_session.reset();
         }
+    }
+    if (offered12 && offered12->ticket.empty()) {
+        session_id = offered12->session_id;  // RFC 5246 §7.4.1.2: resume by session ID
+    } else if ((allows13() && cfg->middlebox_compat) || (offered12 && !offered12->ticket.empty())) {
+        // RFC 8446 Appendix D.4: a non-empty legacy_session_id; RFC 5077
+        // §3.4: a fresh session ID beside a ticket, echoed if it is accepted.
+        session_id.resize(32);
+        if (!rng.fill(session_id)) return fail(Error::Crypto);
+    }
+    if (allows13()) {
+        const auto group = dh_group_for(cfg->groups.front());
+        if (!group) return fail(Error::InternalError);
+        auto share = crypto::KeyExchange::generate(*group, rng);
+        if (!share) return fail(Error::Crypto);
+        my_shares.emplace_back(cfg->groups.front(), std::move(*share));
     }
     auto ch = build_client_hello(false);
     if (!ch) return fail(ch.error());
@@ -75,7 +87,10 @@ Result<core::Bytes> Connection::Impl::build_client_hello(bool second) {
     ch.random = client_random;
     ch.legacy_session_id = session_id;
     for (auto s : cfg->cipher_suites) {
-        if (is_tls13_suite(s)) ch.cipher_suites.push_back(s);
+        const bool v13 = is_tls13_suite(s);
+        if ((v13 && allows13()) || (!v13 && allows12() && crypto::find_tls_cipher_suite(s) != nullptr)) {
+            ch.cipher_suites.push_back(s);
+        }
     }
     if (ch.cipher_suites.empty()) return fail(Error::InternalError);
     auto add = [&](Result<Extension> e) -> Status {
@@ -95,22 +110,27 @@ Result<core::Bytes> Connection::Impl::build_client_hello(bool second) {
     if (auto s = add(make_u16_list(ExtensionType::SignatureAlgorithms, cfg->signature_schemes)); !s) {
         return fail(s.error());
     }
-    const std::uint16_t versions[] = {kTls13};
-    if (auto s = add(make_supported_versions_ch(versions)); !s) return fail(s.error());
-    std::vector<KeyShareEntry> shares;
-    for (const auto& [g, kx] : my_shares)
-        shares.push_back(KeyShareEntry{g, kx.public_value(crypto::Encoding::Tls)});
-    if (auto s = add(make_key_share_ch(shares)); !s) return fail(s.error());
+    if (allows13()) {
+        // RFC 8446 §4.2.1: the versions offered, preferred first.
+        const std::uint16_t both[] = {kTls13, kTls12};
+        const std::span<const std::uint16_t> versions(both, allows12() ? 2 : 1);
+        if (auto s = add(make_supported_versions_ch(versions)); !s) return fail(s.error());
+        std::vector<KeyShareEntry> shares;
+        for (const auto& [g, kx] : my_shares)
+            shares.push_back(KeyShareEntry{g, kx.public_value(crypto::Encoding::Tls)});
+        if (auto s = add(make_key_share_ch(shares)); !s) return fail(s.error());
+    }
     if (second && !cookie.empty()) {
         if (auto s = add(make_cookie(cookie)); !s) return fail(s.error());
     }
     if (!cfg->alpn.empty()) {
         if (auto s = add(make_alpn(cfg->alpn)); !s) return fail(s.error());
     }
-    if (cfg->sessions) {
+    if (cfg->sessions && allows13()) {
         const std::uint8_t modes[] = {kPskDheKe};
         if (auto s = add(make_psk_key_exchange_modes(modes)); !s) return fail(s.error());
     }
+    if (allows12()) add_client_hello12_extensions(ch.extensions);
     if (cfg->client_hello_hook) cfg->client_hello_hook(ch.extensions);
     std::size_t binder_len = 0;
     crypto::HashAlg psk_hash = crypto::HashAlg::Sha256;
@@ -160,13 +180,20 @@ Status Connection::Impl::client_on_server_hello(const HandshakeMessage& m) {
     if (!sh) return fail(sh.error());
     auto ext = decode_server_hello_extensions(*sh, offered_extensions);
     if (!ext) return fail(ext.error());
-    if (is_hello_retry_request(*sh)) return client_on_hello_retry(*sh, *ext, m);
-    // RFC 8446 §4.1.3: a TLS 1.3 client that receives a downgrade sentinel
-    // while negotiating TLS 1.2 or below MUST abort with illegal_parameter.
+    if (is_hello_retry_request(*sh)) {
+        if (!allows13()) return fail(Error::IllegalParameter);
+        return client_on_hello_retry(*sh, *ext, m);
+    }
     if (!ext->selected_version) {
-        if (downgrade_sentinel(sh->random) != Downgrade::None) return fail(Error::DowngradeDetected);
+        // RFC 8446 §4.1.3: a TLS 1.3 client that receives a downgrade sentinel
+        // while negotiating TLS 1.2 or below MUST abort with illegal_parameter.
+        if (allows13() && downgrade_sentinel(sh->random) != Downgrade::None) return fail(Error::DowngradeDetected);
+        if (allows12() && sh->legacy_version == kTls12 && !neg.hello_retry) {
+            return client12_on_server_hello(*sh, *ext, m);
+        }
         return fail(Error::ProtocolVersion);
     }
+    if (!allows13()) return fail(Error::IllegalParameter);  // RFC 8446 §4.2.1: not offered
     if (*ext->selected_version != kTls13 || sh->legacy_version != kTls12)
         return fail(Error::IllegalParameter);
     // RFC 8446 §4.1.3: legacy_session_id_echo must match what was sent.
@@ -199,6 +226,9 @@ Status Connection::Impl::client_on_server_hello(const HandshakeMessage& m) {
         if (auto s = start_transcript(suite->prf_hash); !s) return s;
     }
     if (auto s = add_transcript(m.encoded); !s) return s;
+    keep_raw = false;
+    hs_raw.clear();
+    offered12.reset();
     if (auto s = derive_handshake_secrets(psk.view(), *shared); !s) return s;
     if (auto s = install_read(server_hs_secret); !s) return s;
     if (auto s = install_write(client_hs_secret); !s) return s;

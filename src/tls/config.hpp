@@ -20,6 +20,7 @@
 #include "tls/alert.hpp"
 #include "tls/handshake.hpp"
 #include "tls/session_cache.hpp"
+#include "tls/ticket.hpp"
 #include "tls/version.hpp"
 
 namespace strata::tls {
@@ -49,12 +50,18 @@ inline constexpr std::uint16_t kGroupX25519 = 0x001d;
 
 // Config is the shared configuration of connections.
 struct Config {
-    // Versions accepted, inclusive. TLS 1.3 only for now (TLS 1.2 is being
-    // added); anything below TLS 1.2 is never accepted.
+    // Versions accepted, inclusive: TLS 1.3 only by default; set min_version
+    // to kTls12 to allow TLS 1.2 as well (a client then offers both and a
+    // server picks the highest the client offers). Anything below TLS 1.2 is
+    // never accepted.
     std::uint16_t min_version = kTls13;
     std::uint16_t max_version = kTls13;
-    // cipher_suites in preference order (IANA ids).
-    std::vector<std::uint16_t> cipher_suites{0x1301, 0x1302, 0x1303};
+    // cipher_suites in preference order (IANA ids). TLS 1.3 suites are used
+    // by TLS 1.3 only, the others by TLS 1.2 only.
+    std::vector<std::uint16_t> cipher_suites{0x1301, 0x1302, 0x1303,
+                                             // TLS 1.2: ECDHE + AEAD first, then CBC, then RSA key transport
+                                             0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc023, 0xc027,
+                                             0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035};
     // groups in preference order; a client sends a key share for the first.
     std::vector<std::uint16_t> groups{kGroupX25519, kGroupSecp256r1, kGroupSecp384r1};
     // signature_schemes accepted from the peer and used to sign, in preference order.
@@ -81,6 +88,12 @@ struct Config {
     unsigned tickets_per_connection = 1;
     // ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1).
     std::uint32_t ticket_lifetime = 7200;
+    // ticket_keys seal and open TLS 1.2 session tickets (RFC 5077) on a
+    // server; null: no tickets are issued and offered tickets are ignored.
+    std::shared_ptr<TicketKeys> ticket_keys;
+    // require_extended_master_secret refuses a TLS 1.2 peer without the
+    // extended_master_secret extension (RFC 7627) with handshake_failure.
+    bool require_extended_master_secret = true;
     // keylog receives every connection's secrets when set.
     std::shared_ptr<KeyLogSink> keylog;
     // middlebox_compat sends a dummy change_cipher_spec and a non-empty

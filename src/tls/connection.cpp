@@ -23,6 +23,11 @@ std::string_view to_string(HandshakeState s) noexcept {
         case HandshakeState::WaitClientCertificate: return "wait_client_certificate";
         case HandshakeState::WaitClientCertificateVerify: return "wait_client_certificate_verify";
         case HandshakeState::WaitClientFinished: return "wait_client_finished";
+        case HandshakeState::WaitServerKeyExchange: return "wait_server_key_exchange";
+        case HandshakeState::WaitServerHelloDone: return "wait_server_hello_done";
+        case HandshakeState::WaitClientKeyExchange: return "wait_client_key_exchange";
+        case HandshakeState::WaitNewSessionTicket: return "wait_new_session_ticket";
+        case HandshakeState::WaitChangeCipherSpec: return "wait_change_cipher_spec";
         case HandshakeState::Connected: return "connected";
         case HandshakeState::Closed: return "closed";
         case HandshakeState::Failed: return "failed";
@@ -124,6 +129,7 @@ Status Connection::Impl::start_transcript(crypto::HashAlg hash) {
 }
 
 Status Connection::Impl::add_transcript(core::ByteView encoded) {
+    if (keep_raw) hs_raw.insert(hs_raw.end(), encoded.begin(), encoded.end());
     if (transcript) return transcript->add(encoded);
     pending_transcript.insert(pending_transcript.end(), encoded.begin(), encoded.end());
     return {};
@@ -222,6 +228,7 @@ Status Connection::Impl::process_records() {
 }
 
 Status Connection::Impl::handle_record(Record& rec) {
+    if (rec.type == ContentType::ChangeCipherSpec && tls12) return handle_ccs12(rec);
     if (rec.type == ContentType::ChangeCipherSpec) {
         // RFC 8446 §5: a change_cipher_spec of the single byte 0x01 received
         // after the first ClientHello and before the peer's Finished is
@@ -233,9 +240,10 @@ Status Connection::Impl::handle_record(Record& rec) {
         }
         return {};
     }
-    // A plaintext alert is still read after keys are installed: a peer that
-    // failed before deriving keys can send nothing else.
-    if (read_prot && rec.type != ContentType::Alert) {
+    // A plaintext alert is still read after TLS 1.3 keys are installed: a
+    // peer that failed before deriving keys can send nothing else. TLS 1.2
+    // protects alerts under the current keys like any record (RFC 5246 §6.2).
+    if (read_prot && (tls12 || rec.type != ContentType::Alert)) {
         if (auto s = read_prot->open(rec); !s) return s;
     } else if (!read_prot && rec.type == ContentType::ApplicationData) {
         return fail(Error::UnexpectedMessage);
@@ -250,6 +258,8 @@ Status Connection::Impl::handle_record(Record& rec) {
                 return {};
             }
             if (a->description == AlertDescription::UserCanceled) return {};
+            // RFC 5246 §7.2: a TLS 1.2 warning alert does not end the connection.
+            if (tls12 && a->level == AlertLevel::Warning) return {};
             // RFC 8446 §6: every other alert ends the connection, whatever its level.
             peer_alert = *a;
             return fail(Error::PeerAlert);
@@ -276,6 +286,7 @@ Status Connection::Impl::handle_handshake_message(const HandshakeMessage& m) {
     using S = HandshakeState;
     using T = HandshakeType;
     const auto unexpected = [] { return Status(fail(Error::UnexpectedMessage)); };
+    if (tls12) return handle_handshake12(m);
     switch (state) {
         case S::WaitServerHello: return m.type == T::ServerHello ? client_on_server_hello(m) : unexpected();
         case S::WaitEncryptedExtensions:
@@ -299,6 +310,7 @@ Status Connection::Impl::handle_handshake_message(const HandshakeMessage& m) {
 }
 
 Status Connection::Impl::handle_post_handshake(const HandshakeMessage& m) {
+    if (tls12) return handle_post_handshake12(m);
     if (m.type == HandshakeType::KeyUpdate) {
         auto req = parse_key_update(m.body());
         if (!req) return fail(req.error());

@@ -2,7 +2,8 @@
 //
 // connection.cpp holds the record plumbing (reading records, alerts,
 // change_cipher_spec, application data, sending, failing); client13.cpp and
-// server13.cpp the TLS 1.3 handshake of each role.
+// server13.cpp the TLS 1.3 handshake of each role; client12.cpp,
+// server12.cpp and tls12_common.cpp the TLS 1.2 handshake.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "tls/certificate_auth.hpp"
 #include "tls/connection.hpp"
 #include "tls/handshake.hpp"
+#include "tls/key_derivation12.hpp"
 #include "tls/key_schedule.hpp"
 #include "tls/messages13.hpp"
 #include "tls/record.hpp"
@@ -102,6 +104,25 @@ struct Connection::Impl {
     core::Bytes cert_request_context;
     std::vector<std::uint16_t> cert_request_schemes;
 
+    // TLS 1.2 (both roles)
+    bool tls12 = false;       // TLS 1.2 negotiated: change_cipher_spec is real, alerts are protected
+    bool keep_raw = false;    // keep the raw handshake messages (TLS 1.2 CertificateVerify signs them)
+    core::Bytes hs_raw;       // handshake messages so far, when keep_raw
+    core::SecretBytes master_secret;
+    core::SecretBytes premaster12;  // client: the ECDHE secret until ClientKeyExchange
+    std::optional<RecordProtection> pending_read;   // installed at the peer's change_cipher_spec
+    std::optional<RecordProtection> pending_write;  // installed at our change_cipher_spec
+    std::optional<crypto::KeyExchange> ecdhe;       // our ephemeral ECDHE key
+    bool secure_renegotiation = false;              // RFC 5746: the peer signalled it
+    bool ticket_expected = false;                   // client: the server will send a NewSessionTicket
+    bool send_ticket12 = false;                     // server: send a NewSessionTicket
+    core::Bytes new_ticket12;                       // client: the ticket the server sent
+    std::uint32_t new_ticket_lifetime = 0;
+    std::shared_ptr<const Session> offered12;       // client: the TLS 1.2 session offered
+    std::optional<Session> resumed12;               // server: the TLS 1.2 session being resumed
+    std::uint16_t client_version12 = kTls12;        // ClientHello.client_version (RSA premaster)
+    std::uint16_t sig_scheme12 = 0;                 // server: the ServerKeyExchange signature scheme
+
     // server
     bool hello_retry_sent = false;
     std::uint16_t hrr_group = 0;
@@ -145,6 +166,44 @@ struct Connection::Impl {
     Status client_on_certificate_verify(const HandshakeMessage& m);
     Status client_on_finished(const HandshakeMessage& m);
     Status client_on_new_session_ticket(const HandshakeMessage& m);
+
+    // ---- TLS 1.2 common (tls12_common.cpp) ----
+    bool allows12() const noexcept { return cfg->min_version <= kTls12; }
+    bool allows13() const noexcept { return cfg->max_version >= kTls13; }
+    Status handle_handshake12(const HandshakeMessage& m);
+    Status handle_ccs12(const Record& rec);
+    Status handle_post_handshake12(const HandshakeMessage& m);
+    Status send_ccs12();
+    // derive_master12 computes the master secret from premaster (the
+    // extended one when negotiated, RFC 7627 §4) and logs it.
+    Status derive_master12(core::ByteView premaster);
+    // derive_keys12 makes both directions' record protection from the master
+    // secret (RFC 5246 §6.3) into pending_read / pending_write.
+    Status derive_keys12();
+    Status send_finished12();
+    Status check_finished12_msg(const HandshakeMessage& m);
+    Session make_session12() const;
+
+    // ---- TLS 1.2 client (client12.cpp) ----
+    void add_client_hello12_extensions(std::vector<Extension>& exts);
+    Status client12_on_server_hello(const ServerHello& sh, const ServerHelloExtensions& ext,
+                                    const HandshakeMessage& m);
+    Status client12_on_certificate(const HandshakeMessage& m);
+    Status client12_on_server_key_exchange(const HandshakeMessage& m);
+    Status client12_on_certificate_request(const HandshakeMessage& m);
+    Status client12_on_server_hello_done(const HandshakeMessage& m);
+    Status client12_on_new_session_ticket(const HandshakeMessage& m);
+    Status client12_on_finished(const HandshakeMessage& m);
+
+    // ---- TLS 1.2 server (server12.cpp) ----
+    Status server12_on_client_hello(const HandshakeMessage& m, const ClientHello& ch,
+                                    const ClientHelloExtensions& ext);
+    Status server12_send_full_flight(const ClientHelloExtensions& ext);
+    Status server12_on_certificate(const HandshakeMessage& m);
+    Status server12_on_client_key_exchange(const HandshakeMessage& m);
+    Status server12_on_certificate_verify(const HandshakeMessage& m);
+    Status server12_on_finished(const HandshakeMessage& m);
+    Status server12_send_ticket();
 
     // ---- TLS 1.3 server (server13.cpp) ----
     Status server_on_client_hello(const HandshakeMessage& m);

@@ -46,8 +46,13 @@ Status Connection::Impl::server_on_client_hello(const HandshakeMessage& m) {
     auto ext = decode_client_hello_extensions(*ch);
     if (!ext) return fail(ext.error());
     // RFC 8446 §4.2.1 / Appendix D: no supported_versions means TLS 1.2 or
-    // below; an SSL 3.0 / TLS 1.0 / 1.1 client gets protocol_version.
-    if (!ext->supported_versions || !contains(*ext->supported_versions, kTls13)) {
+    // below; an SSL 3.0 / TLS 1.0 / 1.1 client gets protocol_version. The
+    // highest version both sides allow wins (TLS 1.2: server12.cpp).
+    const bool offers13 = ext->supported_versions && contains(*ext->supported_versions, kTls13);
+    const bool offers12 = ext->supported_versions ? contains(*ext->supported_versions, kTls12)
+                                                  : ch->legacy_version >= kTls12;
+    if (!(offers13 && allows13())) {
+        if (offers12 && allows12() && !neg.hello_retry) return server12_on_client_hello(m, *ch, *ext);
         return fail(Error::ProtocolVersion);
     }
     // RFC 8446 §4.1.2: exactly one compression method, null; CRIME is why.
