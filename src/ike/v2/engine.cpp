@@ -75,6 +75,23 @@ void Engine::respond_init(const Datagram& in, const ParsedMessage& m, core::Inst
         r.flags = kFlagResponse;
         out.datagrams.push_back(Datagram{in.local, in.remote, encode_plain(r, pl)});
     };
+    // RFC 7296 §2.6: once too many SAs are half-open, only a request that
+    // echoes our COOKIE gets state; others get a stateless COOKIE notify.
+    if (half_open() >= config_.cookie_threshold) {
+        const auto* ni0 = find(m.payloads, PayloadType::Nonce);
+        auto ns0 = find_notifies(m.payloads);
+        if (ni0 == nullptr || !ns0) {
+            ++stats_.malformed;
+            return;
+        }
+        const auto* ck = find_notify(*ns0, NotifyType::Cookie);
+        if (ck == nullptr || !cookies_.check(ck->data, ni0->body, in.remote.address, h.spi_i, now)) {
+            auto cookie = cookies_.make(ni0->body, in.remote.address, h.spi_i, now);
+            if (!cookie) return;
+            ++stats_.cookies_sent;
+            return reply_plain({notify(NotifyType::Cookie, std::move(cookie).value())});
+        }
+    }
     const auto* sap = find(m.payloads, PayloadType::SA);
     const auto* kep = find(m.payloads, PayloadType::KE);
     const auto* nip = find(m.payloads, PayloadType::Nonce);
@@ -116,11 +133,13 @@ void Engine::respond_init(const Datagram& in, const ParsedMessage& m, core::Inst
     sa->init_request_.assign(in.data.begin(), in.data.end());
     if (!sa->setup_keys()) return;
     sa->check_nat(*ns, h, in);
+    read_init_notifies(*ns, *c, sa->auth_);
     std::vector<RawPayload> pl;
     pl.push_back(payload(PayloadType::SA, encode_sa({sel->reply})));
     pl.push_back(payload(PayloadType::KE, encode_ke({group, kx->public_value(crypto::Encoding::Ike)})));
     pl.push_back(payload(PayloadType::Nonce, sa->nr_));
     for (auto& p : sa->nat_payloads(h.spi_i, *spi)) pl.push_back(std::move(p));
+    for (auto& p : init_notifies(*c)) pl.push_back(std::move(p));  // RFC 7427 §4, RFC 7383 §2.3
     sa->init_response_ = encode_plain(sa->header(ExchangeType::IkeSaInit, true, 0), pl);
     sa->last_response_ = sa->init_response_;
     sa->expected_request_id_ = 1;

@@ -32,6 +32,7 @@
 #include "crypto/random.hpp"
 #include "ike/config.hpp"
 #include "ike/events.hpp"
+#include "ike/v2/cookie.hpp"
 #include "ike/v2/keys.hpp"
 
 namespace strata::ike::v2 {
@@ -57,6 +58,7 @@ struct EngineStats {
     std::uint64_t bad_message_id = 0;    // outside the window / unexpected response
     std::uint64_t retransmits_answered = 0;
     std::uint64_t half_open_dropped = 0;  // over max_half_open
+    std::uint64_t cookies_sent = 0;       // IKE_SA_INIT answered with a COOKIE (RFC 7296 §2.6)
 };
 
 // KeyLogEntry is an IKE SA's keys for Wireshark's ikev2_decryption_table.
@@ -107,6 +109,8 @@ private:
 
     EngineConfig config_;
     crypto::RandomSource& rng_;
+    // cookies_ makes and checks the responder's COOKIEs (RFC 7296 §2.6).
+    CookieJar cookies_{rng_, config_.cookie_secret_lifetime};
     std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas_;  // keyed by this host's SPI
     EngineStats stats_;
 };

@@ -1,32 +1,96 @@
-// exchange_auth.cpp: IKE_AUTH with PSK (RFC 7296 §1.2, §2.15), both roles,
-// including the first CHILD SA (§1.3, §2.9 narrowing, USE_TRANSPORT_MODE).
+// exchange_auth.cpp: IKE_AUTH, both roles (RFC 7296 §1.2): authentication
+// with a PSK (§2.15) or with signatures over X.509 certificates (§2.15,
+// RFC 7427 Digital Signature method with RSA-PSS, RSA PKCS#1 v1.5, ECDSA
+// and Ed25519; CERT and CERTREQ, §3.6, §3.7), and the first CHILD SA (§1.3,
+// §2.9 narrowing, USE_TRANSPORT_MODE). Large messages go as SKF fragments
+// when both sides support them (fragment_exchange.cpp).
 #include "ike/v2/ike_sa.hpp"
 
 #include "crypto/constant_time.hpp"
 #include "ike/nonce.hpp"
+#include "ike/v2/auth_signature.hpp"
+#include "ike/v2/certificates.hpp"
 #include "ike/v2/exchange_util.hpp"
 
 namespace strata::ike::v2 {
 
+namespace {
+
+// local_identity is the configured ID, or with certificates and none
+// configured the subject DN of this host's certificate.
+Identity local_identity(const ConnectionConfig& c) {
+    if (!c.local_id.data.empty() || c.auth != AuthKind::PublicKey || c.local_certs.empty()) return c.local_id;
+    auto dn = default_identity(c.local_certs.front());
+    return dn ? std::move(dn).value() : c.local_id;
+}
+
+}  // namespace
+
+// own_auth returns this host's CERT payloads (with certificates) and its
+// AUTH payload over signed_msg | nonce | prf(sk_p, id_body) (RFC 7296 §2.15).
+bool IkeSa::own_auth(std::vector<RawPayload>& pl, const core::Bytes& signed_msg, const core::Bytes& nonce,
+                     const core::SecretBytes& sk_p, const core::Bytes& id_body, std::string& why) {
+    if (conn_.auth == AuthKind::Psk) {
+        auto auth = psk_auth(*algs_.prf, conn_.psk, signed_msg, nonce, sk_p, id_body);
+        if (!auth) {
+            why = "AUTH computation failed";
+            return false;
+        }
+        pl.push_back(
+            payload(PayloadType::AUTH,
+                    encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(), auth->view().end())})));
+        return true;
+    }
+    if (!conn_.private_key || conn_.local_certs.empty()) {
+        why = "no certificate or private key configured";
+        return false;
+    }
+    // RFC 7427 §4: sign only with a hash the peer announced.
+    auto alg = choose_signature(conn_.private_key->type(), auth_.peer_hashes, conn_.rsa_pss);
+    if (!alg) {
+        why = auth_.peer_hashes.empty() ? "peer sent no SIGNATURE_HASH_ALGORITHMS (RFC 7427 required)"
+                                        : "no signature hash in common with the peer for our key";
+        return false;
+    }
+    auto octets = signed_octets(*algs_.prf, signed_msg, nonce, sk_p, id_body);
+    auto data = octets ? sign_digital_signature(*conn_.private_key, *alg, *octets)
+                       : core::Result<core::Bytes>(core::fail(octets.error()));
+    if (!data) {
+        why = "signing the AUTH payload failed";
+        return false;
+    }
+    // RFC 7296 §3.6: the certificate holding the signing key comes first.
+    for (auto& c : cert_payloads(conn_.local_certs)) pl.push_back(std::move(c));
+    pl.push_back(
+        payload(PayloadType::AUTH, encode_auth({AuthMethod::DigitalSignature, std::move(data).value()})));
+    return true;
+}
+
 void IkeSa::send_auth(Output& out, core::Instant now) {
-    const core::Bytes idi = encode_identity_payload(conn_.local_id);
-    auto auth = psk_auth(*algs_.prf, conn_.psk, init_request_, nr_, keys_->sk_pi, idi);
+    const core::Bytes idi = encode_identity_payload(local_identity(conn_));
     auto spi = make_spi32(eng_.rng_);
-    if (!auth || !spi) return fail_down(out, "AUTH computation failed");
+    if (!spi) return fail_down(out, "AUTH computation failed");
     first_child_spi_ = *spi;
     std::vector<RawPayload> pl;
     pl.push_back(payload(PayloadType::IDi, idi));
+    std::vector<RawPayload> auth;
+    std::string why;
+    if (!own_auth(auth, init_request_, nr_, keys_->sk_pi, idi, why)) return fail_down(out, why);
+    // IDi | CERT* | CERTREQ | IDr | AUTH (the order of RFC 7296 §1.2).
+    for (std::size_t n = 0; n + 1 < auth.size(); ++n) pl.push_back(std::move(auth[n]));
+    if (conn_.auth == AuthKind::PublicKey) {
+        if (auto req = certreq_payload(conn_.ca_certs)) pl.push_back(std::move(*req));
+    }
     if (!conn_.remote_id.data.empty())
         pl.push_back(payload(PayloadType::IDr, encode_identity_payload(conn_.remote_id)));
-    pl.push_back(payload(PayloadType::AUTH, encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(),
-                                                                                      auth->view().end())})));
+    pl.push_back(std::move(auth.back()));
     if (conn_.mode == ipsec::Mode::Transport) pl.push_back(notify(NotifyType::UseTransportMode));
     pl.push_back(payload(PayloadType::SA,
                          encode_sa(to_wire(conn_.esp_proposals, ProtocolId::Esp, spi32_bytes(*spi), false))));
     pl.push_back(payload(PayloadType::TSi, encode_ts(conn_.local_ts)));
     pl.push_back(payload(PayloadType::TSr, encode_ts(conn_.remote_ts)));
     next_request_id_ = 1;
-    if (!send_encrypted_request(out, ExchangeType::IkeAuth, pl, now))
+    if (!send_fragmented_request(out, ExchangeType::IkeAuth, pl, now))
         return fail_down(out, "encryption failed");
     state_ = SaState::AuthSent;
 }
@@ -50,13 +114,42 @@ bool IkeSa::verify_auth(const std::vector<RawPayload>& pl, PayloadType id_type, 
         why = "peer identity " + to_string(*id) + " is not " + to_string(conn_.remote_id);
         return false;
     }
-    if (a->method != AuthMethod::Psk) {
-        why = "peer used auth method " + std::to_string(static_cast<unsigned>(a->method)) + ", expected PSK";
+    if (conn_.auth == AuthKind::Psk) {
+        if (a->method != AuthMethod::Psk) {
+            why = "peer used auth method " + std::to_string(static_cast<unsigned>(a->method)) +
+                  ", expected PSK";
+            return false;
+        }
+        auto expect = psk_auth(*algs_.prf, conn_.psk, signed_msg, nonce, sk_p, idp->body);
+        if (!expect || !crypto::constant_time_equal(*expect, a->data)) {
+            why = "peer AUTH does not verify (wrong PSK?)";
+            return false;
+        }
+        return true;
+    }
+    if (a->method != AuthMethod::DigitalSignature) {
+        why = "peer used auth method " + std::to_string(static_cast<unsigned>(a->method)) +
+              ", expected a digital signature (14)";
         return false;
     }
-    auto expect = psk_auth(*algs_.prf, conn_.psk, signed_msg, nonce, sk_p, idp->body);
-    if (!expect || !crypto::constant_time_equal(*expect, a->data)) {
-        why = "peer AUTH does not verify (wrong PSK?)";
+    if (eng_.config_.wall_clock == nullptr) {
+        why = "no wall clock to check certificate validity";
+        return false;
+    }
+    // The peer's certificate chains to our CA and certifies its ID (RFC 4945 §3.1).
+    auto peer = check_peer_certificates(pl, *id, conn_.ca_certs, eng_.config_.wall_clock->wall_now());
+    if (!peer) {
+        why = peer.error().reason;
+        return false;
+    }
+    auto octets = signed_octets(*algs_.prf, signed_msg, nonce, sk_p, idp->body);
+    if (!octets) {
+        why = "AUTH computation failed";
+        return false;
+    }
+    auto check = verify_digital_signature(peer->key, a->data, *octets);
+    if (!check.ok) {
+        why = check.reason;
         return false;
     }
     return true;
@@ -74,6 +167,12 @@ void IkeSa::handle_auth_response(const std::vector<RawPayload>& pl, Output& out)
     std::string why;
     if (!verify_auth(pl, PayloadType::IDr, init_response_, ni_, keys_->sk_pr, why)) {
         out.events.emplace_back(AuthFailed{conn_.name, id(), why});
+        // RFC 7296 §2.21.2: the responder already considers the IKE SA up;
+        // tell it to delete the SA (sent once, no answer awaited).
+        const std::vector<RawPayload> del{payload(PayloadType::Delete, encode_delete({ProtocolId::Ike, {}}))};
+        if (auto b =
+                sk_->seal(header(ExchangeType::Informational, false, next_request_id_++), del, eng_.rng_))
+            out.datagrams.push_back(dg(std::move(b).value()));
         state_ = SaState::Dead;
         return;
     }
@@ -120,14 +219,17 @@ void IkeSa::handle_auth_request(const Datagram& in, const Header& h, const std::
         return;
     }
     auto ns = find_notifies(pl);
-    const core::Bytes idr = encode_identity_payload(conn_.local_id);
-    auto auth = psk_auth(*algs_.prf, conn_.psk, init_response_, ni_, keys_->sk_pr, idr);
-    if (!auth || !ns) return;
+    if (!ns) return;
+    const core::Bytes idr = encode_identity_payload(local_identity(conn_));
     std::vector<RawPayload> resp;
     resp.push_back(payload(PayloadType::IDr, idr));
-    resp.push_back(
-        payload(PayloadType::AUTH,
-                encode_auth({AuthMethod::Psk, core::Bytes(auth->view().begin(), auth->view().end())})));
+    if (!own_auth(resp, init_response_, ni_, keys_->sk_pr, idr, why)) {
+        // We cannot prove who we are (e.g. no hash in common): refuse cleanly.
+        send_response(out, ExchangeType::IkeAuth, h.message_id, {notify(NotifyType::AuthenticationFailed)});
+        out.events.emplace_back(AuthFailed{conn_.name, id(), why});
+        state_ = SaState::Dead;
+        return;
+    }
 
     // The first CHILD SA (RFC 7296 §1.3 / §2.9).
     const auto* sa = find(pl, PayloadType::SA);
@@ -170,7 +272,7 @@ void IkeSa::handle_auth_request(const Datagram& in, const Header& h, const std::
     } else if (child_error) {
         resp.push_back(notify(*child_error));
     }
-    send_response(out, ExchangeType::IkeAuth, h.message_id, resp);
+    send_fragmented_response(out, ExchangeType::IkeAuth, h.message_id, resp);
     state_ = SaState::Established;
     emit_up(out);
     if (sel && !child_error) {

@@ -23,6 +23,7 @@ bool IkeSa::start(Output& out, core::Instant now, const crypto::DhInfo* group) {
                                                      ke_->public_value(crypto::Encoding::Ike)})));
     pl.push_back(payload(PayloadType::Nonce, ni_));
     for (auto& p : nat_payloads(spi_i_, 0)) pl.push_back(std::move(p));
+    for (auto& p : init_notifies(conn_)) pl.push_back(std::move(p));  // RFC 7427 §4, RFC 7383 §2.3
     init_request_ = encode_plain(header(ExchangeType::IkeSaInit, false, 0), pl);
     next_request_id_ = 0;
     send_request(out, ExchangeType::IkeSaInit, init_request_, now);
@@ -79,6 +80,7 @@ void IkeSa::handle_init_response(const Datagram& in, const ParsedMessage& m, cor
     init_response_.assign(in.data.begin(), in.data.end());
     if (!setup_keys()) return fail_down(out, "key derivation failed");
     check_nat(*ns, m.header, in);
+    read_init_notifies(*ns, conn_, auth_);
     if (nat()) {
         // RFC 7296 §2.23: after a NAT is detected, IKE moves to port 4500.
         local_.port = 4500;

@@ -31,7 +31,7 @@ namespace strata::ike::v2 {
 // kMaxFragments bounds Total Fragments accepted from a peer; kMaxReassembled
 // bounds the bytes kept for one message (RFC 7383 §2.6: limit the memory).
 inline constexpr std::size_t kMaxFragments = 64;
-inline constexpr std::size_t kMaxReassembled = 64 * 1024;
+inline constexpr std::size_t kMaxReassembled = std::size_t{64} * 1024;
 
 // fragment_datagram_limit returns the largest IKE message (UDP payload,
 // without the non-ESP marker) sent unfragmented: from fragment_size, or by

@@ -161,9 +161,11 @@ void IkeSa::handle(const Datagram& in, const ParsedMessage& m, core::Instant now
     }
     // A request from the peer: window size 1 (RFC 7296 §2.3).
     if (expected_request_id_ > 0 && h.message_id == expected_request_id_ - 1 && !last_response_.empty()) {
+        if (!answers_retransmit(m)) return;  // RFC 7383 §2.6.1: once per fragmented request
         ++eng_.stats_.retransmits_answered;
         out.datagrams.push_back(
             Datagram{in.local, in.remote, last_response_});  // §2.1: resend, do not reprocess
+        resend_response_fragments(in, h.message_id, out);
         return;
     }
     if (h.message_id != expected_request_id_ || !sk_) {
@@ -199,6 +201,7 @@ void IkeSa::handle(const Datagram& in, const ParsedMessage& m, core::Instant now
 }
 
 std::optional<std::vector<RawPayload>> IkeSa::open(const ParsedMessage& m) {
+    if (is_fragment(m)) return open_fragment(m);  // RFC 7383: SKF (fragment_exchange.cpp)
     if (!sk_ || !m.sk) {
         ++eng_.stats_.malformed;
         return std::nullopt;
@@ -232,6 +235,7 @@ void IkeSa::timer(core::Instant now, Output& out) {
         std::chrono::duration_cast<core::Duration>(outstanding_->wait * conn_.retransmit.backoff);
     outstanding_->next_at = now + outstanding_->wait;
     out.datagrams.push_back(dg(outstanding_->bytes));
+    for (const auto& f : outstanding_->more) out.datagrams.push_back(dg(f));
 }
 
 std::optional<core::Instant> IkeSa::next_timer(const EngineConfig& cfg) const {

@@ -20,6 +20,7 @@
 #include "crypto/dh.hpp"
 #include "ike/config.hpp"
 #include "ike/events.hpp"
+#include "ike/v2/auth_context.hpp"
 #include "ike/v2/engine.hpp"
 #include "ike/v2/keys.hpp"
 #include "ike/v2/message.hpp"
@@ -35,6 +36,7 @@ struct Outstanding {
     std::uint32_t message_id = 0;
     ExchangeType exchange = ExchangeType::Informational;
     core::Bytes bytes;
+    std::vector<core::Bytes> more;  // SKF fragments 2..n, sent with bytes (RFC 7383 §2.6.1)
     unsigned sends = 0;
     core::Duration wait{};
     core::Instant next_at{};
@@ -74,6 +76,7 @@ public:
     Identity peer_id_;
     core::SecretBytes g_ir_;
     core::ByteView raw_;  // the datagram being handled (for SK's AAD/ICV)
+    AuthContext auth_;    // peer's signature hashes, SKF fragments (auth_context.hpp)
 
     [[nodiscard]] IkeSaId id() const { return {spi_i_, spi_r_}; }
     [[nodiscard]] std::uint64_t local_spi() const { return initiator_ ? spi_i_ : spi_r_; }
@@ -111,6 +114,16 @@ public:
     void handle_auth_response(const std::vector<RawPayload>& pl, Output& out);
     void handle_auth_request(const Datagram& in, const Header& h, const std::vector<RawPayload>& pl,
                              Output& out);
+    bool own_auth(std::vector<RawPayload>& pl, const core::Bytes& signed_msg, const core::Bytes& nonce,
+                  const core::SecretBytes& sk_p, const core::Bytes& id_body, std::string& why);
+
+    // ---- fragment_exchange.cpp: SKF fragments (RFC 7383) ----
+    bool send_fragmented_request(Output& out, ExchangeType ex, const std::vector<RawPayload>& pl,
+                                 core::Instant now);
+    void send_fragmented_response(Output& out, ExchangeType ex, std::uint32_t mid,
+                                  const std::vector<RawPayload>& pl);
+    std::optional<std::vector<RawPayload>> open_fragment(const ParsedMessage& m);
+    void resend_response_fragments(const Datagram& in, std::uint32_t mid, Output& out) const;
 
     // ---- exchange_child.cpp: CREATE_CHILD_SA ----
     void handle_create_child_request(const Header& h, const std::vector<RawPayload>& pl, Output& out);

@@ -15,6 +15,10 @@
 
 namespace strata::ike::v2::test {
 
+// kTestRsaBits keeps RSA key generation quick in tests (the wire format and
+// the code paths are the same as with 2048-bit keys).
+inline constexpr std::size_t kTestRsaBits = 1024;
+
 // kTestTime is the wall time at which the test certificates are valid.
 inline core::WallTime test_time() { return core::WallTime{} + std::chrono::hours(24 * 365 * 56); }  // 2026
 
@@ -25,7 +29,7 @@ struct Pki {
 
     // make creates a self-signed CA whose key fits alg.
     static Pki make(crypto::SignatureAlg alg, const std::string& name = "Test IKE CA") {
-        auto key = crypto::PrivateKey::generate(alg);
+        auto key = crypto::PrivateKey::generate(alg, kTestRsaBits);
         EXPECT_TRUE(key);
         auto k = std::make_shared<crypto::PrivateKey>(std::move(key).value());
         crypto::CertificateSpec spec;
@@ -50,7 +54,7 @@ struct Pki {
                              std::vector<std::string> ips = {}, bool is_ca = false,
                              std::chrono::hours valid_from = std::chrono::hours(-24),
                              std::uint64_t serial = 2) const {
-        auto key = crypto::PrivateKey::generate(alg);
+        auto key = crypto::PrivateKey::generate(alg, kTestRsaBits);
         EXPECT_TRUE(key);
         auto k = std::make_shared<crypto::PrivateKey>(std::move(key).value());
         crypto::CertificateSpec spec;
