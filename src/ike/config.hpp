@@ -58,9 +58,25 @@ struct ConnectionConfig {
     // UDP-encapsulated in any case.
     bool force_encap = false;
     RetransmitConfig retransmit;
-    // dpd_interval: an idle IKE SA sends an empty INFORMATIONAL this often
-    // (0: never).
+    // dpd_interval (strongSwan's dpd_delay): an IKE SA that received nothing
+    // for this long sends an empty INFORMATIONAL (RFC 7296 §1.4); if that is
+    // never answered the IKE SA goes down with reason "dpd" (0: never).
     core::Duration dpd_interval{0};
+    // keepalive_interval: behind a NAT, a 0xFF NAT keepalive goes out after
+    // this long without sending anything (RFC 3948 §2.3; 0: never).
+    core::Duration keepalive_interval = std::chrono::seconds(20);
+
+    // ---- lifetimes (strongSwan's names; 0: none) ----
+    // The IKE SA is rekeyed at ike_rekey_time minus a random share of
+    // ike_rand_time, and deleted at ike_rekey_time + ike_over_time if that
+    // has not happened. A CHILD SA is rekeyed at child_rekey_time minus a
+    // random share of child_rand_time and deleted at child_life_time.
+    core::Duration ike_rekey_time{0};
+    core::Duration ike_rand_time{0};
+    core::Duration ike_over_time{0};
+    core::Duration child_rekey_time{0};
+    core::Duration child_rand_time{0};
+    core::Duration child_life_time{0};
 
     // ---- certificate authentication (auth = PublicKey) ----
     AuthKind auth = AuthKind::Psk;

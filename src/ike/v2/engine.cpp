@@ -173,30 +173,28 @@ Output Engine::receive(const Datagram& in, core::Instant now) {
     it->second->raw_ = in.data;
     it->second->handle(in, *m, now, out);
     it->second->raw_ = {};
-    if (it->second->state_ == SaState::Dead) sas_.erase(it);
+    settle();
     return out;
 }
 
 Output Engine::on_timer(core::Instant now) {
     Output out;
-    for (auto it = sas_.begin(); it != sas_.end();) {
-        it->second->timer(now, out);
-        if (it->second->state_ == SaState::Dead) {
-            it = sas_.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    for (auto& [spi, sa] : sas_) sa->timer(now, out);
+    settle();
     return out;
 }
 
 Output Engine::shutdown(core::Instant now) {
     Output out;
+    settle();
     for (auto& [spi, sa] : sas_) {
         if (sa->state_ == SaState::Established) {
+            sa->now_ = now;
+            sa->outstanding_.reset();
             sa->send_delete(out, now);
             sa->children_down(out, "IKE SA deleted locally");
-            out.events.emplace_back(IkeSaDown{sa->conn_.name, sa->id(), "deleted locally"});
+            if (sa->announced_)
+                out.events.emplace_back(IkeSaDown{sa->conn_.name, sa->id(), "deleted locally"});
         }
     }
     sas_.clear();
@@ -218,7 +216,149 @@ std::vector<KeyLogEntry> Engine::key_log() const {
         if (!sa->keys_) continue;
         auto copy = [](const core::SecretBytes& s) { return core::Bytes(s.view().begin(), s.view().end()); };
         v.push_back(KeyLogEntry{sa->id(), sa->algs_, copy(sa->keys_->sk_ei), copy(sa->keys_->sk_er),
-                                copy(sa->keys_->sk_ai), copy(sa->keys_->sk_ar)});
+                                copy(sa->keys_->sk_ai), copy(sa->keys_->sk_ar), copy(sa->keys_->skeyseed),
+                                copy(sa->keys_->sk_d)});
+    }
+    return v;
+}
+
+void Engine::adopt(std::unique_ptr<IkeSa> sa) { adopted_.push_back(std::move(sa)); }
+
+void Engine::settle() {
+    for (auto& n : adopted_) {
+        const auto spi = n->local_spi();
+        if (sas_.count(spi) == 0) sas_.emplace(spi, std::move(n));
+    }
+    adopted_.clear();
+    for (auto it = sas_.begin(); it != sas_.end();) {
+        if (it->second->state_ == SaState::Dead) {
+            it = sas_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+IkeSa* Engine::find_sa(std::uint64_t local_spi) {
+    if (auto it = sas_.find(local_spi); it != sas_.end()) return it->second.get();
+    for (auto& n : adopted_)
+        if (n->local_spi() == local_spi) return n.get();
+    return nullptr;
+}
+
+IkeSa* Engine::owner_of_child(std::uint32_t spi_in) {
+    for (auto& [spi, sa] : sas_)
+        if (sa->state_ == SaState::Established && sa->child_by_in(spi_in) != nullptr) return sa.get();
+    return nullptr;
+}
+
+Output Engine::rekey_child(std::uint32_t spi_in, core::Instant now) {
+    Output out;
+    if (auto* sa = owner_of_child(spi_in)) {
+        const auto* c = sa->child_by_in(spi_in);
+        if (c->state == ChildState::Installed) {
+            sa->now_ = now;
+            sa->queue(Task{TaskKind::RekeyChild, spi_in, now, std::nullopt, 0}, false, now, out);
+        }
+    }
+    settle();
+    return out;
+}
+
+Output Engine::delete_child(std::uint32_t spi_in, core::Instant now) {
+    Output out;
+    if (auto* sa = owner_of_child(spi_in)) {
+        const auto* c = sa->child_by_in(spi_in);
+        if (c->state != ChildState::Deleting) {
+            sa->now_ = now;
+            sa->queue(Task{TaskKind::DeleteChild, spi_in, now, std::nullopt, 0}, false, now, out);
+        }
+    }
+    settle();
+    return out;
+}
+
+Output Engine::child_expired(std::uint32_t spi_in, bool hard, core::Instant now) {
+    // A soft limit asks for a rekey, a hard one ends the SA.
+    return hard ? delete_child(spi_in, now) : rekey_child(spi_in, now);
+}
+
+Output Engine::rekey_ike(std::string_view connection, core::Instant now) {
+    Output out;
+    for (auto& [spi, sa] : sas_) {
+        if (sa->conn_.name != connection || sa->state_ != SaState::Established || !sa->announced_) continue;
+        sa->now_ = now;
+        sa->queue(Task{TaskKind::RekeyIke, 0, now, std::nullopt, 0}, false, now, out);
+    }
+    settle();
+    return out;
+}
+
+Output Engine::delete_ike(std::string_view connection, core::Instant now) {
+    Output out;
+    for (auto& [spi, sa] : sas_) {
+        if (sa->conn_.name != connection || sa->state_ != SaState::Established) continue;
+        sa->now_ = now;
+        sa->queue(Task{TaskKind::DeleteIke, 0, now, std::nullopt, 0}, true, now, out);
+    }
+    settle();
+    return out;
+}
+
+Output Engine::create_child(std::string_view connection, core::Instant now) {
+    Output out;
+    for (auto& [spi, sa] : sas_) {
+        if (sa->conn_.name != connection || sa->state_ != SaState::Established || !sa->announced_) continue;
+        sa->now_ = now;
+        sa->queue(Task{TaskKind::NewChild, 0, now, std::nullopt, 0}, false, now, out);
+        break;
+    }
+    settle();
+    return out;
+}
+
+std::vector<ChildInfo> Engine::children() const {
+    std::vector<ChildInfo> v;
+    for (const auto& [spi, sa] : sas_) {
+        for (const auto& c : sa->children_) {
+            ChildInfo i;
+            i.connection = sa->conn_.name;
+            i.ike = sa->id();
+            i.spi_in = c.spi_in;
+            i.spi_out = c.spi_out;
+            i.algorithms = c.algs;
+            i.mode = c.mode;
+            i.local_ts = c.local_ts;
+            i.remote_ts = c.remote_ts;
+            i.initiator = c.initiator;
+            i.rekeying = c.state != ChildState::Installed;
+            i.keymat_in = c.keymat_in;
+            i.keymat_out = c.keymat_out;
+            i.installed = c.installed;
+            i.rekey_at = c.rekey_at;
+            i.expires_at = c.expire_at;
+            v.push_back(std::move(i));
+        }
+    }
+    return v;
+}
+
+std::vector<IkeInfo> Engine::ike_sas() const {
+    std::vector<IkeInfo> v;
+    for (const auto& [spi, sa] : sas_) {
+        IkeInfo i;
+        i.connection = sa->conn_.name;
+        i.id = sa->id();
+        i.initiator = sa->initiator_;
+        i.established = sa->state_ == SaState::Established && sa->announced_;
+        i.algorithms = sa->algs_;
+        i.local = sa->local_;
+        i.remote = sa->remote_;
+        i.nat_local = sa->nat_local_;
+        i.nat_remote = sa->nat_remote_;
+        i.rekey_at = sa->ike_rekey_at_;
+        i.children = sa->children_.size();
+        v.push_back(std::move(i));
     }
     return v;
 }

@@ -14,16 +14,31 @@
 // a retry with the group asked for, COOKIE echoed, NAT detection and the
 // move to port 4500), IKE_AUTH with PSK (RFC 7296 §2.15) and the first CHILD
 // SA with traffic-selector narrowing (§2.9) and USE_TRANSPORT_MODE,
-// INFORMATIONAL (DELETE of IKE and CHILD SAs, liveness checks answered),
-// requests retransmitted with exponential back-off until a give-up point,
-// the last response cached and re-sent for a retransmitted request.
-// CREATE_CHILD_SA requests are answered NO_ADDITIONAL_SAS for now.
+// CREATE_CHILD_SA (§1.3: new CHILD SAs, CHILD SA rekey with REKEY_SA and a
+// new KE for PFS, IKE SA rekey per §2.18 with the CHILD SAs moving over,
+// simultaneous rekeys resolved by the lowest nonce per §2.8.1/§2.8.2,
+// TEMPORARY_FAILURE retried, INVALID_KE_PAYLOAD retried with the group asked
+// for), INFORMATIONAL (DELETE of IKE and CHILD SAs, liveness checks answered
+// and sent after dpd_interval of silence), requests retransmitted with
+// exponential back-off until a give-up point, the last response cached and
+// re-sent for a retransmitted request.
+//
+// Rekeying: the engine schedules IKE and CHILD rekeys itself from the
+// connection's lifetimes (rekey_time minus a random share of rand_time) and
+// deletes SAs at their hard lifetime; rekey_child / rekey_ike / child_expired
+// trigger them from outside. A rekeyed CHILD SA reports ChildSaRekeyed (the
+// new SA, install it) and later ChildSaDown for the old one once its DELETE
+// has been exchanged, so traffic never stops; a rekeyed IKE SA reports
+// IkeSaRekeyed (its CHILD SAs keep their SPIs and now belong to new_id).
+// Behind a NAT the engine emits NAT keepalives (RFC 3948 §2.3): a datagram
+// with raw set and the single byte 0xFF, to be sent without a non-ESP marker.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -42,6 +57,9 @@ struct Datagram {
     Endpoint local;
     Endpoint remote;
     core::Bytes data;
+    // raw: a NAT keepalive (RFC 3948 §2.3): send data as is, with no
+    // non-ESP marker even on port 4500.
+    bool raw = false;
 };
 
 // Output is what one call produced.
@@ -59,6 +77,43 @@ struct EngineStats {
     std::uint64_t retransmits_answered = 0;
     std::uint64_t half_open_dropped = 0;  // over max_half_open
     std::uint64_t cookies_sent = 0;       // IKE_SA_INIT answered with a COOKIE (RFC 7296 §2.6)
+    std::uint64_t dpd_sent = 0;           // liveness checks sent (empty INFORMATIONAL)
+    std::uint64_t keepalives_sent = 0;    // NAT keepalives (RFC 3948 §2.3)
+    std::uint64_t rekey_collisions = 0;   // simultaneous rekeys resolved (§2.8.1, §2.8.2)
+};
+
+// ChildInfo describes a CHILD SA (tests, listings, the gateway).
+struct ChildInfo {
+    std::string connection;
+    IkeSaId ike;
+    std::uint32_t spi_in = 0;
+    std::uint32_t spi_out = 0;
+    NegotiatedChild algorithms;
+    ipsec::Mode mode = ipsec::Mode::Tunnel;
+    std::vector<TrafficSelector> local_ts;
+    std::vector<TrafficSelector> remote_ts;
+    bool initiator = false;  // this host sent the request that created it
+    bool rekeying = false;   // replaced or being replaced (not yet deleted)
+    core::Bytes keymat_in;   // encryption || integrity key, copies for tests and key files
+    core::Bytes keymat_out;
+    core::Instant installed{};
+    std::optional<core::Instant> rekey_at;
+    std::optional<core::Instant> expires_at;
+};
+
+// IkeInfo describes an IKE SA.
+struct IkeInfo {
+    std::string connection;
+    IkeSaId id;
+    bool initiator = false;    // this host is the IKE SA's original initiator
+    bool established = false;  // authenticated and not replaced or being deleted
+    NegotiatedIke algorithms;
+    Endpoint local;
+    Endpoint remote;
+    bool nat_local = false;
+    bool nat_remote = false;
+    std::optional<core::Instant> rekey_at;
+    std::size_t children = 0;
 };
 
 // KeyLogEntry is an IKE SA's keys for Wireshark's ikev2_decryption_table.
@@ -66,6 +121,7 @@ struct KeyLogEntry {
     IkeSaId id;
     NegotiatedIke algorithms;
     core::Bytes sk_ei, sk_er, sk_ai, sk_ar;  // copies: debug output only
+    core::Bytes skeyseed, sk_d;              // RFC 7296 §2.14 / §2.18, copies
 };
 
 class IkeSa;
@@ -93,6 +149,25 @@ public:
     // next_timer is the earliest time on_timer has work, if any.
     [[nodiscard]] std::optional<core::Instant> next_timer() const;
 
+    // rekey_child replaces the CHILD SA with this inbound SPI (CREATE_CHILD_SA
+    // with REKEY_SA, a new KE when its proposal has a group; RFC 7296 §1.3.3).
+    Output rekey_child(std::uint32_t spi_in, core::Instant now);
+    // rekey_ike replaces the connection's established IKE SAs (§1.3.2).
+    Output rekey_ike(std::string_view connection, core::Instant now);
+    // delete_child sends a DELETE for the CHILD SA with this inbound SPI.
+    Output delete_child(std::uint32_t spi_in, core::Instant now);
+    // delete_ike sends a DELETE for the connection's IKE SAs (and so their CHILD SAs).
+    Output delete_ike(std::string_view connection, core::Instant now);
+    // child_expired is the datapath's report that a CHILD SA reached a soft
+    // (rekey it) or hard (delete it) limit.
+    Output child_expired(std::uint32_t spi_in, bool hard, core::Instant now);
+    // create_child asks for one more CHILD SA on the connection's IKE SA
+    // with the configured selectors (§1.3.1).
+    Output create_child(std::string_view connection, core::Instant now);
+
+    [[nodiscard]] std::vector<ChildInfo> children() const;
+    [[nodiscard]] std::vector<IkeInfo> ike_sas() const;
+
     // half_open returns how many responder SAs wait for IKE_AUTH.
     [[nodiscard]] std::size_t half_open() const noexcept;
     // sa_count returns how many IKE SAs exist (any state).
@@ -106,12 +181,18 @@ private:
     const ConnectionConfig* find_connection(std::string_view name) const;
     const ConnectionConfig* connection_for(const Endpoint& local, const Endpoint& remote) const;
     void respond_init(const Datagram& in, const ParsedMessage& m, core::Instant now, Output& out);
+    // adopt takes a new IKE SA made during a call (a rekey); it joins sas_ when the call ends.
+    void adopt(std::unique_ptr<IkeSa> sa);
+    void settle();  // moves adopted SAs into sas_, forgets dead ones
+    IkeSa* owner_of_child(std::uint32_t spi_in);
+    IkeSa* find_sa(std::uint64_t local_spi);
 
     EngineConfig config_;
     crypto::RandomSource& rng_;
     // cookies_ makes and checks the responder's COOKIEs (RFC 7296 §2.6).
     CookieJar cookies_{rng_, config_.cookie_secret_lifetime};
     std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas_;  // keyed by this host's SPI
+    std::vector<std::unique_ptr<IkeSa>> adopted_;
     EngineStats stats_;
 };
 

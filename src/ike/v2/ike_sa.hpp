@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +29,36 @@
 
 namespace strata::ike::v2 {
 
-// State of one IKE SA.
-enum class SaState : std::uint8_t { InitSent, HalfOpen, AuthSent, Established, Deleting, Dead };
+// State of one IKE SA. Rekeyed: replaced by a new IKE SA (RFC 7296 §1.3.2),
+// kept only to answer the peer's DELETE (or a retransmission) until it expires.
+enum class SaState : std::uint8_t { InitSent, HalfOpen, AuthSent, Established, Deleting, Rekeyed, Dead };
+
+// TaskKind is a request this side wants to make on an established IKE SA;
+// they wait in a queue because only one request is outstanding (§2.3).
+enum class TaskKind : std::uint8_t { NewChild, RekeyChild, RekeyIke, DeleteChild, DeleteIke, Dpd };
+
+// Task is one queued request; spi_in names the CHILD SA (rekey/delete).
+struct Task {
+    TaskKind kind = TaskKind::Dpd;
+    std::uint32_t spi_in = 0;
+    core::Instant not_before{};            // a retry after TEMPORARY_FAILURE waits
+    std::optional<crypto::DhGroup> group;  // after INVALID_KE_PAYLOAD: the group asked for
+    unsigned retries = 0;
+};
+
+// ChildExchange is this side's CREATE_CHILD_SA request in flight: what the
+// response needs to finish it (RFC 7296 §1.3).
+struct ChildExchange {
+    Task task;  // what started it (re-queued on TEMPORARY_FAILURE / INVALID_KE_PAYLOAD)
+    TaskKind kind = TaskKind::NewChild;
+    std::uint32_t old_spi_in = 0;   // RekeyChild: the SA being replaced
+    std::uint32_t new_spi_in = 0;   // NewChild / RekeyChild: our new SPI
+    std::uint64_t new_ike_spi = 0;  // RekeyIke: our SPI of the new IKE SA
+    core::Bytes ni;                 // our nonce in this exchange
+    std::optional<crypto::KeyExchange> ke;
+    std::vector<TrafficSelector> tsi, tsr;
+    ipsec::Mode mode = ipsec::Mode::Tunnel;
+};
 
 // Outstanding is the request this side waits an answer for.
 struct Outstanding {
@@ -42,10 +71,38 @@ struct Outstanding {
     core::Instant next_at{};
 };
 
+// ChildState: Installed (in use), Rekeying (our REKEY_SA outstanding),
+// Rekeyed (replaced, waiting for its DELETE), Deleting (our DELETE outstanding).
+enum class ChildState : std::uint8_t { Installed, Rekeying, Rekeyed, Deleting };
+
+// Collision records the peer's REKEY_SA exchange for a CHILD SA this host is
+// rekeying itself (RFC 7296 §2.8.1): its nonces and the SA it created.
+struct Collision {
+    core::Bytes ni, nr;
+    std::uint32_t new_spi_in = 0;
+};
+
 // ChildEntry is one CHILD SA this IKE SA negotiated.
 struct ChildEntry {
     std::uint32_t spi_in = 0;
     std::uint32_t spi_out = 0;
+    NegotiatedChild algs;
+    ipsec::Mode mode = ipsec::Mode::Tunnel;
+    std::vector<TrafficSelector> local_ts, remote_ts;
+    core::Bytes keymat_in, keymat_out;  // encryption || integrity key copies (ChildInfo)
+    bool initiator = false;             // this host sent the request that created it
+    core::Instant installed{};
+    std::optional<core::Instant> rekey_at;   // soft lifetime (rekey_time - jitter)
+    std::optional<core::Instant> expire_at;  // hard lifetime (life_time)
+    ChildState state = ChildState::Installed;
+    std::optional<Collision> collision;
+};
+
+// IkeCollision records the peer's IKE rekey answered while this host's own
+// was outstanding (RFC 7296 §2.8.2): its nonces and the new IKE SA's local SPI.
+struct IkeCollision {
+    core::Bytes ni, nr;
+    std::uint64_t new_local_spi = 0;
 };
 
 // IkeSa is one IKE SA and the exchanges running on it.
@@ -77,6 +134,19 @@ public:
     core::SecretBytes g_ir_;
     core::ByteView raw_;  // the datagram being handled (for SK's AAD/ICV)
     AuthContext auth_;    // peer's signature hashes, SKF fragments (auth_context.hpp)
+    std::deque<Task> tasks_;
+    std::optional<ChildExchange> cx_;
+    std::optional<IkeCollision> ike_collision_;
+    std::optional<core::Instant> up_at_;          // established (or rekeyed in)
+    std::optional<core::Instant> ike_rekey_at_;   // soft IKE lifetime
+    std::optional<core::Instant> ike_expire_at_;  // hard IKE lifetime (rekey + over time)
+    std::optional<core::Instant> rekeyed_until_;  // state Rekeyed: forget after this
+    core::Instant last_received_{};               // last authenticated message (DPD)
+    core::Instant last_sent_{};                   // last datagram sent (NAT keepalives)
+    bool announced_ = true;                       // false: a redundant IKE SA of a collision, never reported
+    bool dpd_probe_ = false;                      // the outstanding request is a liveness check
+    core::Instant now_{};                         // the time of the call being handled
+    std::vector<std::uint32_t> deleting_spis_;    // our DELETE of CHILD SAs in flight
 
     [[nodiscard]] IkeSaId id() const { return {spi_i_, spi_r_}; }
     [[nodiscard]] std::uint64_t local_spi() const { return initiator_ ? spi_i_ : spi_r_; }
@@ -102,6 +172,25 @@ public:
     std::optional<std::vector<RawPayload>> open(const ParsedMessage& m);
     void timer(core::Instant now, Output& out);
     [[nodiscard]] std::optional<core::Instant> next_timer(const EngineConfig& cfg) const;
+    // jitter returns a random duration in [0, max] from the engine's rng.
+    core::Duration jitter(core::Duration max);
+    // became_up starts the IKE SA's lifetimes and liveness clocks.
+    void became_up(core::Instant now);
+    // install_child derives a CHILD SA's keys (RFC 7296 §2.17: KEYMAT =
+    // prf+(SK_d, [g^ir (new) |] Ni | Nr), the exchange initiator's keys
+    // first), records it and reports ChildSaUp, or ChildSaRekeyed when it
+    // replaces `replaces`. exchange_initiator: this host sent the request.
+    bool install_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in, std::uint32_t spi_out,
+                       ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
+                       std::vector<TrafficSelector> remote_ts, core::ByteView g_ir, core::ByteView ni,
+                       core::ByteView nr, bool exchange_initiator, std::optional<std::uint32_t> replaces,
+                       core::Instant now);
+    ChildEntry* child_by_in(std::uint32_t spi_in);
+    ChildEntry* child_by_out(std::uint32_t spi_out);
+    // queue adds a task (front: before the others) and starts it if idle.
+    void queue(Task t, bool front, core::Instant now, Output& out);
+    // pump starts the next queued task when no request is outstanding.
+    void pump(core::Instant now, Output& out);
 
     // ---- exchange_init.cpp: IKE_SA_INIT, initiator side ----
     bool start(Output& out, core::Instant now, const crypto::DhInfo* group);
@@ -126,11 +215,38 @@ public:
     void resend_response_fragments(const Datagram& in, std::uint32_t mid, Output& out) const;
 
     // ---- exchange_child.cpp: CREATE_CHILD_SA ----
-    void handle_create_child_request(const Header& h, const std::vector<RawPayload>& pl, Output& out);
+    void handle_create_child_request(const Header& h, const std::vector<RawPayload>& pl, core::Instant now,
+                                     Output& out);
+    void handle_create_child_response(const std::vector<RawPayload>& pl, core::Instant now, Output& out);
+    bool start_create_child(const Task& t, core::Instant now, Output& out);
+    void answer_rekey_ike(const Header& h, const std::vector<RawPayload>& pl, const std::vector<Notify>& ns,
+                          core::Instant now, Output& out);
+    void answer_child(const Header& h, const std::vector<RawPayload>& pl, const std::vector<Notify>& ns,
+                      core::Instant now, Output& out);
+    void finish_rekey_ike(const std::vector<RawPayload>& pl, const std::vector<Notify>& ns, core::Instant now,
+                          Output& out);
+    void finish_child(const std::vector<RawPayload>& pl, const std::vector<Notify>& ns, core::Instant now,
+                      Output& out);
+    // make_rekeyed_ike builds the new IKE SA of a rekey (§2.18) and hands it to the engine.
+    IkeSa* make_rekeyed_ike(bool initiator, std::uint64_t spi_i, std::uint64_t spi_r,
+                            const NegotiatedIke& algs, core::ByteView g_ir, core::ByteView ni,
+                            core::ByteView nr, core::Instant now);
+    // move_children_to hands every CHILD SA to the new IKE SA and reports IkeSaRekeyed.
+    void move_children_to(IkeSa& n, core::Instant now, Output& out);
+    // child_failed ends a CREATE_CHILD_SA of ours that did not work out
+    // (ChildSaFailed); child_failed_quietly before a retry.
+    void child_failed(const std::string& reason, core::Instant now, Output& out);
+    void child_failed_quietly();
+    bool has_collision();
+    // retire marks a replaced IKE SA: it only waits for the peer's DELETE.
+    void retire(core::Instant now);
 
     // ---- exchange_informational.cpp: INFORMATIONAL ----
     void handle_informational_request(const Header& h, const std::vector<RawPayload>& pl, Output& out);
     void send_delete(Output& out, core::Instant now);
+    void send_delete_child(std::uint32_t spi_in, core::Instant now, Output& out);
+    void send_dpd(core::Instant now, Output& out);
+    void handle_informational_response(const std::vector<RawPayload>& pl, Output& out);
 };
 
 }  // namespace strata::ike::v2

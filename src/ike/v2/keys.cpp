@@ -63,7 +63,10 @@ core::Result<IkeKeys> derive_ike_keys(const NegotiatedIke& algs, core::ByteView 
     auto keymat = crypto::ikev2_ike_keymat(h, *skeyseed, ni, nr, spi_bytes(spi_i, a), spi_bytes(spi_r, b),
                                            ike_keymat_length(algs));
     if (!keymat) return core::fail(keymat.error());
-    return split_ike_keys(algs, *keymat);
+    auto keys = split_ike_keys(algs, *keymat);
+    if (!keys) return keys;
+    keys->skeyseed = std::move(skeyseed).value();
+    return keys;
 }
 
 core::Result<ChildKeys> derive_child_keys(const crypto::PrfInfo& prf, core::ByteView sk_d,

@@ -22,6 +22,7 @@ namespace strata::ike::v2 {
 // IkeKeys are the seven keys of an IKE SA (RFC 7296 §2.14). SK_e* carry the
 // salt at their end for AEAD (RFC 5282 §7.1); SK_a* are empty for AEAD.
 struct IkeKeys {
+    core::SecretBytes skeyseed;  // kept for the key log only (§2.14, §2.18)
     core::SecretBytes sk_d;
     core::SecretBytes sk_ai;
     core::SecretBytes sk_ar;

@@ -135,14 +135,14 @@ std::vector<Proposal> to_wire(const std::vector<crypto::Proposal>& config, Proto
 }
 
 std::optional<IkeSelection> select_ike(const std::vector<Proposal>& offered,
-                                       const std::vector<crypto::Proposal>& config) {
+                                       const std::vector<crypto::Proposal>& config, std::size_t spi_len) {
     for (const auto& o : offered) {
-        if (o.protocol != ProtocolId::Ike || !o.spi.empty()) continue;
+        if (o.protocol != ProtocolId::Ike || o.spi.size() != spi_len) continue;
         for (const auto& cfg : config) {
             Chosen c = match(o, cfg, true);
             if (c.unknown || c.encr == nullptr || c.prf == nullptr || c.dh == nullptr || !integrity_ok(c))
                 continue;
-            return IkeSelection{NegotiatedIke{c.encr, c.integ, c.prf, c.dh}, reply_of(o, c)};
+            return IkeSelection{NegotiatedIke{c.encr, c.integ, c.prf, c.dh}, reply_of(o, c), o.spi};
         }
     }
     return std::nullopt;
@@ -169,10 +169,10 @@ std::optional<ChildSelection> select_child(const std::vector<Proposal>& offered,
 }
 
 std::optional<NegotiatedIke> accept_ike(const std::vector<Proposal>& reply,
-                                        const std::vector<crypto::Proposal>& config) {
+                                        const std::vector<crypto::Proposal>& config, std::size_t spi_len) {
     // RFC 7296 §3.3: the response carries exactly one proposal.
     if (reply.size() != 1) return std::nullopt;
-    auto s = select_ike(reply, config);
+    auto s = select_ike(reply, config, spi_len);
     if (!s) return std::nullopt;
     return s->algorithms;
 }

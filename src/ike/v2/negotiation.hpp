@@ -23,12 +23,14 @@ std::vector<Proposal> to_wire(const std::vector<crypto::Proposal>& config, Proto
 struct IkeSelection {
     NegotiatedIke algorithms;
     Proposal reply;
+    core::Bytes peer_spi;  // the chosen proposal's SPI (8 bytes in an IKE rekey)
 };
 
 // select_ike picks the first offered proposal whose every transform type has
 // an algorithm the configuration allows (RFC 7296 §2.7); nullopt: NO_PROPOSAL_CHOSEN.
+// spi_len: 0 in IKE_SA_INIT, 8 in an IKE rekey (§1.3.2, §3.3.1).
 std::optional<IkeSelection> select_ike(const std::vector<Proposal>& offered,
-                                       const std::vector<crypto::Proposal>& config);
+                                       const std::vector<crypto::Proposal>& config, std::size_t spi_len = 0);
 
 // ChildSelection is a chosen ESP/AH proposal with the peer's SPI.
 struct ChildSelection {
@@ -45,7 +47,7 @@ std::optional<ChildSelection> select_child(const std::vector<Proposal>& offered,
 // accept_ike checks the single proposal a responder returned against what
 // was offered (it must pick one transform of each type we sent).
 std::optional<NegotiatedIke> accept_ike(const std::vector<Proposal>& reply,
-                                        const std::vector<crypto::Proposal>& config);
+                                        const std::vector<crypto::Proposal>& config, std::size_t spi_len = 0);
 // accept_child does the same for ESP and returns the peer's SPI too.
 std::optional<ChildSelection> accept_child(const std::vector<Proposal>& reply,
                                            const std::vector<crypto::Proposal>& config, bool with_dh);
