@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/toml_reader.hpp"
+#include "gateway/ike_config.hpp"
 
 namespace strata::gateway {
 
@@ -420,14 +421,9 @@ core::Result<GatewayConfig, ConfigError> load_gateway_config(const std::string& 
 
 core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg) {
     if (!cfg.peers.empty()) {
-        const PeerConfig& p = cfg.peers.front();
-        const char* engine = p.version == 1 ? "IKEv1 (src/ike/v1)" : "IKEv2 (src/ike/v2)";
-        return core::fail(ConfigError{
-            p.at.where() + ": peer '" + p.name + "' needs the " + engine +
-            " key exchange, which this gateway cannot drive yet (its IKE engines are still being written); "
-            "only manually keyed SAs (gateway.manual) run in this version. Remove the [peers] tables or use "
-            "manual "
-            "keying."});
+        // What the IKE service cannot run yet is refused with its line.
+        if (auto plans = plan_peers(cfg); !plans) return core::fail(plans.error());
+        if (!cfg.manual) return {};
     }
     if (!cfg.manual) {
         return core::fail(ConfigError{

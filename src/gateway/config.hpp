@@ -163,9 +163,10 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
 // load_gateway_config reads and parses a file.
 core::Result<GatewayConfig, ConfigError> load_gateway_config(const std::string& path);
 
-// check_runnable refuses a valid configuration this build cannot run: IKE
-// peers need the IKEv2/IKEv1 engines (src/ike/), which the gateway cannot
-// drive yet, and a gateway with neither peers nor manual SAs has nothing to do.
+// check_runnable refuses a valid configuration this build cannot run: what
+// the IKE service cannot do yet (ike_config.hpp, plan_peers: certificates,
+// several children per peer), manual SAs without an outbound protect
+// policy, and a gateway with neither peers nor manual SAs.
 core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg);
 
 // remote_prefixes returns the remote subnets the TUN device must route:

@@ -11,6 +11,7 @@ std::string_view to_string(GatewayDrop d) noexcept {
         case GatewayDrop::SendBufferFull: return "SendBufferFull";
         case GatewayDrop::OversizeDatagram: return "OversizeDatagram";
         case GatewayDrop::IkeUnavailable: return "IkeUnavailable";
+        case GatewayDrop::IkeQueueFull: return "IkeQueueFull";
         case GatewayDrop::Count_: break;
     }
     return "Unknown";

@@ -25,7 +25,8 @@ enum class GatewayDrop : std::uint8_t {
     SendFailed,        // the kernel refused an ESP datagram (no route, EMSGSIZE, ...)
     SendBufferFull,    // the socket's send buffer was full
     OversizeDatagram,  // a datagram longer than the receive buffer
-    IkeUnavailable,    // an IKE message (port 500, or 4500 with the non-ESP marker): no IKE engine yet
+    IkeUnavailable,    // an IKE message (port 500, or 4500 with the non-ESP marker) but no [peers]
+    IkeQueueFull,      // the IKE service's inbox was full (IkeInbox::kMaxQueued)
     Count_
 };
 inline constexpr std::size_t kGatewayDrops = static_cast<std::size_t>(GatewayDrop::Count_);

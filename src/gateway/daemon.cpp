@@ -7,9 +7,13 @@
 #include <set>
 #include <thread>
 
+#include "crypto/constant_time.hpp"
 #include "gateway/control_server.hpp"
 #include "gateway/datapath.hpp"
+#include "gateway/ike_config.hpp"
+#include "gateway/ike_service.hpp"
 #include "gateway/worker.hpp"
+#include "io/datagram_socket.hpp"
 #include "io/event_loop.hpp"
 #include "io/process.hpp"
 #include "io/signals.hpp"
@@ -37,6 +41,44 @@ std::string ip_program() {
 
 std::string hex32(std::uint32_t v) { return fmt::format("0x{:08x}", v); }
 
+// kMaxIkeDatagram is the receive buffer for one IKE datagram on port 500.
+constexpr std::size_t kMaxIkeDatagram = 65535;
+
+// peers_text describes the [peers] of a configuration for comparing two of
+// them (a reload cannot change them: the engines hold their SAs).
+std::string peers_text(const GatewayConfig& c) {
+    std::string out;
+    for (const auto& p : c.peers) {
+        out += p.name + "|" + p.address.to_string() + "|" + std::to_string(p.version) + "|" + p.local_id +
+               "|" + p.remote_id + "|" + std::string(to_string(p.auth.method)) + "|" + p.auth.psk_file + "|" +
+               std::to_string(p.dpd_delay.count()) + "|" + std::to_string(p.rekey_time.count()) + "|" +
+               (p.local_address ? p.local_address->to_string() : std::string()) + "|";
+        for (const auto& pr : p.proposals) out += pr + ",";
+        for (const auto& ch : p.children) {
+            out += "{" + ch.name + "|" + std::string(to_string(ch.start_action)) + "|" +
+                   std::string(ipsec::to_string(ch.mode)) + "|" + std::to_string(ch.replay_window) + "|" +
+                   std::to_string(ch.lifetimes.rekey_time.count()) + "|" +
+                   std::to_string(ch.lifetimes.life_time.count()) + "|";
+            for (const auto& t : ch.local_ts) out += t.to_string() + ",";
+            for (const auto& t : ch.remote_ts) out += t.to_string() + ",";
+            for (const auto& e : ch.esp_proposals) out += e + ",";
+            out += "}";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+bool same_psks(const GatewayConfig& a, const GatewayConfig& b) {
+    if (a.peers.size() != b.peers.size()) return false;
+    for (std::size_t i = 0; i < a.peers.size(); ++i) {
+        const auto& x = a.peers[i].auth.psk;
+        const auto& y = b.peers[i].auth.psk;
+        if (x.size() != y.size() || !crypto::constant_time_equal(x.view(), y.view())) return false;
+    }
+    return true;
+}
+
 std::string range_text(const ipsec::AddressRange& r) {
     if (r.first == r.last) return r.first.to_string();
     auto prefixes = range_to_prefixes(r.first, r.last);
@@ -61,7 +103,18 @@ struct Daemon::State {
     std::optional<io::TunDevice> tun;
     std::vector<packet::IpPrefix> routes;
     DatapathHandle handle;
+    std::shared_ptr<Datapath> live;  // the published generation; IKE adds and removes its SAs here
     std::vector<std::unique_ptr<Worker>> workers;
+    // IKE (none without [peers]): port-500 sockets on this thread, the
+    // workers' inbox for port 4500 and datapath events, the engines.
+    std::vector<io::DatagramSocket> ike_sockets;
+    std::unique_ptr<IkeInbox> inbox;
+    std::unique_ptr<IkeService> ike;
+    std::uint32_t first_reqid = kFirstIkeReqid;
+    io::EventLoop::TimerId ike_timer = -1;
+    std::uint64_t ike_unavailable = 0;  // IKE messages on port 500 with no [peers]
+    std::vector<io::RecvSlot> ike_slots;
+    std::vector<core::Bytes> ike_bufs;
     std::unique_ptr<ControlServer> control;
     std::uint64_t reloads = 0;
     std::string last_reload_error;
@@ -93,6 +146,11 @@ int Daemon::run() {
                     log_.error("reload refused, keeping the running configuration: {}", *e);
             } else {
                 log_.info("{}: stopping", *s == SIGTERM ? "SIGTERM" : "SIGINT");
+                if (st_->ike) {
+                    // RFC 7296 §1.4.1 / RFC 2409 §5.7: tell the peers their SAs are gone.
+                    st_->ike->shutdown(st_->clock.now());
+                    log_.info("IKE: DELETE sent for every SA");
+                }
                 loop.stop();
             }
         }
@@ -104,6 +162,10 @@ int Daemon::run() {
             const core::Instant now = st_->clock.now();
             for (const auto& sa : dp->sad().all()) {
                 const ipsec::LifetimeEvent e = sa->tick(now);
+                if (e != ipsec::LifetimeEvent::None && st_->ike && sa->config().reqid >= st_->first_reqid) {
+                    st_->ike->lifetime_tick(*sa, e == ipsec::LifetimeEvent::HardExpired, now);
+                    continue;
+                }
                 if (e == ipsec::LifetimeEvent::HardExpired)
                     log_.error("SA '{}' (SPI {}) reached its hard lifetime", dp->name_of(sa.get()),
                                hex32(sa->spi()));
@@ -112,6 +174,7 @@ int Daemon::run() {
                               dp->name_of(sa.get()), hex32(sa->spi()));
             }
         }
+        if (st_->ike) arm_ike_timer();
     });
     log_.info("gateway running: tun {}, {} worker(s), control socket {}", st_->tun->name(),
               st_->workers.size(), st_->cfg.gateway.control_socket);
@@ -144,14 +207,46 @@ bool Daemon::start() {
     st_->loop = std::move(loop).value();
 
     const std::vector<packet::IpPrefix> prefixes = remote_prefixes(c);  // before the manual SAs move out
-    auto dp = Datapath::build(std::move(*c.manual), nullptr, st_->clock.now());
-    c.manual.reset();
-    if (!dp) {
-        log_.error("{}: {}", c.gateway.manual, dp.error().message);
+    st_->first_reqid = first_ike_reqid(c);
+    auto plans = plan_peers(c, st_->first_reqid);
+    if (!plans) {
+        log_.error("configuration refused: {}", plans.error().message);
         return false;
     }
-    log_.info("{}: {} SA(s), {} policies", c.gateway.manual, (*dp)->sad().size(), (*dp)->spd().size());
-    st_->handle.publish(std::move(dp).value());
+    std::vector<ipsec::Policy> ike_policies;
+    for (const auto& p : *plans) {
+        auto pol = child_policies(p);
+        ike_policies.insert(ike_policies.end(), std::make_move_iterator(pol.begin()),
+                            std::make_move_iterator(pol.end()));
+    }
+    const std::size_t n_ike_policies = ike_policies.size();
+    auto dp = Datapath::build(c.manual ? std::move(*c.manual) : config::ManualKeying{}, nullptr,
+                              st_->clock.now(), std::move(ike_policies));
+    c.manual.reset();
+    if (!dp) {
+        log_.error("{}: {}", c.gateway.manual.empty() ? path_ : c.gateway.manual, dp.error().message);
+        return false;
+    }
+    if (!c.gateway.manual.empty())
+        log_.info("{}: {} SA(s), {} policies", c.gateway.manual, (*dp)->sad().size(),
+                  (*dp)->spd().size() - n_ike_policies);
+    st_->live = std::move(dp).value();
+    st_->handle.publish(st_->live);
+    if (!plans->empty()) {
+        auto note = io::Notifier::open();
+        if (!note) {
+            log_.error("{}", io::to_string(note.error()));
+            return false;
+        }
+        st_->inbox = std::make_unique<IkeInbox>(std::move(note).value(), st_->first_reqid);
+        log_.info("IKE: {} peer(s), {} policies", plans->size(), n_ike_policies);
+        st_->ike = std::make_unique<IkeService>(
+            std::move(plans).value(),
+            [this](const io::Endpoint& l, const io::Endpoint& r, core::ByteView d) {
+                return send_ike(l, r, d);
+            },
+            log_);
+    }
 
     std::size_t nworkers = c.gateway.workers;
     if (nworkers == 0) nworkers = std::max(1U, std::thread::hardware_concurrency());
@@ -208,17 +303,37 @@ bool Daemon::start() {
                     return false;
                 }
                 socks.esp_recv.push_back(std::move(recv).value());
-                auto ike = io::DatagramSocket::bind_udp(io::Endpoint{a, c.gateway.ike_port});
-                if (!ike) {
-                    log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.ike_port}.to_string(),
-                               io::to_string(ike.error()));
-                    return false;
-                }
-                socks.ike.push_back(std::move(ike).value());
             }
         }
-        auto worker = std::make_unique<Worker>(w, std::move(socks), st_->handle, st_->clock, log_);
+        auto worker =
+            std::make_unique<Worker>(w, std::move(socks), st_->handle, st_->clock, log_, st_->inbox.get());
         st_->workers.push_back(std::move(worker));
+    }
+
+    for (const auto& a : c.gateway.addresses) {
+        auto ike = io::DatagramSocket::bind_udp(io::Endpoint{a, c.gateway.ike_port});
+        if (!ike) {
+            log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.ike_port}.to_string(),
+                       io::to_string(ike.error()));
+            return false;
+        }
+        st_->ike_sockets.push_back(std::move(ike).value());
+    }
+    st_->ike_bufs.assign(io::DatagramSocket::kMaxBatch, core::Bytes(kMaxIkeDatagram));
+    st_->ike_slots.resize(io::DatagramSocket::kMaxBatch);
+    for (auto& s : st_->ike_sockets) {
+        if (auto r = st_->loop->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_ike_socket(s); });
+            !r) {
+            log_.error("{}", io::to_string(r.error()));
+            return false;
+        }
+    }
+    if (st_->inbox) {
+        if (auto r = st_->loop->add(st_->inbox->fd(), io::kReadable, [this](std::uint32_t) { on_inbox(); });
+            !r) {
+            log_.error("{}", io::to_string(r.error()));
+            return false;
+        }
     }
 
     auto control = ControlServer::start(*st_->loop, c.gateway.control_socket,
@@ -235,13 +350,111 @@ bool Daemon::start() {
             return false;
         }
     }
+    if (st_->ike) {
+        st_->ike->set_datapath(st_->live.get());
+        st_->ike->start(st_->clock.now());
+        arm_ike_timer();
+    }
     return true;
 }
 
+std::uint32_t Daemon::first_ike_reqid(const GatewayConfig& c) {
+    std::uint32_t highest = 0;
+    if (c.manual) {
+        for (const auto& sa : c.manual->sas) highest = std::max(highest, sa.reqid);
+        for (const auto& p : c.manual->policies) highest = std::max(highest, p.protect.reqid);
+    }
+    return std::max(kFirstIkeReqid, highest + 1);
+}
+
+bool Daemon::send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data) {
+    const GatewaySection& g = st_->cfg.gateway;
+    int fd = -1;
+    core::Bytes framed;
+    core::ByteView out = data;
+    if (local.port == g.natt_port || remote.port == g.natt_port) {
+        // RFC 3948 §2.2: IKE on the NAT-T port starts with four zero bytes.
+        if (!st_->workers.empty()) fd = st_->workers.front()->udp_fd(local.address);
+        framed.assign(4, 0);
+        framed.insert(framed.end(), data.begin(), data.end());
+        out = core::ByteView(framed.data(), framed.size());
+    } else {
+        for (const auto& s : st_->ike_sockets) {
+            if (s.local().address == local.address) fd = s.fd();
+        }
+    }
+    if (fd < 0) {
+        log_.warn("IKE to {}: no socket on {}", remote.to_string(), local.to_string());
+        return false;
+    }
+    if (auto r = io::send_datagram(fd, out, remote); !r) {
+        log_.warn("IKE to {}: {}", remote.to_string(), io::to_string(r.error()));
+        return false;
+    }
+    return true;
+}
+
+void Daemon::on_ike_socket(io::DatagramSocket& s) {
+    for (std::size_t i = 0; i < st_->ike_slots.size(); ++i) {
+        st_->ike_slots[i] = io::RecvSlot{};
+        st_->ike_slots[i].buffer = core::MutableByteView(st_->ike_bufs[i].data(), st_->ike_bufs[i].size());
+    }
+    auto got = s.recv_batch(st_->ike_slots);
+    if (!got) return;
+    const core::Instant now = st_->clock.now();
+    for (std::size_t i = 0; i < *got; ++i) {
+        const io::RecvSlot& slot = st_->ike_slots[i];
+        if (!st_->ike) {
+            ++st_->ike_unavailable;
+            log_.debug("IKE datagram from {} dropped: no [peers] configured", slot.from.to_string());
+            continue;
+        }
+        if (slot.truncated)
+            continue;  // counted by the engine as nothing: longer than any IKE message we take
+        st_->ike->receive(s.local(), slot.from, core::ByteView(st_->ike_bufs[i].data(), slot.length), now);
+    }
+    if (st_->ike) arm_ike_timer();
+}
+
+void Daemon::on_inbox() {
+    st_->inbox->drain();
+    std::vector<InboxDatagram> datagrams;
+    std::vector<InboxEvent> events;
+    st_->inbox->take(datagrams, events);
+    const core::Instant now = st_->clock.now();
+    for (const auto& d : datagrams)
+        st_->ike->receive(d.local, d.remote, core::ByteView(d.data.data(), d.data.size()), now);
+    for (const auto& e : events) st_->ike->datapath_event(e, now);
+    arm_ike_timer();
+}
+
+void Daemon::arm_ike_timer() {
+    if (st_->ike_timer >= 0) {
+        st_->loop->cancel_timer(st_->ike_timer);
+        st_->ike_timer = -1;
+    }
+    auto next = st_->ike->next_timer();
+    if (!next) return;
+    const core::Instant now = st_->clock.now();
+    const auto wait = *next > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(*next - now)
+                                  : std::chrono::nanoseconds(1);
+    auto t = st_->loop->add_timer(wait, std::chrono::nanoseconds(0), [this] {
+        st_->ike->on_timer(st_->clock.now());
+        arm_ike_timer();
+    });
+    if (t) st_->ike_timer = *t;
+}
+
 void Daemon::stop() {
+    if (st_->ike_timer >= 0 && st_->loop) st_->loop->cancel_timer(st_->ike_timer);
+    st_->ike_timer = -1;
     for (auto& w : st_->workers) w->stop();
     for (auto& w : st_->workers) w->join();
     st_->workers.clear();
+    if (st_->ike) st_->ike->set_datapath(nullptr);
+    st_->ike.reset();
+    st_->ike_sockets.clear();
+    st_->inbox.reset();
     st_->control.reset();
     // Closing the TUN device removes it and the routes through it.
     st_->tun.reset();
@@ -284,14 +497,31 @@ std::optional<std::string> Daemon::reload() {
         return path_ +
                ": changes to gateway addresses, ports, tun, tun_mtu, workers or control_socket need a "
                "restart";
+    if (peers_text(st_->cfg) != peers_text(*cfg) || !same_psks(st_->cfg, *cfg))
+        return path_ + ": changes to [peers] need a restart (the running IKE engines keep their SAs)";
+    if (first_ike_reqid(*cfg) > st_->first_reqid && st_->ike)
+        return path_ + ": the manual SAs' reqids reach into the IKE children's (" +
+               std::to_string(st_->first_reqid) + " and up): restart to renumber";
     const std::vector<packet::IpPrefix> prefixes = remote_prefixes(*cfg);
+    auto plans = plan_peers(*cfg, st_->first_reqid);
+    if (!plans) return plans.error().message;
+    std::vector<ipsec::Policy> ike_policies;
+    for (const auto& p : *plans) {
+        auto pol = child_policies(p);
+        ike_policies.insert(ike_policies.end(), std::make_move_iterator(pol.begin()),
+                            std::make_move_iterator(pol.end()));
+    }
     auto previous = st_->handle.current();
-    auto dp = Datapath::build(std::move(*cfg->manual), previous.get(), st_->clock.now());
+    auto dp = Datapath::build(cfg->manual ? std::move(*cfg->manual) : config::ManualKeying{}, previous.get(),
+                              st_->clock.now(), std::move(ike_policies));
     cfg->manual.reset();
-    if (!dp) return neu.manual + ": " + dp.error().message;
+    if (!dp) return (neu.manual.empty() ? path_ : neu.manual) + ": " + dp.error().message;
     const std::size_t carried = (*dp)->carried_over();
     const std::size_t total = (*dp)->sad().size();
-    st_->handle.publish(std::move(dp).value());
+    st_->live = std::move(dp).value();
+    // The IKE SAs move into the new generation before workers switch to it.
+    if (st_->ike) st_->ike->set_datapath(st_->live.get());
+    st_->handle.publish(st_->live);
     st_->cfg = std::move(cfg).value();
     log_.set_level(cli_level_.value_or(st_->cfg.gateway.log_level));
     ++st_->reloads;
@@ -308,11 +538,22 @@ json Daemon::handle(const Request& req) {
         case Command::Counters: return ok(req.command, counters());
         case Command::Initiate:
         case Command::Terminate:
-        case Command::Rekey:
+        case Command::Rekey: {
+            if (st_->ike) {
+                const core::Instant now = st_->clock.now();
+                IkeService::Reply r;
+                if (req.command == Command::Initiate) r = st_->ike->initiate(req.name, now);
+                if (req.command == Command::Terminate) r = st_->ike->terminate(req.name, now);
+                if (req.command == Command::Rekey) r = st_->ike->rekey(req.name, now);
+                arm_ike_timer();
+                if (!r.ok) return error(req.command, r.message);
+                return ok(req.command, json{{"message", r.message}});
+            }
             return error(req.command,
                          std::string(to_string(req.command)) + " " + req.name +
                              ": not available for manually keyed SAs (this gateway runs no IKE peers "
-                             "yet; manual SAs are installed at start and on reload)");
+                             "in this configuration; manual SAs are installed at start and on reload)");
+        }
         case Command::Reload: {
             if (auto e = reload()) {
                 st_->last_reload_error = *e;
@@ -345,7 +586,8 @@ json Daemon::status() const {
         {"pid", ::getpid()},
         {"config", path_},
         {"uptime_seconds", up.count()},
-        {"mode", "manual keying"},
+        {"mode",
+         st_->ike ? (st_->cfg.gateway.manual.empty() ? "IKE" : "IKE and manual keying") : "manual keying"},
         {"manual", st_->cfg.gateway.manual},
         {"tun", st_->tun ? st_->tun->name() : std::string()},
         {"tun_mtu", st_->cfg.gateway.tun_mtu},
@@ -356,7 +598,7 @@ json Daemon::status() const {
         {"routes", routes},
         {"sas", dp ? dp->sad().size() : 0},
         {"policies", dp ? dp->spd().size() : 0},
-        {"ike_sas", 0},
+        {"ike_sas", st_->ike ? st_->ike->ike_sa_count() : 0},
         {"reloads", st_->reloads},
         {"packets", {{"tun_rx", tun_rx}, {"tun_tx", tun_tx}, {"net_rx", net_rx}, {"net_tx", net_tx}}}};
 }
@@ -388,7 +630,7 @@ json Daemon::list_sas() const {
         if (c.udp_encap) udp = json{{"src_port", c.udp_encap->src_port}, {"dst_port", c.udp_encap->dst_port}};
         out.push_back(json{
             {"name", dp->name_of(sa.get())},
-            {"keying", "manual"},
+            {"keying", st_->ike && c.reqid >= st_->first_reqid ? "ike" : "manual"},
             {"direction", c.direction == ipsec::Direction::Outbound ? "out" : "in"},
             {"protocol", std::string(ipsec::to_string(c.protocol))},
             {"mode", std::string(ipsec::to_string(c.mode))},
@@ -412,6 +654,22 @@ json Daemon::list_sas() const {
             {"soft_expired", sa->soft_expired()},
             {"expired", sa->expired()},
         });
+    }
+    // IKE SAs after the CHILD SAs, in the same shape where it fits (text
+    // listings print them alike): protocol IKE, both SPIs, the algorithms.
+    if (st_->ike) {
+        for (auto& ike : st_->ike->ike_sas(now)) {
+            json e = ike;
+            e["direction"] = "ike";
+            e["protocol"] = "IKE";
+            e["mode"] = ike["keying"];
+            e["spi"] = ike["spi_i"].get<std::string>() + "_i/" + ike["spi_r"].get<std::string>() + "_r";
+            e["src"] = ike["local"];
+            e["dst"] = ike["remote"];
+            e["encryption"] = ike["algorithms"];
+            e["keying"] = "ike";
+            out.push_back(std::move(e));
+        }
     }
     return out;
 }
@@ -469,6 +727,7 @@ json Daemon::counters() const {
         const auto d = static_cast<GatewayDrop>(i);
         std::uint64_t n = 0;
         for (const auto& w : st_->workers) n += w->counters().get(d);
+        if (d == GatewayDrop::IkeUnavailable) n += st_->ike_unavailable;
         gw[std::string(to_string(d))] = n;
         total += n;
     }
@@ -497,6 +756,7 @@ json Daemon::counters() const {
                 {"gateway_drops", gw},
                 {"drops_total", total},
                 {"control_errors", st_->control ? st_->control->errors_answered() : 0},
+                {"ike", st_->ike ? st_->ike->counters() : json(nullptr)},
                 {"workers", per_worker}};
 }
 

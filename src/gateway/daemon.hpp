@@ -2,9 +2,10 @@
 //
 // The main thread owns the configuration, the TUN device and its routes, the
 // control socket and the signals (SIGTERM/SIGINT: clean exit; SIGHUP:
-// reload); the workers (worker.hpp) move the packets. This version runs
-// manually keyed SAs; IKE peers are parsed and validated but refused at start
-// (config.hpp, check_runnable) until the IKE engines can be wired in.
+// reload); the workers (worker.hpp) move the packets. Manually keyed SAs
+// are installed at start and on reload; IKE peers run in the IKE service
+// (ike_service.hpp) on this thread, fed by the port-500 sockets, the
+// workers' inbox (port 4500, acquires, lifetimes) and its timer.
 #pragma once
 
 #include <memory>
@@ -18,6 +19,7 @@
 #include "gateway/config.hpp"
 #include "gateway/control_protocol.hpp"
 #include "gateway/log.hpp"
+#include "io/datagram_socket.hpp"
 
 namespace strata::gateway {
 
@@ -52,6 +54,13 @@ private:
     nlohmann::json list_sas() const;
     nlohmann::json list_policies() const;
     nlohmann::json counters() const;
+
+    // IKE plumbing (daemon.cpp): reqids, sockets, the inbox and the timer.
+    static std::uint32_t first_ike_reqid(const GatewayConfig& c);
+    bool send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data);
+    void on_ike_socket(io::DatagramSocket& s);
+    void on_inbox();
+    void arm_ike_timer();
 };
 
 }  // namespace strata::gateway

@@ -44,13 +44,38 @@ bool same_sa(const ipsec::SecurityAssociation& sa, const ipsec::SaConfig& cfg) n
 }
 
 std::string Datapath::name_of(const ipsec::SecurityAssociation* sa) const {
+    std::lock_guard<std::mutex> g(names_mu_);
     auto it = names_.find(sa);
     return it == names_.end() ? std::string() : it->second;
 }
 
-core::Result<std::shared_ptr<Datapath>, config::ConfigError> Datapath::build(config::ManualKeying mk,
-                                                                             const Datapath* previous,
-                                                                             core::Instant now) {
+core::Result<void, ipsec::SadError> Datapath::add_sa(ipsec::SaPtr sa, const std::string& name) {
+    const ipsec::SecurityAssociation* raw = sa.get();
+    if (auto r = sad_.install(std::move(sa)); !r) return r;
+    std::lock_guard<std::mutex> g(names_mu_);
+    names_[raw] = name;
+    return {};
+}
+
+bool Datapath::remove_sa(ipsec::Direction dir, const ipsec::SaKey& key) {
+    ipsec::SaPtr keep;  // the name goes with the SA
+    if (dir == ipsec::Direction::Inbound) {
+        keep = sad_.inbound(key);
+    } else {
+        for (const auto& sa : sad_.all()) {
+            if (sa->config().direction == dir && ipsec::key_of(*sa) == key) keep = sa;
+        }
+    }
+    if (!sad_.remove(dir, key)) return false;
+    if (keep) {
+        std::lock_guard<std::mutex> g(names_mu_);
+        names_.erase(keep.get());
+    }
+    return true;
+}
+
+core::Result<std::shared_ptr<Datapath>, config::ConfigError> Datapath::build(
+    config::ManualKeying mk, const Datapath* previous, core::Instant now, std::vector<ipsec::Policy> extra) {
     std::shared_ptr<Datapath> dp(new Datapath());
     std::vector<ipsec::SaPtr> old;
     if (previous != nullptr) old = previous->sad_.all();
@@ -79,6 +104,13 @@ core::Result<std::shared_ptr<Datapath>, config::ConfigError> Datapath::build(con
         dp->names_[raw] = name;
     }
     for (auto& p : mk.policies) {
+        const std::string name = p.name;
+        auto r = dp->spd_.add(std::move(p));
+        if (!r)
+            return core::fail(
+                config::ConfigError{"policy '" + name + "': " + std::string(ipsec::to_string(r.error()))});
+    }
+    for (auto& p : extra) {
         const std::string name = p.name;
         auto r = dp->spd_.add(std::move(p));
         if (!r)

@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/manual_keying.hpp"
 #include "core/clock.hpp"
@@ -21,11 +23,18 @@ namespace strata::gateway {
 
 class Datapath {
 public:
-    // build installs the manual SAs and policies of mk (consumed). SAs equal
-    // to one of `previous` are taken over from it.
-    static core::Result<std::shared_ptr<Datapath>, config::ConfigError> build(config::ManualKeying mk,
-                                                                              const Datapath* previous,
-                                                                              core::Instant now);
+    // build installs the manual SAs and policies of mk (consumed) and the
+    // extra policies (the IKE children's, ike_config.hpp). SAs equal to one
+    // of `previous` are taken over from it.
+    static core::Result<std::shared_ptr<Datapath>, config::ConfigError> build(
+        config::ManualKeying mk, const Datapath* previous, core::Instant now,
+        std::vector<ipsec::Policy> extra = {});
+
+    // add_sa installs an SA negotiated by IKE while the workers run (the SAD
+    // is safe to change under their lookups); name is for listings.
+    core::Result<void, ipsec::SadError> add_sa(ipsec::SaPtr sa, const std::string& name);
+    // remove_sa removes one; true if it was there.
+    bool remove_sa(ipsec::Direction dir, const ipsec::SaKey& key);
 
     [[nodiscard]] const ipsec::Spd& spd() const noexcept { return spd_; }
     [[nodiscard]] const ipsec::Sad& sad() const noexcept { return sad_; }
@@ -38,6 +47,7 @@ private:
     Datapath() = default;
     ipsec::Spd spd_;
     ipsec::Sad sad_;
+    mutable std::mutex names_mu_;  // add_sa/remove_sa on the main thread, name_of anywhere
     std::unordered_map<const ipsec::SecurityAssociation*, std::string> names_;
     std::size_t carried_ = 0;
 };

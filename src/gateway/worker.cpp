@@ -23,8 +23,8 @@ std::shared_ptr<const Datapath> DatapathHandle::current() const {
 }
 
 Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock,
-               Logger& log)
-    : index_(index), sockets_(std::move(sockets)), handle_(dp), clock_(clock), log_(log) {
+               Logger& log, IkeInbox* inbox)
+    : index_(index), sockets_(std::move(sockets)), handle_(dp), clock_(clock), log_(log), inbox_(inbox) {
     bufs_.resize(kBatch);
     ptrs_.resize(kBatch, nullptr);
     results_.resize(kBatch);
@@ -54,13 +54,11 @@ io::IoResult<bool> Worker::start() {
         if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_esp(s); }); !r)
             return core::fail(r.error());
     }
-    for (auto& s : sockets_.ike) {
-        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_ike(s); }); !r)
-            return core::fail(r.error());
-    }
-    if (auto t =
-            loop_->add_timer(std::chrono::seconds(1), std::chrono::seconds(1), [this] { drain_events(); });
-        !t)
+    // With IKE, an acquire should start a negotiation soon: events are
+    // handed over five times a second; manual keying only logs them.
+    const std::chrono::milliseconds period =
+        inbox_ != nullptr ? std::chrono::milliseconds(200) : std::chrono::milliseconds(1000);
+    if (auto t = loop_->add_timer(period, period, [this] { drain_events(); }); !t)
         return core::fail(t.error());
     {
         std::lock_guard<std::mutex> g(handle_.outbound_mu);
@@ -82,6 +80,13 @@ void Worker::run() {
     log_.debug("worker {} running", index_);
     loop_->run();
     log_.debug("worker {} stopped", index_);
+}
+
+int Worker::udp_fd(const packet::IpAddress& a) const noexcept {
+    for (const auto& s : sockets_.udp) {
+        if (s.local().address == a) return s.fd();
+    }
+    return -1;
 }
 
 std::uint64_t Worker::processor_drop(ipsec::Drop d) const {
@@ -224,7 +229,13 @@ void Worker::on_udp(io::DatagramSocket& s) {
             continue;
         }
         if (kind->kind == ipsec::UdpEncapKind::Ike) {
-            counters_.add(GatewayDrop::IkeUnavailable);
+            // RFC 3948 §2.2: the marker is stripped; the engine sees bare IKE.
+            if (inbox_ == nullptr) {
+                counters_.add(GatewayDrop::IkeUnavailable);
+            } else if (!inbox_->push(InboxDatagram{s.local(), slot.from,
+                                                   core::Bytes(kind->ike.begin(), kind->ike.end())})) {
+                counters_.add(GatewayDrop::IkeQueueFull);
+            }
             continue;
         }
         if (auto r = prepend_esp_header(b, slot.from.address, s.local().address); !r) {
@@ -266,21 +277,6 @@ void Worker::on_esp(io::DatagramSocket& s) {
     inbound_batch(m);
 }
 
-void Worker::on_ike(io::DatagramSocket& s) {
-    for (std::size_t i = 0; i < kBatch; ++i) {
-        bufs_[i].clear();
-        slots_[i].buffer = bufs_[i].push_back(kMaxPacket);
-    }
-    auto got = s.recv_batch(std::span(slots_.data(), kBatch));
-    if (!got) return;
-    for (std::size_t i = 0; i < *got; ++i) {
-        bump(counters_.net_rx_packets);
-        bump(counters_.net_rx_bytes, slots_[i].length);
-        counters_.add(GatewayDrop::IkeUnavailable);
-        log_.debug("IKE datagram from {} dropped: no IKE engine in this version", slots_[i].from.to_string());
-    }
-}
-
 void Worker::inbound_batch(std::size_t n) {
     if (n == 0) return;
     {
@@ -313,6 +309,11 @@ void Worker::drain_events() {
         switch (ev.kind) {
             case ipsec::EventKind::Acquire: {
                 const ipsec::Policy* p = dp_ ? dp_->spd().find(ev.policy_id) : nullptr;
+                if (inbox_ != nullptr && ev.reqid >= inbox_->first_reqid()) {
+                    if (!inbox_->push(InboxEvent{ev.kind, ev.reqid, 0, ipsec::Direction::Outbound}))
+                        counters_.add(GatewayDrop::IkeQueueFull);
+                    break;
+                }
                 log_.warn(
                     "no SA for policy '{}' (reqid {}): manual keying has no SA to offer; traffic to {} is "
                     "dropped",
@@ -320,11 +321,21 @@ void Worker::drain_events() {
                 break;
             }
             case ipsec::EventKind::SoftExpired:
+                if (inbox_ != nullptr && ev.sa && ev.reqid >= inbox_->first_reqid()) {
+                    if (!inbox_->push(InboxEvent{ev.kind, ev.reqid, ev.sa->spi(), ev.sa->config().direction}))
+                        counters_.add(GatewayDrop::IkeQueueFull);
+                    break;
+                }
                 log_.warn(
                     "SA '{}' (SPI 0x{:08x}) reached its soft lifetime; manually keyed SAs are not rekeyed",
                     dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);
                 break;
             case ipsec::EventKind::HardExpired:
+                if (inbox_ != nullptr && ev.sa && ev.reqid >= inbox_->first_reqid()) {
+                    if (!inbox_->push(InboxEvent{ev.kind, ev.reqid, ev.sa->spi(), ev.sa->config().direction}))
+                        counters_.add(GatewayDrop::IkeQueueFull);
+                    break;
+                }
                 log_.error(
                     "SA '{}' (SPI 0x{:08x}) reached its hard lifetime and drops all traffic (SaExpired)",
                     dp_ ? dp_->name_of(ev.sa.get()) : std::string(), ev.sa ? ev.sa->spi() : 0);

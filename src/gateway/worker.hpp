@@ -3,7 +3,9 @@
 // A worker owns one TUN queue, one UDP socket on the NAT-T port per gateway
 // address (SO_REUSEPORT: the kernel spreads peers over the workers), a raw
 // ESP socket per address to send on, and (worker 0 only) the raw sockets
-// that receive plain ESP and the IKE port. It reads a batch from whichever
+// that receive plain ESP. IKE messages arriving on the NAT-T port and the
+// datapath events IKE acts on (acquire, lifetimes) go to the main thread's
+// IKE service through an IkeInbox. It reads a batch from whichever
 // is ready, runs it through its own ipsec::Processor and writes the results:
 // plaintext from the TUN leaves as ESP, ESP from the network enters the TUN.
 // Buffers are allocated once; a batch allocates nothing.
@@ -24,6 +26,7 @@
 #include "core/clock.hpp"
 #include "gateway/counters.hpp"
 #include "gateway/datapath.hpp"
+#include "gateway/ike_inbox.hpp"
 #include "gateway/log.hpp"
 #include "io/datagram_socket.hpp"
 #include "io/event_loop.hpp"
@@ -58,15 +61,15 @@ struct WorkerSockets {
     std::vector<io::DatagramSocket> udp;       // NAT-T port, one per gateway address
     std::vector<io::DatagramSocket> esp_send;  // raw ESP, one per gateway address (input filtered out)
     std::vector<io::DatagramSocket> esp_recv;  // raw ESP receivers (worker 0)
-    std::vector<io::DatagramSocket> ike;       // IKE port (worker 0)
 };
 
 class Worker {
 public:
     static constexpr std::size_t kBatch = 64;
 
+    // inbox (may be null: no IKE peers) receives IKE messages and events.
     Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, const core::Clock& clock,
-           Logger& log);
+           Logger& log, IkeInbox* inbox = nullptr);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -81,6 +84,9 @@ public:
     // processor_drop returns the Processor's count for d, over every
     // datapath generation this worker used.
     [[nodiscard]] std::uint64_t processor_drop(ipsec::Drop d) const;
+    // udp_fd returns the descriptor of the NAT-T socket on address a (-1: none),
+    // for IKE messages the main thread sends from that port.
+    [[nodiscard]] int udp_fd(const packet::IpAddress& a) const noexcept;
 
 private:
     void run();
@@ -88,7 +94,6 @@ private:
     void on_tun();
     void on_udp(io::DatagramSocket& s);
     void on_esp(io::DatagramSocket& s);
-    void on_ike(io::DatagramSocket& s);
     void inbound_batch(std::size_t n);
     void send_protected(std::size_t n);
     void drain_events();
@@ -98,6 +103,7 @@ private:
     DatapathHandle& handle_;
     const core::Clock& clock_;
     Logger& log_;
+    IkeInbox* inbox_;
     std::unique_ptr<io::EventLoop> loop_;
     std::thread thread_;
     WorkerCounters counters_;

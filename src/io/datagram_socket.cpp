@@ -145,4 +145,13 @@ SendOutcome DatagramSocket::send_batch(std::span<const SendSlot> slots) noexcept
     return out;
 }
 
+core::Result<void, IoError> send_datagram(int fd, core::ByteView data, const Endpoint& to) noexcept {
+    sockaddr_storage ss{};
+    const socklen_t len = to_sockaddr(to, ss);
+    const ssize_t n = ::sendto(fd, data.data(), data.size(), MSG_DONTWAIT,
+                               reinterpret_cast<const sockaddr*>(&ss), len);  // NOLINT: the sockets API
+    if (n < 0) return core::fail(last_error("sendto"));
+    return {};
+}
+
 }  // namespace strata::io

@@ -95,4 +95,10 @@ private:
     std::unique_ptr<Scratch> scratch_;
 };
 
+// send_datagram sends one datagram on a UDP socket descriptor with
+// sendto(2): safe from any thread, even on a socket another thread batches
+// with (the gateway's IKE messages leave through a worker's port-4500
+// socket). Fails with the errno of the refusal.
+core::Result<void, IoError> send_datagram(int fd, core::ByteView data, const Endpoint& to) noexcept;
+
 }  // namespace strata::io

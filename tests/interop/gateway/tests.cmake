@@ -11,3 +11,23 @@ foreach(_case ping_v4_udp ping_v6_udp ping_v4_esp tcp_udp tcp_esp capture_udp ca
   set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 180
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+
+# interop.gateway.<peer>.<case>: IKE peers (gateway/gateway_ike.py says what
+# each case checks): two Strata gateways, or Strata and strongSwan.
+foreach(_case ikev2_psk ikev1_psk ikev2_trap ike_garbage sigterm_deletes kill9_restart_dpd)
+  add_test(NAME interop.gateway.strata.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ike.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case ${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ike-${_case})
+  set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 120
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
+foreach(_case ikev2_strata_initiates ikev2_strongswan_initiates ikev1_strata_initiates
+              ikev1_strongswan_initiates rekey_by_strongswan)
+  add_test(NAME interop.gateway.strongswan.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ike.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case strongswan_${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ike-sw-${_case})
+  set_tests_properties(interop.gateway.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 120
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()

@@ -42,7 +42,7 @@ TEST(GatewayConfig, ShippedManualExamplesLoadAndRun) {
     }
 }
 
-TEST(GatewayConfig, IkePeerExampleParsesFullyButIsRefusedToRun) {
+TEST(GatewayConfig, IkePeerExampleParsesFullyAndRuns) {
     auto c = load_gateway_config(examples() + "/ikev2-psk-peer.toml");
     ASSERT_TRUE(c.ok()) << c.error().message;
     ASSERT_EQ(c->peers.size(), 1U);
@@ -63,9 +63,7 @@ TEST(GatewayConfig, IkePeerExampleParsesFullyButIsRefusedToRun) {
     EXPECT_EQ(ch.replay_window, 1024U);
     EXPECT_EQ(ch.start_action, StartAction::Start);
     auto r = check_runnable(*c);
-    ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().message.find("ikev2-psk-peer.toml:15:"), std::string::npos) << r.error().message;
-    EXPECT_NE(r.error().message.find("IKEv2 (src/ike/v2)"), std::string::npos) << r.error().message;
+    EXPECT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(remote_prefixes(*c).size(), 2U);
 }
 

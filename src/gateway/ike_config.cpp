@@ -1,0 +1,192 @@
+#include "gateway/ike_config.hpp"
+
+#include <algorithm>
+
+#include "ike/proposal.hpp"
+
+namespace strata::gateway {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) {
+        if (!out.empty()) out += ',';
+        out += s;
+    }
+    return out;
+}
+
+core::Result<void, ConfigError> refuse_at(const SourceRef& at, const std::string& why) {
+    return core::fail(ConfigError{at.where() + ": " + why});
+}
+
+packet::IpAddress local_for(const PeerConfig& p, const GatewaySection& g) {
+    if (p.local_address) return *p.local_address;
+    for (const auto& a : g.addresses) {
+        if (a.version() == p.address.version()) return a;
+    }
+    return g.addresses.front();  // parse_gateway_config guarantees one of the family
+}
+
+std::vector<ike::TrafficSelector> to_ts(const std::vector<packet::IpPrefix>& prefixes) {
+    std::vector<ike::TrafficSelector> out;
+    out.reserve(prefixes.size());
+    for (const auto& p : prefixes) out.push_back(ike::from_prefix(p));
+    return out;
+}
+
+// connection builds the version-independent part of a peer's connection.
+core::Result<ike::ConnectionConfig, ConfigError> connection(const PeerConfig& p, const GatewaySection& g,
+                                                            const packet::IpAddress& local) {
+    ike::ConnectionConfig c;
+    c.name = p.name;
+    c.local_address = local;
+    c.remote_address = p.address;
+    c.local_port = g.ike_port;
+    c.remote_port = g.ike_port;
+    // An empty id is the address, as swanctl's default (RFC 7296 §3.5).
+    auto lid = ike::parse_identity(p.local_id.empty() ? local.to_string() : p.local_id);
+    auto rid = ike::parse_identity(p.remote_id.empty() ? p.address.to_string() : p.remote_id);
+    if (!lid || !rid) {
+        return core::fail(
+            ConfigError{p.at.where() + ": peer '" + p.name + "': local_id or remote_id is not an identity"});
+    }
+    c.local_id = *lid;
+    c.remote_id = *rid;
+    c.psk = p.auth.psk.clone();
+    std::string bad;
+    auto ikep = ike::parse_proposals(join(p.proposals), ike::ProposalUse::Ike, &bad);
+    if (!ikep) {
+        return core::fail(ConfigError{p.at.where() + ": peer '" + p.name + "': IKE proposal '" + bad +
+                                      "': " + std::string(ike::to_string(ikep.error()))});
+    }
+    c.ike_proposals = std::move(ikep).value();
+    const ChildConfig& child = p.children.front();
+    auto espp = ike::parse_proposals(join(child.esp_proposals), ike::ProposalUse::Esp, &bad);
+    if (!espp) {
+        return core::fail(ConfigError{child.at.where() + ": child '" + child.name + "': ESP proposal '" +
+                                      bad + "': " + std::string(ike::to_string(espp.error()))});
+    }
+    c.esp_proposals = std::move(espp).value();
+    c.local_ts = to_ts(child.local_ts);
+    c.remote_ts = to_ts(child.remote_ts);
+    c.mode = child.mode;
+    // encapsulation = "udp": ESP goes in UDP 4500 even without a NAT, which
+    // the engines arrange by claiming one (RFC 3948; strongSwan's encap=yes).
+    c.force_encap = g.encapsulation == Encapsulation::Udp;
+    c.dpd_interval = p.dpd_delay;
+    return c;
+}
+
+}  // namespace
+
+ipsec::Lifetimes child_lifetimes(const ChildConfig& c) {
+    ipsec::Lifetimes l;
+    l.soft.time = c.lifetimes.rekey_time;
+    l.soft.bytes = c.lifetimes.rekey_bytes;
+    l.soft.packets = c.lifetimes.rekey_packets;
+    l.hard.time = c.lifetimes.life_time;
+    l.hard.bytes = c.lifetimes.life_bytes;
+    l.hard.packets = c.lifetimes.life_packets;
+    return l;
+}
+
+core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig& cfg,
+                                                            std::uint32_t first_reqid) {
+    std::vector<PeerPlan> out;
+    std::uint32_t reqid = first_reqid;
+    for (const auto& p : cfg.peers) {
+        if (p.auth.method == AuthMethod::PubKey) {
+            if (auto r =
+                    refuse_at(p.at, "peer '" + p.name +
+                                        "': auth = \"pubkey\" (certificates) is not wired into the "
+                                        "gateway yet (src/gateway/ike_config.cpp, plan_peers); use a psk");
+                !r)
+                return core::fail(r.error());
+        }
+        if (cfg.gateway.natt_port != 4500) {
+            if (auto r = refuse_at(p.at, "peer '" + p.name +
+                                             "': IKE peers need natt_port = 4500 (the engines move IKE to "
+                                             "4500 after NAT detection, RFC 7296 §2.23)");
+                !r)
+                return core::fail(r.error());
+        }
+        if (p.children.size() != 1) {
+            // Each further child would need CREATE_CHILD_SA (IKEv2) or a
+            // quick mode per child (IKEv1), which the engines' one connection
+            // per peer cannot express yet.
+            if (auto r =
+                    refuse_at(p.children[1].at,
+                              "peer '" + p.name +
+                                  "': only one child per peer is supported yet (a second child needs its "
+                                  "own negotiation; put it under a second [peers.NAME] entry)");
+                !r)
+                return core::fail(r.error());
+        }
+        for (const auto& q : out) {
+            if (q.remote == p.address) {
+                if (auto r = refuse_at(p.at, "peer '" + p.name + "' has the same address as peer '" + q.name +
+                                                 "': IKE datagrams could not be told apart");
+                    !r)
+                    return core::fail(r.error());
+            }
+        }
+        PeerPlan plan;
+        plan.name = p.name;
+        plan.version = p.version;
+        plan.local = local_for(p, cfg.gateway);
+        plan.remote = p.address;
+        plan.dpd_delay = p.dpd_delay;
+        for (const auto& c : p.children) plan.children.push_back(ChildPlan{c.name, reqid++, c});
+        auto conn = connection(p, cfg.gateway, plan.local);
+        if (!conn) return core::fail(conn.error());
+        if (p.version == 1) {
+            ike::v1::Connection v1;
+            v1.base = std::move(conn).value();
+            const ChildConfig& child = p.children.front();
+            v1.ike_lifetime = p.rekey_time;
+            // IKEv1 negotiates one lifetime; the initiator rekeys rekey_margin
+            // before it ends (RFC 2409 §5.5 leaves the policy to us).
+            v1.child_lifetime = child.lifetimes.life_time;
+            const auto margin = child.lifetimes.life_time - child.lifetimes.rekey_time;
+            v1.rekey_margin = std::max<core::Duration>(margin, std::chrono::seconds(1));
+            v1.child_kilobytes = child.lifetimes.life_bytes / 1024;
+            plan.v1.connections.push_back(std::move(v1));
+        } else {
+            plan.v2.connections.push_back(std::move(conn).value());
+        }
+        out.push_back(std::move(plan));
+    }
+    return out;
+}
+
+std::vector<ipsec::Policy> child_policies(const PeerPlan& plan) {
+    std::vector<ipsec::Policy> out;
+    for (const auto& ch : plan.children) {
+        for (const auto& l : ch.config.local_ts) {
+            for (const auto& r : ch.config.remote_ts) {
+                if (l.version() != r.version()) continue;
+                for (auto dir : {ipsec::Direction::Outbound, ipsec::Direction::Inbound}) {
+                    ipsec::Policy pol;
+                    pol.name =
+                        plan.name + "/" + ch.name + (dir == ipsec::Direction::Outbound ? "-out" : "-in");
+                    pol.direction = dir;
+                    pol.selector.local = ipsec::AddressRange::from_prefix(l);
+                    pol.selector.remote = ipsec::AddressRange::from_prefix(r);
+                    pol.action = ipsec::Action::Protect;
+                    pol.protect.protocols = {ipsec::Protocol::Esp};
+                    pol.protect.mode = ch.config.mode;
+                    const bool out_dir = dir == ipsec::Direction::Outbound;
+                    pol.protect.tunnel_src = out_dir ? plan.local : plan.remote;
+                    pol.protect.tunnel_dst = out_dir ? plan.remote : plan.local;
+                    pol.protect.reqid = ch.reqid;
+                    out.push_back(std::move(pol));
+                }
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace strata::gateway

@@ -1,0 +1,542 @@
+#include "gateway/ike_service.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <type_traits>
+
+namespace strata::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+std::string hex32(std::uint32_t v) { return fmt::format("0x{:08x}", v); }
+std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
+
+io::Endpoint to_io(const ike::Endpoint& e) { return io::Endpoint{e.address, e.port}; }
+ike::Endpoint to_ike(const io::Endpoint& e) { return ike::Endpoint{e.address, e.port}; }
+
+std::int64_t seconds_between(core::Instant from, core::Instant to) {
+    return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+}
+
+}  // namespace
+
+// IkeRecord is an IKE SA as its events described it.
+struct IkeService::IkeRecord {
+    ike::IkeSaId id;
+    bool initiator = false;
+    std::string algorithms;
+    ike::Endpoint local;
+    ike::Endpoint remote;
+    bool nat_local = false;
+    bool nat_remote = false;
+    std::string local_id;
+    std::string remote_id;
+    core::Instant up_at{};
+};
+
+// Installed is one CHILD SA pair in the datapath.
+struct IkeService::Installed {
+    std::size_t peer = 0;
+    ike::IkeSaId ike;
+    std::uint32_t spi_in = 0;
+    std::uint32_t spi_out = 0;
+    ipsec::SaPtr in;
+    ipsec::SaPtr out;
+    std::string name;  // "peer/child"
+    std::string algorithms;
+    std::string local_ts;
+    std::string remote_ts;
+    core::Instant installed{};
+    bool soft_handled = false;
+    std::optional<core::Instant> retire_at;  // replaced: inbound SA goes then
+};
+
+struct IkeService::Peer {
+    std::size_t index = 0;
+    PeerPlan plan;
+    std::unique_ptr<ike::v2::Engine> v2;
+    std::unique_ptr<ike::v1::Engine> v1;
+    std::optional<core::Instant> initiated_at;  // last negotiation started here
+    std::vector<IkeRecord> ikes;
+};
+
+IkeService::IkeService(std::vector<PeerPlan> plans, SendFn send, Logger& log)
+    : send_(std::move(send)), log_(log) {
+    for (auto& plan : plans) {
+        auto p = std::make_unique<Peer>();
+        p->index = peers_.size();
+        p->plan = std::move(plan);
+        if (p->plan.version == 1) {
+            p->v1 = std::make_unique<ike::v1::Engine>(std::move(p->plan.v1), rng_);
+        } else {
+            p->v2 = std::make_unique<ike::v2::Engine>(std::move(p->plan.v2), rng_);
+        }
+        peers_.push_back(std::move(p));
+    }
+}
+
+IkeService::~IkeService() = default;
+
+void IkeService::set_datapath(Datapath* dp) {
+    dp_ = dp;
+    if (dp_ == nullptr) return;
+    for (auto& [spi, c] : children_) {
+        // A new generation starts without IKE SAs: the same SA objects move
+        // in, so sequence numbers and replay windows continue.
+        if (c.in) (void)dp_->add_sa(c.in, c.name);
+        if (c.out && !c.retire_at) (void)dp_->add_sa(c.out, c.name);
+    }
+}
+
+IkeService::Peer* IkeService::find_peer(const std::string& name) {
+    const std::string peer = name.substr(0, name.find('/'));
+    for (auto& p : peers_) {
+        if (p->plan.name == peer) return p.get();
+        for (const auto& c : p->plan.children) {
+            if (c.name == name) return p.get();
+        }
+    }
+    return nullptr;
+}
+
+template <typename Output>
+void IkeService::handle(Peer& p, Output out, core::Instant now) {
+    for (const auto& d : out.datagrams) {
+        if (send_(to_io(d.local), to_io(d.remote), core::ByteView(d.data.data(), d.data.size()))) {
+            ++counters_.datagrams_out;
+        } else {
+            ++counters_.send_failed;
+        }
+    }
+    for (auto& ev : out.events) on_event(p, std::move(ev), now);
+}
+
+void IkeService::start_peer(Peer& p, core::Instant now, const char* why) {
+    log_.info("peer '{}': initiating IKEv{} with {} ({})", p.plan.name, p.plan.version,
+              p.plan.remote.to_string(), why);
+    p.initiated_at = now;
+    if (p.v1) {
+        handle(p, p.v1->initiate(p.plan.name, now), now);
+    } else {
+        handle(p, p.v2->initiate(p.plan.name, now), now);
+    }
+}
+
+void IkeService::start(core::Instant now) {
+    for (auto& p : peers_) {
+        const bool wanted =
+            std::any_of(p->plan.children.begin(), p->plan.children.end(),
+                        [](const ChildPlan& c) { return c.config.start_action == StartAction::Start; });
+        if (wanted) start_peer(*p, now, "start_action = start");
+    }
+}
+
+void IkeService::receive(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data,
+                         core::Instant now) {
+    ++counters_.datagrams_in;
+    for (auto& p : peers_) {
+        if (p->plan.remote != remote.address) continue;
+        if (p->v1) {
+            handle(*p,
+                   p->v1->receive(ike::v1::Datagram{to_ike(local), to_ike(remote),
+                                                    core::Bytes(data.begin(), data.end())},
+                                  now),
+                   now);
+        } else {
+            handle(*p,
+                   p->v2->receive(ike::v2::Datagram{to_ike(local), to_ike(remote),
+                                                    core::Bytes(data.begin(), data.end())},
+                                  now),
+                   now);
+        }
+        return;
+    }
+    ++counters_.unknown_peer;
+    log_.debug("IKE datagram from {} dropped: no peer has that address", remote.to_string());
+}
+
+void IkeService::on_event(Peer& p, ike::Event&& ev, core::Instant now) {
+    log_.debug("peer '{}': {}", p.plan.name, ike::event_name(ev));
+    std::visit(
+        [&](auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<T, ike::IkeSaUp>) {
+                IkeRecord r;
+                r.id = e.id;
+                r.initiator = e.initiator;
+                r.algorithms = ike::to_string(e.algorithms);
+                r.local = e.local;
+                r.remote = e.remote;
+                r.nat_local = e.nat_local;
+                r.nat_remote = e.nat_remote;
+                r.local_id = ike::to_string(e.local_id);
+                r.remote_id = ike::to_string(e.remote_id);
+                r.up_at = now;
+                p.ikes.push_back(std::move(r));
+                p.initiated_at.reset();
+                log_.info("peer '{}': IKE SA {}_i {}_r up ({}, {} -> {}{})", p.plan.name, hex64(e.id.spi_i),
+                          hex64(e.id.spi_r), ike::to_string(e.algorithms), ike::to_string(e.local_id),
+                          ike::to_string(e.remote_id), e.nat_local || e.nat_remote ? ", NAT-T" : "");
+            } else if constexpr (std::is_same_v<T, ike::IkeSaDown>) {
+                std::erase_if(p.ikes, [&](const IkeRecord& r) { return r.id == e.id; });
+                std::vector<std::uint32_t> gone;
+                for (const auto& [spi, c] : children_) {
+                    if (c.peer == p.index && c.ike == e.id) gone.push_back(spi);
+                }
+                for (auto spi : gone) remove_child(spi, "its IKE SA went down");
+                log_.info("peer '{}': IKE SA {}_i {}_r down: {}", p.plan.name, hex64(e.id.spi_i),
+                          hex64(e.id.spi_r), e.reason);
+            } else if constexpr (std::is_same_v<T, ike::IkeSaRekeyed>) {
+                for (auto& r : p.ikes) {
+                    if (r.id == e.old_id) {
+                        r.id = e.new_id;
+                        r.algorithms = ike::to_string(e.algorithms);
+                        r.up_at = now;
+                    }
+                }
+                for (auto& [spi, c] : children_) {
+                    if (c.peer == p.index && c.ike == e.old_id) c.ike = e.new_id;
+                }
+                log_.info("peer '{}': IKE SA rekeyed", p.plan.name);
+            } else if constexpr (std::is_same_v<T, ike::ChildSaUp>) {
+                p.initiated_at.reset();
+                if (auto spi = install(p, e.ike, std::move(e.child), now)) {
+                    ++counters_.children_up;
+                    const Installed& c = children_.at(*spi);
+                    log_.info("peer '{}': CHILD SA {} up: SPIs {} in / {} out, {}, {} === {}{}", p.plan.name,
+                              c.name, hex32(c.spi_in), hex32(c.spi_out), c.algorithms, c.local_ts,
+                              c.remote_ts, c.out && c.out->config().udp_encap ? ", ESP in UDP" : "");
+                }
+            } else if constexpr (std::is_same_v<T, ike::ChildSaRekeyed>) {
+                // Make-before-break: the new pair first; the SAD then sends
+                // with the newest outbound SA, so the old one can go, while
+                // the old inbound SA takes packets already on their way.
+                if (auto spi = install(p, e.ike, std::move(e.child), now)) {
+                    ++counters_.children_rekeyed;
+                    auto it = children_.find(e.old_spi_in);
+                    if (it != children_.end() && !it->second.retire_at) {
+                        if (dp_ != nullptr && it->second.out)
+                            (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*it->second.out));
+                        it->second.retire_at = now + kRetireGrace;
+                    }
+                    log_.info("peer '{}': CHILD SA rekeyed: SPIs {} in / {} out replace {} / {}", p.plan.name,
+                              hex32(*spi), hex32(children_.at(*spi).spi_out), hex32(e.old_spi_in),
+                              hex32(e.old_spi_out));
+                }
+            } else if constexpr (std::is_same_v<T, ike::ChildSaDown>) {
+                if (children_.count(e.spi_in) != 0) {
+                    remove_child(e.spi_in, e.reason);
+                    ++counters_.children_down;
+                }
+            } else if constexpr (std::is_same_v<T, ike::ChildSaFailed>) {
+                p.initiated_at.reset();
+                log_.warn("peer '{}': CHILD SA refused: {}", p.plan.name, e.reason);
+            } else if constexpr (std::is_same_v<T, ike::AuthFailed>) {
+                p.initiated_at.reset();
+                log_.error("peer '{}': authentication failed: {}", p.plan.name, e.reason);
+            }
+        },
+        ev);
+}
+
+std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id, ike::ChildSaKeys keys,
+                                                 core::Instant now) {
+    const ChildPlan& ch = p.plan.children.front();
+    keys.reqid = ch.reqid;
+    auto [in_cfg, out_cfg] = keys.to_sa_configs();
+    ipsec::Lifetimes life = child_lifetimes(ch.config);
+    if (p.v1) {
+        // IKEv1 negotiated one lifetime and its engine rekeys (rekey_margin
+        // before it) and deletes on time by itself; the datapath keeps only
+        // the volume limits and a hard time a little past the engine's.
+        life.soft.time = core::Duration::zero();
+        if (life.hard.time > core::Duration::zero()) life.hard.time += std::chrono::seconds(10);
+    }
+    in_cfg.lifetimes = life;
+    out_cfg.lifetimes = life;
+    in_cfg.replay_window = ch.config.replay_window;
+    out_cfg.replay_window = ch.config.replay_window;
+    const std::string name = p.plan.name + "/" + ch.name;
+    Installed c;
+    c.peer = p.index;
+    c.ike = id;
+    c.spi_in = keys.spi_in;
+    c.spi_out = keys.spi_out;
+    c.name = name;
+    c.algorithms = ike::to_string(keys.algorithms);
+    for (const auto& t : keys.local_ts) c.local_ts += (c.local_ts.empty() ? "" : ",") + ike::to_string(t);
+    for (const auto& t : keys.remote_ts) c.remote_ts += (c.remote_ts.empty() ? "" : ",") + ike::to_string(t);
+    c.installed = now;
+    auto in = ipsec::SecurityAssociation::create(std::move(in_cfg), now);
+    auto out = ipsec::SecurityAssociation::create(std::move(out_cfg), now);
+    if (!in || !out) {
+        ++counters_.sa_install_failed;
+        log_.error("peer '{}': CHILD SA {} cannot be installed: {}", p.plan.name, hex32(keys.spi_in),
+                   ipsec::to_string(!in ? in.error() : out.error()));
+        return std::nullopt;
+    }
+    c.in = std::move(in).value();
+    c.out = std::move(out).value();
+    if (dp_ != nullptr) {
+        if (auto r = dp_->add_sa(c.in, name); !r) {
+            ++counters_.sa_install_failed;
+            log_.error("peer '{}': inbound SA {}: {}", p.plan.name, hex32(keys.spi_in),
+                       ipsec::to_string(r.error()));
+            return std::nullopt;
+        }
+        if (auto r = dp_->add_sa(c.out, name); !r) {
+            ++counters_.sa_install_failed;
+            (void)dp_->remove_sa(ipsec::Direction::Inbound, ipsec::key_of(*c.in));
+            log_.error("peer '{}': outbound SA {}: {}", p.plan.name, hex32(keys.spi_out),
+                       ipsec::to_string(r.error()));
+            return std::nullopt;
+        }
+    }
+    const std::uint32_t spi = c.spi_in;
+    children_[spi] = std::move(c);
+    return spi;
+}
+
+void IkeService::remove_child(std::uint32_t spi_in, const std::string& why) {
+    auto it = children_.find(spi_in);
+    if (it == children_.end()) return;
+    Installed& c = it->second;
+    if (dp_ != nullptr) {
+        if (c.in) (void)dp_->remove_sa(ipsec::Direction::Inbound, ipsec::key_of(*c.in));
+        if (c.out) (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*c.out));
+    }
+    log_.info("CHILD SA {} (SPIs {} in / {} out) removed: {}", c.name, hex32(c.spi_in), hex32(c.spi_out),
+              why);
+    children_.erase(it);
+}
+
+IkeService::Installed* IkeService::find_sa(std::uint32_t spi, ipsec::Direction dir) {
+    if (dir == ipsec::Direction::Inbound) {
+        auto it = children_.find(spi);
+        return it == children_.end() ? nullptr : &it->second;
+    }
+    for (auto& [k, c] : children_) {
+        if (c.spi_out == spi) return &c;
+    }
+    return nullptr;
+}
+
+void IkeService::lifetime(std::uint32_t spi, ipsec::Direction dir, bool hard, core::Instant now) {
+    Installed* c = find_sa(spi, dir);
+    if (c == nullptr || c->retire_at) return;  // not ours, or already replaced
+    Peer& p = *peers_[c->peer];
+    const std::uint32_t spi_in = c->spi_in;
+    if (!hard) {
+        if (c->soft_handled) return;
+        c->soft_handled = true;
+        if (p.v1) {
+            log_.info("CHILD SA {} ({}) reached its soft lifetime: rekeying", c->name, hex32(spi_in));
+            handle(p, p.v1->child_expired(spi_in, false, now), now);
+        } else {
+            log_.warn(
+                "CHILD SA {} ({}) reached its soft lifetime, but the IKEv2 engine cannot rekey a CHILD SA "
+                "yet "
+                "(no CREATE_CHILD_SA in ike::v2::Engine): it runs until its life_time",
+                c->name, hex32(spi_in));
+        }
+        return;
+    }
+    log_.warn("CHILD SA {} ({}) reached its hard lifetime: deleting it", c->name, hex32(spi_in));
+    if (p.v1) {
+        handle(p, p.v1->child_expired(spi_in, true, now), now);
+        if (children_.count(spi_in) != 0) remove_child(spi_in, "hard lifetime");
+    } else {
+        remove_child(spi_in, "hard lifetime");
+    }
+}
+
+void IkeService::datapath_event(const InboxEvent& e, core::Instant now) {
+    switch (e.kind) {
+        case ipsec::EventKind::Acquire: {
+            ++counters_.acquires;
+            for (auto& p : peers_) {
+                for (const auto& ch : p->plan.children) {
+                    if (ch.reqid != e.reqid) continue;
+                    if (ch.config.start_action == StartAction::None) {
+                        ++counters_.acquires_ignored;
+                        log_.debug("acquire for {}/{}: start_action = none, waiting for the peer",
+                                   p->plan.name, ch.name);
+                        return;
+                    }
+                    const bool busy = p->initiated_at && now - *p->initiated_at < kInitiateHoldOff;
+                    const bool has_child = std::any_of(
+                        children_.begin(), children_.end(),
+                        [&](const auto& kv) { return kv.second.peer == p->index && !kv.second.retire_at; });
+                    if (!busy && !has_child) start_peer(*p, now, "traffic with no SA (acquire)");
+                    return;
+                }
+            }
+            return;
+        }
+        case ipsec::EventKind::SoftExpired: lifetime(e.spi, e.direction, false, now); return;
+        case ipsec::EventKind::HardExpired: lifetime(e.spi, e.direction, true, now); return;
+    }
+}
+
+void IkeService::lifetime_tick(const ipsec::SecurityAssociation& sa, bool hard, core::Instant now) {
+    lifetime(sa.spi(), sa.config().direction, hard, now);
+}
+
+void IkeService::on_timer(core::Instant now) {
+    for (auto& p : peers_) {
+        if (p->v1) {
+            if (auto t = p->v1->next_timer(); t && *t <= now) handle(*p, p->v1->on_timer(now), now);
+        } else {
+            if (auto t = p->v2->next_timer(); t && *t <= now) handle(*p, p->v2->on_timer(now), now);
+        }
+    }
+    std::vector<std::uint32_t> retire;
+    for (const auto& [spi, c] : children_) {
+        if (c.retire_at && *c.retire_at <= now) retire.push_back(spi);
+    }
+    for (auto spi : retire) remove_child(spi, "replaced by a rekey");
+}
+
+std::optional<core::Instant> IkeService::next_timer() const {
+    std::optional<core::Instant> best;
+    auto take = [&](std::optional<core::Instant> t) {
+        if (t && (!best || *t < *best)) best = t;
+    };
+    for (const auto& p : peers_) take(p->v1 ? p->v1->next_timer() : p->v2->next_timer());
+    for (const auto& [spi, c] : children_) take(c.retire_at);
+    return best;
+}
+
+void IkeService::shutdown(core::Instant now) {
+    for (auto& p : peers_) {
+        if (p->v1) {
+            handle(*p, p->v1->shutdown(now), now);
+        } else {
+            handle(*p, p->v2->shutdown(now), now);
+        }
+    }
+    std::vector<std::uint32_t> rest;
+    for (const auto& [spi, c] : children_) rest.push_back(spi);
+    for (auto spi : rest) remove_child(spi, "shutdown");
+}
+
+IkeService::Reply IkeService::initiate(const std::string& name, core::Instant now) {
+    Peer* p = find_peer(name);
+    if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
+    start_peer(*p, now, "strata ctl initiate");
+    return {true, "initiating peer '" + p->plan.name + "' (IKEv" + std::to_string(p->plan.version) + ")"};
+}
+
+IkeService::Reply IkeService::terminate(const std::string& name, core::Instant now) {
+    Peer* p = find_peer(name);
+    if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
+    if (!p->v1) {
+        return {false, "terminate " + name +
+                           ": the IKEv2 engine has no delete of a single IKE SA yet (ike::v2::Engine offers "
+                           "only shutdown of all); stop the gateway to delete its SAs"};
+    }
+    const std::size_t before = p->ikes.size();
+    handle(*p, p->v1->delete_ike(p->plan.name, now), now);
+    return {true, "deleted " + std::to_string(before) + " ISAKMP SA(s) of peer '" + p->plan.name +
+                      "' and their IPsec SAs"};
+}
+
+IkeService::Reply IkeService::rekey(const std::string& name, core::Instant now) {
+    Peer* p = find_peer(name);
+    if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
+    if (!p->v1) {
+        return {false, "rekey " + name +
+                           ": the IKEv2 engine cannot rekey yet (no CREATE_CHILD_SA in ike::v2::Engine)"};
+    }
+    std::vector<std::uint32_t> spis;
+    for (const auto& [spi, c] : children_) {
+        if (c.peer == p->index && !c.retire_at) spis.push_back(spi);
+    }
+    if (spis.empty()) return {false, "peer '" + p->plan.name + "' has no CHILD SA to rekey"};
+    for (auto spi : spis) handle(*p, p->v1->rekey_child(spi, now), now);
+    return {true, "rekeying " + std::to_string(spis.size()) + " CHILD SA(s) of peer '" + p->plan.name + "'"};
+}
+
+std::size_t IkeService::ike_sa_count() const {
+    std::size_t n = 0;
+    for (const auto& p : peers_) n += p->ikes.size();
+    return n;
+}
+
+nlohmann::json IkeService::ike_sas(core::Instant now) const {
+    json out = json::array();
+    for (const auto& p : peers_) {
+        for (const auto& r : p->ikes) {
+            json children = json::array();
+            for (const auto& [spi, c] : children_) {
+                if (c.peer != p->index || !(c.ike == r.id)) continue;
+                children.push_back(json{{"name", c.name},
+                                        {"spi_in", hex32(c.spi_in)},
+                                        {"spi_out", hex32(c.spi_out)},
+                                        {"algorithms", c.algorithms},
+                                        {"local_ts", c.local_ts},
+                                        {"remote_ts", c.remote_ts},
+                                        {"age_seconds", seconds_between(c.installed, now)},
+                                        {"replaced", c.retire_at.has_value()}});
+            }
+            const auto age = seconds_between(r.up_at, now);
+            out.push_back(json{{"name", p->plan.name},
+                               {"keying", p->v1 ? "IKEv1" : "IKEv2"},
+                               {"state", "established"},
+                               {"spi_i", hex64(r.id.spi_i)},
+                               {"spi_r", hex64(r.id.spi_r)},
+                               {"initiator", r.initiator},
+                               {"algorithms", r.algorithms},
+                               {"local", r.local.address.to_string() + ":" + std::to_string(r.local.port)},
+                               {"remote", r.remote.address.to_string() + ":" + std::to_string(r.remote.port)},
+                               {"nat_t", r.nat_local || r.nat_remote},
+                               {"local_id", r.local_id},
+                               {"remote_id", r.remote_id},
+                               {"age_seconds", age},
+                               {"children", children}});
+        }
+    }
+    return out;
+}
+
+nlohmann::json IkeService::counters() const {
+    json peers = json::object();
+    for (const auto& p : peers_) {
+        if (p->v1) {
+            const auto& s = p->v1->stats();
+            peers[p->plan.name] = json{{"version", 1},
+                                       {"malformed", s.malformed},
+                                       {"unknown_cookies", s.unknown_cookies},
+                                       {"invalid_cookies", s.invalid_cookies},
+                                       {"auth_failed", s.auth_failed},
+                                       {"duplicates", s.duplicates},
+                                       {"retransmits", s.retransmits},
+                                       {"refused_exchanges", s.refused_exchanges}};
+        } else {
+            const auto& s = p->v2->stats();
+            peers[p->plan.name] = json{{"version", 2},
+                                       {"malformed", s.malformed},
+                                       {"integrity_failed", s.integrity_failed},
+                                       {"unknown_spi", s.unknown_spi},
+                                       {"bad_message_id", s.bad_message_id},
+                                       {"retransmits_answered", s.retransmits_answered},
+                                       {"half_open_dropped", s.half_open_dropped}};
+        }
+    }
+    const IkeCounters& c = counters_;
+    return json{{"datagrams_in", c.datagrams_in},
+                {"datagrams_out", c.datagrams_out},
+                {"send_failed", c.send_failed},
+                {"unknown_peer", c.unknown_peer},
+                {"acquires", c.acquires},
+                {"acquires_ignored", c.acquires_ignored},
+                {"sa_install_failed", c.sa_install_failed},
+                {"children_up", c.children_up},
+                {"children_rekeyed", c.children_rekeyed},
+                {"children_down", c.children_down},
+                {"peers", peers}};
+}
+
+}  // namespace strata::gateway

@@ -1,0 +1,139 @@
+// ike_service.hpp: the gateway's IKE engines and what their events do.
+//
+// One engine per configured peer (ike::v2::Engine, or ike::v1::Engine for
+// `version = 1`), all driven from the main thread's event loop: datagrams
+// from the IKE sockets (port 500 here, port 4500 through the workers and
+// IkeInbox), the time (on_timer at next_timer()), datapath events and
+// control requests go in; datagrams go out through the send function, and
+// the engines' events become SAD changes in the live Datapath:
+//
+//   ChildSaUp       inbound + outbound SA installed with the child's reqid,
+//                   so the child's SPD PROTECT entries find them
+//   ChildSaRekeyed  new SAs installed first, then the old outbound SA
+//                   removed (the SAD uses the newest outbound SA anyway) and
+//                   the old inbound one kept kRetireGrace longer for packets
+//                   still in flight (make-before-break)
+//   ChildSaDown     both SAs removed; IkeSaDown removes its children too
+//
+// Datapath events: an acquire (PROTECT entry without SA) starts a
+// negotiation for a child with start_action trap or start; a soft lifetime
+// asks the engine to rekey, a hard one to delete (IKEv1). The sans-IO
+// engines never see a socket or a clock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.hpp"
+#include "crypto/random.hpp"
+#include "gateway/datapath.hpp"
+#include "gateway/ike_config.hpp"
+#include "gateway/ike_inbox.hpp"
+#include "gateway/log.hpp"
+#include "ike/v1/engine.hpp"
+#include "ike/v2/engine.hpp"
+#include "io/endpoint.hpp"
+
+namespace strata::gateway {
+
+// IkeCounters are the service's own drops and actions (the engines count theirs).
+struct IkeCounters {
+    std::uint64_t datagrams_in = 0;
+    std::uint64_t datagrams_out = 0;
+    std::uint64_t send_failed = 0;
+    std::uint64_t unknown_peer = 0;      // IKE from an address no peer has
+    std::uint64_t acquires = 0;          // datapath asked for an SA
+    std::uint64_t acquires_ignored = 0;  // ... for a child with start_action none
+    std::uint64_t sa_install_failed = 0;
+    std::uint64_t children_up = 0;
+    std::uint64_t children_rekeyed = 0;
+    std::uint64_t children_down = 0;
+};
+
+class IkeService {
+public:
+    // SendFn sends one bare IKE message from local to remote; the daemon
+    // picks the socket and adds the non-ESP marker on the NAT-T port.
+    using SendFn =
+        std::function<bool(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data)>;
+
+    // kRetireGrace is how long a replaced inbound SA still accepts packets.
+    static constexpr std::chrono::seconds kRetireGrace{3};
+    // kInitiateHoldOff: an acquire does not start a second negotiation for
+    // a peer within this time of the first.
+    static constexpr std::chrono::seconds kInitiateHoldOff{10};
+
+    IkeService(std::vector<PeerPlan> plans, SendFn send, Logger& log);
+    ~IkeService();
+    IkeService(const IkeService&) = delete;
+    IkeService& operator=(const IkeService&) = delete;
+
+    // set_datapath points the service at the live Datapath (not owned); the
+    // SAs it installed so far move into it (a reload's new generation).
+    void set_datapath(Datapath* dp);
+
+    // start initiates every child with start_action = start.
+    void start(core::Instant now);
+    // receive handles one IKE message (bare: no non-ESP marker).
+    void receive(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data,
+                 core::Instant now);
+    // datapath_event handles an acquire or a lifetime event.
+    void datapath_event(const InboxEvent& e, core::Instant now);
+    // lifetime_tick reports a time lifetime the daemon's ticker saw on sa.
+    void lifetime_tick(const ipsec::SecurityAssociation& sa, bool hard, core::Instant now);
+    // on_timer runs the engines' timers and retires replaced SAs.
+    void on_timer(core::Instant now);
+    [[nodiscard]] std::optional<core::Instant> next_timer() const;
+    // shutdown sends DELETE for every SA of every engine and removes the SAs.
+    void shutdown(core::Instant now);
+
+    // Control requests: NAME is a peer or "peer/child". The string says what
+    // was done, or why not (ok = false).
+    struct Reply {
+        bool ok = false;
+        std::string message;
+    };
+    Reply initiate(const std::string& name, core::Instant now);
+    Reply terminate(const std::string& name, core::Instant now);
+    Reply rekey(const std::string& name, core::Instant now);
+
+    // ike_sas lists the IKE SAs, children lists the CHILD SAs' IKE view.
+    [[nodiscard]] nlohmann::json ike_sas(core::Instant now) const;
+    [[nodiscard]] nlohmann::json counters() const;
+    [[nodiscard]] std::size_t ike_sa_count() const;
+    [[nodiscard]] std::size_t child_count() const noexcept { return children_.size(); }
+    [[nodiscard]] const IkeCounters& stats() const noexcept { return counters_; }
+
+    struct Peer;
+    struct IkeRecord;
+    struct Installed;
+
+private:
+    template <typename Output>
+    void handle(Peer& p, Output out, core::Instant now);
+    void on_event(Peer& p, ike::Event&& ev, core::Instant now);
+    std::optional<std::uint32_t> install(Peer& p, const ike::IkeSaId& id, ike::ChildSaKeys keys,
+                                         core::Instant now);
+    void remove_child(std::uint32_t spi_in, const std::string& why);
+    Peer* find_peer(const std::string& name);
+    Installed* find_sa(std::uint32_t spi, ipsec::Direction dir);
+    void start_peer(Peer& p, core::Instant now, const char* why);
+    void lifetime(std::uint32_t spi, ipsec::Direction dir, bool hard, core::Instant now);
+
+    std::vector<std::unique_ptr<Peer>> peers_;
+    SendFn send_;
+    Logger& log_;
+    crypto::SystemRandom rng_;
+    Datapath* dp_ = nullptr;
+    std::map<std::uint32_t, Installed> children_;  // by inbound SPI
+    IkeCounters counters_;
+};
+
+}  // namespace strata::gateway

@@ -1,0 +1,151 @@
+#include "gateway/ike_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace strata::gateway {
+namespace {
+
+std::string examples() { return std::string(STRATA_SOURCE_DIR) + "/examples/gateway"; }
+
+GatewayConfig parse(const std::string& text) {
+    auto c = parse_gateway_config(text, "gw.toml", examples());
+    EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+    return std::move(c).value();
+}
+
+const std::string kPeer = R"([gateway]
+addresses = ["198.51.100.1", "2001:db8:ff::1"]
+[peers.gw-d]
+address = "198.51.100.2"
+psk = "0123456789abcdef"
+local_id = "gw-c.example.org"
+dpd_delay = 7
+[peers.gw-d.children.net]
+local_ts = ["192.0.2.0/24", "2001:db8:1::/64"]
+remote_ts = ["203.0.113.0/24", "2001:db8:2::/64"]
+esp_proposals = ["aes128gcm16-ecp256", "aes256-sha256"]
+rekey_time = "50m"
+life_time = "1h"
+rekey_bytes = 1000000
+life_bytes = 2000000
+start_action = "trap"
+)";
+
+TEST(GatewayIkeConfig, PeerBecomesOneIkev2Connection) {
+    const GatewayConfig cfg = parse(kPeer);
+    auto plans = plan_peers(cfg, 70000);
+    ASSERT_TRUE(plans.ok()) << plans.error().message;
+    ASSERT_EQ(plans->size(), 1U);
+    const PeerPlan& p = plans->front();
+    EXPECT_EQ(p.name, "gw-d");
+    EXPECT_EQ(p.version, 2);
+    EXPECT_EQ(p.local.to_string(), "198.51.100.1");  // the gateway address of the peer's family
+    ASSERT_EQ(p.children.size(), 1U);
+    EXPECT_EQ(p.children[0].reqid, 70000U);
+    ASSERT_EQ(p.v2.connections.size(), 1U);
+    EXPECT_TRUE(p.v1.connections.empty());
+    const ike::ConnectionConfig& c = p.v2.connections[0];
+    EXPECT_EQ(c.name, "gw-d");
+    EXPECT_EQ(c.remote_address.to_string(), "198.51.100.2");
+    EXPECT_EQ(c.local_port, 500);
+    EXPECT_EQ(ike::to_string(c.local_id), "gw-c.example.org");
+    EXPECT_EQ(ike::to_string(c.remote_id), "198.51.100.2");  // no remote_id: the address
+    EXPECT_EQ(std::string(c.psk.view().begin(), c.psk.view().end()), "0123456789abcdef");
+    EXPECT_EQ(c.ike_proposals.size(), 1U);  // the default aes256-sha256-ecp256
+    EXPECT_EQ(c.esp_proposals.size(), 2U);
+    EXPECT_EQ(c.local_ts.size(), 2U);
+    EXPECT_EQ(c.remote_ts.size(), 2U);
+    EXPECT_TRUE(c.force_encap);  // encapsulation = "udp" (the default)
+    EXPECT_EQ(c.dpd_interval, std::chrono::seconds(7));
+}
+
+TEST(GatewayIkeConfig, VersionOneGetsLifetimesFromTheChild) {
+    std::string text = kPeer;
+    text.replace(text.find("dpd_delay"), 0, "version = 1\n");
+    const GatewayConfig cfg = parse(text);
+    auto plans = plan_peers(cfg);
+    ASSERT_TRUE(plans.ok()) << plans.error().message;
+    const PeerPlan& p = plans->front();
+    EXPECT_EQ(p.children[0].reqid, kFirstIkeReqid);
+    ASSERT_EQ(p.v1.connections.size(), 1U);
+    EXPECT_TRUE(p.v2.connections.empty());
+    const ike::v1::Connection& c = p.v1.connections[0];
+    EXPECT_EQ(c.child_lifetime, std::chrono::hours(1));
+    EXPECT_EQ(c.rekey_margin, std::chrono::minutes(10));  // rekey at 50 of 60 minutes
+    EXPECT_EQ(c.child_kilobytes, 2000000U / 1024);
+    EXPECT_EQ(c.base.dpd_interval, std::chrono::seconds(7));
+}
+
+TEST(GatewayIkeConfig, EspEncapsulationDoesNotForceUdp) {
+    std::string text = kPeer;
+    text.replace(text.find("[peers.gw-d]"), 0, "encapsulation = \"esp\"\n");
+    auto plans = plan_peers(parse(text));
+    ASSERT_TRUE(plans.ok()) << plans.error().message;
+    EXPECT_FALSE(plans->front().v2.connections[0].force_encap);
+}
+
+TEST(GatewayIkeConfig, ChildPoliciesPairSubnetsOfOneVersionBothWays) {
+    auto plans = plan_peers(parse(kPeer), 70000);
+    ASSERT_TRUE(plans.ok());
+    const auto pols = child_policies(plans->front());
+    ASSERT_EQ(pols.size(), 4U);  // v4 and v6 pairs, out and in
+    for (const auto& p : pols) {
+        SCOPED_TRACE(p.name);
+        EXPECT_EQ(p.action, ipsec::Action::Protect);
+        EXPECT_EQ(p.protect.reqid, 70000U);
+        EXPECT_EQ(p.protect.mode, ipsec::Mode::Tunnel);
+        ASSERT_EQ(p.protect.protocols.size(), 1U);
+        EXPECT_EQ(p.protect.protocols[0], ipsec::Protocol::Esp);
+        EXPECT_EQ(p.selector.local.first.version(), p.selector.remote.first.version());
+        const bool out = p.direction == ipsec::Direction::Outbound;
+        EXPECT_EQ(p.protect.tunnel_src.to_string(), out ? "198.51.100.1" : "198.51.100.2");
+        EXPECT_EQ(p.protect.tunnel_dst.to_string(), out ? "198.51.100.2" : "198.51.100.1");
+    }
+    EXPECT_EQ(pols[0].selector.local.first.to_string(), "192.0.2.0");
+    EXPECT_EQ(pols[0].selector.local.last.to_string(), "192.0.2.255");
+    EXPECT_EQ(pols[0].selector.remote.first.to_string(), "203.0.113.0");
+    EXPECT_EQ(pols[0].direction, ipsec::Direction::Outbound);
+    EXPECT_EQ(pols[1].direction, ipsec::Direction::Inbound);
+}
+
+TEST(GatewayIkeConfig, LifetimesMapToSoftAndHard) {
+    const GatewayConfig cfg = parse(kPeer);
+    const ipsec::Lifetimes l = child_lifetimes(cfg.peers[0].children[0]);
+    EXPECT_EQ(l.soft.time, std::chrono::minutes(50));
+    EXPECT_EQ(l.hard.time, std::chrono::hours(1));
+    EXPECT_EQ(l.soft.bytes, 1000000U);
+    EXPECT_EQ(l.hard.bytes, 2000000U);
+    EXPECT_EQ(l.soft.packets, 0U);
+}
+
+void expect_plan_refused(const std::string& text, const std::string& where, const std::string& why) {
+    SCOPED_TRACE(text);
+    const GatewayConfig cfg = parse(text);
+    auto plans = plan_peers(cfg);
+    ASSERT_FALSE(plans.ok());
+    EXPECT_EQ(plans.error().message.rfind(where, 0), 0U) << plans.error().message;
+    EXPECT_NE(plans.error().message.find(why), std::string::npos) << plans.error().message;
+    auto r = check_runnable(cfg);  // --check says the same
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, plans.error().message);
+}
+
+TEST(GatewayIkeConfig, WhatCannotRunYetIsRefusedWithItsLine) {
+    expect_plan_refused(kPeer +
+                            "[peers.gw-d.children.two]\nlocal_ts = [\"192.0.2.0/25\"]\n"
+                            "remote_ts = [\"203.0.113.0/25\"]\n",
+                        "gw.toml:17:", "only one child per peer");
+    std::string natt = kPeer;
+    natt.replace(natt.find("[peers.gw-d]"), 0, "natt_port = 4501\n");
+    expect_plan_refused(natt, "gw.toml:4:", "natt_port = 4500");
+    expect_plan_refused(kPeer +
+                            "[peers.twin]\naddress = \"198.51.100.2\"\npsk = \"0123456789abcdef\"\n"
+                            "[peers.twin.children.c]\nlocal_ts = [\"192.0.2.0/24\"]\n"
+                            "remote_ts = [\"203.0.113.0/24\"]\n",
+                        "gw.toml:17:", "same address as peer 'gw-d'");
+}
+
+}  // namespace
+}  // namespace strata::gateway
