@@ -124,6 +124,16 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
                 !r)
                 return core::fail(r.error());
         }
+        const ChildConfig& first = p.children.front();
+        if (p.version == 1 && (first.local_ts.size() != 1 || first.remote_ts.size() != 1)) {
+            // RFC 2409 §5.5: a quick mode negotiates one pair of client IDs.
+            if (auto r =
+                    refuse_at(first.at, "peer '" + p.name + "' (IKEv1): child '" + first.name +
+                                            "' needs exactly one local_ts and one remote_ts (a quick mode "
+                                            "carries one subnet pair)");
+                !r)
+                return core::fail(r.error());
+        }
         for (const auto& q : out) {
             if (q.remote == p.address) {
                 if (auto r = refuse_at(p.at, "peer '" + p.name + "' has the same address as peer '" + q.name +

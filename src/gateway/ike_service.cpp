@@ -204,6 +204,18 @@ void IkeService::on_event(Peer& p, ike::Event&& ev, core::Instant now) {
                 p.initiated_at.reset();
                 if (auto spi = install(p, e.ike, std::move(e.child), now)) {
                     ++counters_.children_up;
+                    // One child per peer: an older pair of the same peer is
+                    // stale (the peer restarted, or both sides initiated);
+                    // the new pair carries the traffic from now on and the
+                    // old one is deleted after kRetireGrace.
+                    for (auto& [old_spi, old] : children_) {
+                        if (old_spi == *spi || old.peer != p.index || old.retire_at) continue;
+                        if (dp_ != nullptr && old.out)
+                            (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*old.out));
+                        old.retire_at = now + kRetireGrace;
+                        log_.info("peer '{}': CHILD SA {} ({}) replaced by {}: deleting it in {} s",
+                                  p.plan.name, old.name, hex32(old_spi), hex32(*spi), kRetireGrace.count());
+                    }
                     const Installed& c = children_.at(*spi);
                     log_.info("peer '{}': CHILD SA {} up: SPIs {} in / {} out, {}, {} === {}{}", p.plan.name,
                               c.name, hex32(c.spi_in), hex32(c.spi_out), c.algorithms, c.local_ts,
@@ -396,7 +408,13 @@ void IkeService::on_timer(core::Instant now) {
     for (const auto& [spi, c] : children_) {
         if (c.retire_at && *c.retire_at <= now) retire.push_back(spi);
     }
-    for (auto spi : retire) remove_child(spi, "replaced by a rekey");
+    for (auto spi : retire) {
+        Peer& p = *peers_[children_.at(spi).peer];
+        // IKEv1 tells the peer (a DELETE); the IKEv2 engine has no single
+        // CHILD SA delete yet, so the pair only leaves the datapath.
+        if (p.v1) handle(p, p.v1->delete_child(spi, now), now);
+        remove_child(spi, "replaced");
+    }
 }
 
 std::optional<core::Instant> IkeService::next_timer() const {

@@ -64,6 +64,17 @@ TEST(GatewayIkeConfig, PeerBecomesOneIkev2Connection) {
 TEST(GatewayIkeConfig, VersionOneGetsLifetimesFromTheChild) {
     std::string text = kPeer;
     text.replace(text.find("dpd_delay"), 0, "version = 1\n");
+    const std::string both = R"(["192.0.2.0/24", "2001:db8:1::/64"])";
+    const std::string refused_text = text;
+    text.replace(text.find(both), both.size(), R"(["192.0.2.0/24"])");
+    const std::string both_r = R"(["203.0.113.0/24", "2001:db8:2::/64"])";
+    text.replace(text.find(both_r), both_r.size(), R"(["203.0.113.0/24"])");
+    {
+        auto refused = plan_peers(parse(refused_text));
+        ASSERT_FALSE(refused.ok());
+        EXPECT_NE(refused.error().message.find("one local_ts and one remote_ts"), std::string::npos)
+            << refused.error().message;
+    }
     const GatewayConfig cfg = parse(text);
     auto plans = plan_peers(cfg);
     ASSERT_TRUE(plans.ok()) << plans.error().message;
