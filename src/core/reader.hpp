@@ -6,8 +6,10 @@
 // past the field it is in. Integers are big-endian (network order).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -67,10 +69,35 @@ private:
     template <typename T, std::size_t W>
     Result<T> read_be() noexcept {
         if (data_.size() - pos_ < W) return fail(Error::Truncated);
-        T v = 0;
-        for (std::size_t i = 0; i < W; ++i) v = static_cast<T>((v << 8) | data_[pos_ + i]);
+        const std::uint8_t* p = data_.data() + pos_;
         pos_ += W;
-        return v;
+        return load_be<T, W>(p);
+    }
+
+    // load_be reads W big-endian bytes at p (already bounds-checked). The
+    // 2-, 4- and 8-byte widths are one load and a byte swap: compilers do not
+    // fuse the byte loop into that themselves, and the datapath reads every
+    // header field through here.
+    template <typename T, std::size_t W>
+    static T load_be(const std::uint8_t* p) noexcept {
+        constexpr bool kSwap = W == sizeof(T) && std::endian::native == std::endian::little;
+        if constexpr (kSwap && W == 2) {
+            std::uint16_t v = 0;
+            std::memcpy(&v, p, 2);
+            return static_cast<T>(__builtin_bswap16(v));
+        } else if constexpr (kSwap && W == 4) {
+            std::uint32_t v = 0;
+            std::memcpy(&v, p, 4);
+            return static_cast<T>(__builtin_bswap32(v));
+        } else if constexpr (kSwap && W == 8) {
+            std::uint64_t v = 0;
+            std::memcpy(&v, p, 8);
+            return static_cast<T>(__builtin_bswap64(v));
+        } else {
+            T v = 0;
+            for (std::size_t i = 0; i < W; ++i) v = static_cast<T>((v << 8) | p[i]);
+            return v;
+        }
     }
 
     ByteView data_{};

@@ -5,11 +5,9 @@
 
 namespace strata::core {
 
-Writer::Writer(Bytes& out) noexcept : vec_(&out), vec_start_(out.size()) {}
-Writer::Writer(MutableByteView buf) noexcept : fixed_(buf) {}
-
 void Writer::set_error(Error e) noexcept {
     if (ok()) err_ = e;
+    room_ = 0;  // every later write takes the slow path, which refuses it
 }
 
 std::uint8_t* Writer::base() noexcept { return vec_ != nullptr ? vec_->data() + vec_start_ : fixed_.data(); }
@@ -38,22 +36,6 @@ void Writer::u24(std::uint32_t v) noexcept {
         return;
     }
     put_be(v, 3);
-}
-
-void Writer::bytes(ByteView b) noexcept {
-    std::uint8_t* p = grow(b.size());
-    if (p != nullptr && !b.empty()) std::memcpy(p, b.data(), b.size());
-}
-
-void Writer::zeros(std::size_t n) noexcept {
-    std::uint8_t* p = grow(n);
-    if (p != nullptr && n != 0) std::memset(p, 0, n);
-}
-
-MutableByteView Writer::reserve(std::size_t n) noexcept {
-    std::uint8_t* p = grow(n);
-    if (p == nullptr) return {};
-    return {p, n};
 }
 
 Writer::LengthScope Writer::open_length(std::size_t width) noexcept {

@@ -16,30 +16,11 @@ namespace {
 constexpr std::size_t kTrailerLength = 2;  // Pad Length, Next Header (RFC 4303 §2.5, §2.6)
 constexpr std::size_t kSaltLength = 4;     // RFC 4106 §4, RFC 7634 §2
 
-// Shape is the per-SA geometry of an ESP packet.
-struct Shape {
-    std::size_t iv_len = 0;
-    std::size_t block = 1;  // cipher block size; padding aligns to max(block, 4)
-    std::size_t icv_len = 0;
-};
-
-Shape shape_of(SecurityAssociation& sa) noexcept {
-    Shape s;
-    if (sa.aead() != nullptr) {
-        s.iv_len = kEspAeadIvLength;
-    } else if (auto* c = sa.cipher(); c != nullptr) {
-        s.iv_len = c->iv_len();
-        s.block = c->block_size();
-    }
-    s.icv_len = sa.icv_len();
-    return s;
-}
-
 // pad_length returns the padding after payload_len bytes: RFC 4303 §2.4, the
 // payload, padding and the two trailer bytes fill whole cipher blocks and end
 // on a 4-byte boundary.
-std::size_t pad_length(const Shape& s, std::size_t payload_len) noexcept {
-    const std::size_t align = s.block > 4 ? s.block : 4;
+std::size_t pad_length(const EspGeometry& g, std::size_t payload_len) noexcept {
+    const std::size_t align = g.align;
     // Every block size here (1, 8, 16) makes align a power of two: a mask
     // instead of two divisions on the per-packet path.
     if ((align & (align - 1)) == 0)
@@ -67,6 +48,13 @@ std::array<std::uint8_t, crypto::kAeadNonceLength> make_nonce(core::ByteView sal
                                                               core::ByteView iv) noexcept {
     std::array<std::uint8_t, crypto::kAeadNonceLength> n{};
     core::Writer w{core::MutableByteView(n)};
+    static_assert(kSaltLength + kEspAeadIvLength == crypto::kAeadNonceLength);
+    if (salt.size() == kSaltLength && iv.size() == kEspAeadIvLength) {
+        // Every AEAD SA: fixed-size copies, no memcpy call per packet.
+        w.bytes(salt.first<kSaltLength>());
+        w.bytes(iv.first<kEspAeadIvLength>());
+        return n;
+    }
     w.bytes(salt.first(salt.size() < kSaltLength ? salt.size() : kSaltLength));
     w.bytes(iv);
     return n;
@@ -92,7 +80,7 @@ core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuf
                                               std::uint8_t next_header, const EspOutboundOptions& opts) {
     if (sa.expired()) return fail(Drop::SaExpired);
     if (offset > buf.size()) return fail(Drop::Malformed);
-    const Shape s = shape_of(sa);
+    const EspGeometry& s = sa.esp_geometry();
     const std::size_t payload_len = buf.size() - offset;
     const std::size_t pad = pad_length(s, payload_len);
     const std::size_t head = kEspHeaderLength + s.iv_len;
@@ -146,8 +134,11 @@ core::Result<EspOutboundInfo, Drop> seal_impl(SecurityAssociation& sa, PacketBuf
     auto plaintext = esp.subspan(head, ct_len);
     if (auto* aead = sa.aead(); aead != nullptr) {
         const auto nonce = make_nonce(sa.salt(), iv);
-        std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next
-        const core::ByteView aad = write_aad(aad_bytes, sa.spi(), seq, esn);
+        // RFC 4106 §5 / RFC 7634 §2.2: without ESN the AAD is SPI | Sequence
+        // Number, the 8 header bytes just written; with ESN it is built.
+        std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next, with ESN
+        const core::ByteView aad =
+            esn ? write_aad(aad_bytes, sa.spi(), seq, esn) : core::ByteView(esp.first(kEspHeaderLength));
         if (!aead->seal(nonce, aad, plaintext, icv)) return fail(Drop::CryptoFailure);
     } else {
         if (!sa.cipher()->encrypt(iv, plaintext)) return fail(Drop::CryptoFailure);
@@ -163,7 +154,7 @@ core::Result<EspInboundInfo, Drop> open_impl(SecurityAssociation& sa, PacketBuff
                                              bool drop_front) {
     if (sa.expired()) return fail(Drop::SaExpired);
     if (offset > buf.size()) return fail(Drop::Truncated);
-    const Shape s = shape_of(sa);
+    const EspGeometry& s = sa.esp_geometry();
 
     // RFC 4303 §3.4.1-2: header and length checks before any crypto.
     core::Reader r(buf.view().subspan(offset));
@@ -174,7 +165,10 @@ core::Result<EspInboundInfo, Drop> open_impl(SecurityAssociation& sa, PacketBuff
     if (r.remaining() < s.iv_len + kTrailerLength + s.icv_len) return fail(Drop::Truncated);
     const std::size_t head = kEspHeaderLength + s.iv_len;
     const std::size_t ct_len = r.remaining() - s.iv_len - s.icv_len;
-    if (ct_len % s.block != 0) return fail(Drop::BadBlockLength);
+    // RFC 4303 §2.4: whole cipher blocks (block sizes here are powers of two).
+    const bool whole_blocks =
+        (s.block & (s.block - 1)) == 0 ? (ct_len & (s.block - 1)) == 0 : ct_len % s.block == 0;
+    if (!whole_blocks) return fail(Drop::BadBlockLength);
 
     // RFC 4303 §3.4.3: the replay check comes before the ICV.
     ReplayWindow* window = sa.replay();
@@ -196,8 +190,11 @@ core::Result<EspInboundInfo, Drop> open_impl(SecurityAssociation& sa, PacketBuff
     // RFC 4303 §3.4.4: integrity first (constant time); the AEAD opens in one step.
     if (auto* aead = sa.aead(); aead != nullptr) {
         const auto nonce = make_nonce(sa.salt(), iv);
-        std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next
-        const core::ByteView aad = write_aad(aad_bytes, *spi, seq, esn);
+        // RFC 4106 §5 / RFC 7634 §2.2: the received header is the AAD
+        // without ESN; with ESN the inferred high bits go in the middle.
+        std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next, with ESN
+        const core::ByteView aad =
+            esn ? write_aad(aad_bytes, *spi, seq, esn) : core::ByteView(esp.first(kEspHeaderLength));
         auto st = aead->open(nonce, aad, ciphertext, icv);
         if (!st)
             return fail(st.error() == core::Error::AuthenticationFailed ? Drop::IcvMismatch
@@ -312,10 +309,10 @@ core::Result<EspInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketB
 
 }  // namespace
 
-std::size_t esp_iv_length(SecurityAssociation& sa) noexcept { return shape_of(sa).iv_len; }
+std::size_t esp_iv_length(SecurityAssociation& sa) noexcept { return sa.esp_geometry().iv_len; }
 
 std::size_t esp_overhead(SecurityAssociation& sa, std::size_t payload_len) noexcept {
-    const Shape s = shape_of(sa);
+    const EspGeometry& s = sa.esp_geometry();
     return kEspHeaderLength + s.iv_len + pad_length(s, payload_len) + kTrailerLength + s.icv_len;
 }
 

@@ -44,10 +44,14 @@ void read_upper(PacketFields& f, core::ByteView upper) noexcept {
     }
 }
 
-// add_halves adds the two 16-bit words of a 32-bit header word to a one's
-// complement sum (RFC 1071 §1).
-std::uint64_t add_halves(std::uint64_t sum, std::uint32_t word) noexcept {
-    return sum + (word >> 16) + (word & 0xffffU);
+// fold16 folds a sum of 32-bit header words into a 16-bit one's complement
+// sum: RFC 1071 §2(A) allows summing in wider words and folding the carries
+// back in at the end, whatever the word size.
+std::uint64_t fold16(std::uint64_t sum) noexcept {
+    sum = (sum & 0xffffffffU) + (sum >> 32);
+    sum = (sum & 0xffffU) + (sum >> 16);
+    sum = (sum & 0xffffU) + (sum >> 16);
+    return (sum & 0xffffU) + (sum >> 16);
 }
 
 // view_ipv4 reads the IPv4 header (RFC 791 §3.1) as five 32-bit words and the
@@ -67,18 +71,17 @@ core::Result<void, Drop> view_ipv4(core::ByteView pkt, Ipv4Checksum check, Packe
     // RFC 791 §3.1: IHL at least 5; the total length covers the header and
     // lies within the bytes present (link padding may follow).
     if (ihl < 20 || total < ihl || total > pkt.size()) return fail(Drop::Malformed);
-    std::uint64_t sum = 0;
-    for (std::uint32_t w : {*w0, *w1, *w2, *w3, *w4}) sum = add_halves(sum, w);
-    for (std::size_t at = 20; at < ihl; at += 4) {
-        auto opt = r.u32();
-        if (!opt) return fail(Drop::Malformed);
-        sum = add_halves(sum, *opt);
-    }
     if (check == Ipv4Checksum::Verify) {
-        while ((sum >> 16) != 0) sum = (sum & 0xffffU) + (sum >> 16);
+        std::uint64_t sum = std::uint64_t{*w0} + *w1 + *w2 + *w3 + *w4;
+        for (std::size_t at = 20; at < ihl; at += 4) {
+            auto opt = r.u32();
+            if (!opt) return fail(Drop::Malformed);
+            sum += *opt;
+        }
         // RFC 1071 §1(3): a header summed with its checksum in place gives all ones.
-        if (sum != 0xffffU) return fail(Drop::Malformed);
+        if (fold16(sum) != 0xffffU) return fail(Drop::Malformed);
     }
+    // (Options need no reading otherwise: ihl <= total <= pkt.size() was checked.)
     const auto flags_offset = static_cast<std::uint16_t>(*w1 & 0xffffU);
     const auto protocol = static_cast<std::uint8_t>(*w2 >> 16);
 

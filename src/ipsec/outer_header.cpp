@@ -52,11 +52,6 @@ OuterHeader OuterHeader::make(const packet::IpAddress& src, const packet::IpAddr
     return h;
 }
 
-std::size_t OuterHeader::max_payload() const noexcept {
-    if (len_ == kIpv4Header) return 0xffff - kIpv4Header;
-    return len_ == kIpv6Header ? 0xffff : 0;
-}
-
 bool OuterHeader::write(core::MutableByteView out, const OuterHeaderFields& f) const noexcept {
     if (len_ == 0 || out.size() != len_ || f.payload_length > max_payload()) return false;
     core::Writer w(out);

@@ -42,7 +42,10 @@ public:
     // protocol returns the protocol it was made with.
     [[nodiscard]] std::uint8_t protocol() const noexcept { return protocol_; }
     // max_payload returns the largest payload_length the length field can carry.
-    [[nodiscard]] std::size_t max_payload() const noexcept;
+    [[nodiscard]] std::size_t max_payload() const noexcept {
+        if (len_ == 20) return 0xffff - 20;  // IPv4 Total Length counts the header
+        return len_ == 40 ? 0xffff : 0;      // IPv6 Payload Length does not
+    }
 
     // write fills out (exactly size() bytes) with the header for these
     // fields; false, writing nothing, if out has another size or the payload

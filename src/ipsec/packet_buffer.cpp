@@ -20,33 +20,6 @@ void PacketBuffer::clear() noexcept {
     len_ = 0;
 }
 
-core::MutableByteView PacketBuffer::push_front(std::size_t n) noexcept {
-    if (n > head_) return {};
-    head_ -= n;
-    len_ += n;
-    return {store_.get() + head_, n};
-}
-
-bool PacketBuffer::pull_front(std::size_t n) noexcept {
-    if (n > len_) return false;
-    head_ += n;
-    len_ -= n;
-    return true;
-}
-
-core::MutableByteView PacketBuffer::push_back(std::size_t n) noexcept {
-    if (n > tailroom()) return {};
-    std::uint8_t* p = store_.get() + head_ + len_;
-    len_ += n;
-    return {p, n};
-}
-
-bool PacketBuffer::trim_back(std::size_t n) noexcept {
-    if (n > len_) return false;
-    len_ -= n;
-    return true;
-}
-
 core::MutableByteView PacketBuffer::open_gap(std::size_t offset, std::size_t n) noexcept {
     if (offset > len_ || n > head_) return {};
     std::uint8_t* old_front = store_.get() + head_;

@@ -46,15 +46,35 @@ public:
     [[nodiscard]] std::size_t tailroom() const noexcept { return kCapacity - head_ - len_; }
 
     // push_front grows the packet by n bytes in front and returns them (empty
-    // view, nothing changed, if the headroom is short).
-    core::MutableByteView push_front(std::size_t n) noexcept;
+    // view, nothing changed, if the headroom is short). (This and the three
+    // below are inline: ESP and AH call them for every packet.)
+    core::MutableByteView push_front(std::size_t n) noexcept {
+        if (n > head_) return {};
+        head_ -= n;
+        len_ += n;
+        return {store_.get() + head_, n};
+    }
     // pull_front removes n bytes from the front; false if fewer are present.
-    bool pull_front(std::size_t n) noexcept;
+    bool pull_front(std::size_t n) noexcept {
+        if (n > len_) return false;
+        head_ += n;
+        len_ -= n;
+        return true;
+    }
     // push_back grows the packet by n bytes at the end and returns them (empty
     // view, nothing changed, if the tailroom is short).
-    core::MutableByteView push_back(std::size_t n) noexcept;
+    core::MutableByteView push_back(std::size_t n) noexcept {
+        if (n > tailroom()) return {};
+        std::uint8_t* p = store_.get() + head_ + len_;
+        len_ += n;
+        return {p, n};
+    }
     // trim_back removes n bytes from the end; false if fewer are present.
-    bool trim_back(std::size_t n) noexcept;
+    bool trim_back(std::size_t n) noexcept {
+        if (n > len_) return false;
+        len_ -= n;
+        return true;
+    }
     // open_gap inserts n bytes at offset by moving the first `offset` bytes
     // forward into the headroom, and returns the gap (empty on failure).
     core::MutableByteView open_gap(std::size_t offset, std::size_t n) noexcept;

@@ -68,6 +68,21 @@ core::Result<std::unique_ptr<SecurityAssociation>, SaError> SecurityAssociation:
         if (!m) return fail(SaError::CryptoFailure);
         sa->mac_.emplace(std::move(m).value());
     }
+    // The ESP shape and the nonce salt, once (esp.cpp uses them per packet).
+    if (enc != nullptr && enc->salt_len != 0)
+        sa->salt_ = c.encryption_key.view().subspan(enc->key_len, enc->salt_len);
+    EspGeometry& g = sa->esp_;
+    if (sa->aead_) {
+        g.iv_len = 8;  // RFC 4106 §3.1, RFC 7634 §2: an 8-byte explicit IV
+        g.icv_len = sa->aead_->icv_len();
+    } else {
+        if (sa->cipher_) {
+            g.iv_len = sa->cipher_->iv_len();
+            g.block = sa->cipher_->block_size();
+        }
+        g.icv_len = integ != nullptr ? integ->icv_len : 0;
+    }
+    g.align = g.block > 4 ? g.block : 4;  // RFC 4303 §2.4
     if (c.mode == Mode::Tunnel) {
         // RFC 4301 §5.1.2: the outer header's fixed fields come from the SA.
         sa->outer_ = OuterHeader::make(c.src, c.dst, c.tunnel_ttl, static_cast<std::uint8_t>(c.protocol));
@@ -78,17 +93,6 @@ core::Result<std::unique_ptr<SecurityAssociation>, SaError> SecurityAssociation:
         sa->replay_.emplace(std::move(w).value());
     }
     return sa;
-}
-
-core::ByteView SecurityAssociation::salt() const noexcept {
-    const auto* enc = cfg_.encryption;
-    if (enc == nullptr || enc->salt_len == 0) return {};
-    return cfg_.encryption_key.view().subspan(enc->key_len, enc->salt_len);
-}
-
-std::size_t SecurityAssociation::icv_len() const noexcept {
-    if (aead_) return aead_->icv_len();
-    return cfg_.integrity != nullptr ? cfg_.integrity->icv_len : 0;
 }
 
 core::Result<std::uint64_t, Drop> SecurityAssociation::next_sequence() noexcept {

@@ -124,6 +124,19 @@ struct SequenceBlock {
     std::uint64_t count = 0;
 };
 
+// EspGeometry is the per-SA shape of an ESP packet, fixed when the SA is
+// keyed so that no packet works it out again: the explicit IV length (8 for
+// the AEADs, RFC 4106 §3.1 / RFC 7634 §2; the cipher's for CBC, RFC 3602 §2),
+// the cipher block size, the padding alignment (the block size, at least 4:
+// RFC 4303 §2.4; every transform here makes it a power of two) and the ICV
+// length.
+struct EspGeometry {
+    std::size_t iv_len = 0;
+    std::size_t block = 1;
+    std::size_t align = 4;
+    std::size_t icv_len = 0;
+};
+
 // SecurityAssociation is one installed SA. Not copyable; the SAD owns it.
 class SecurityAssociation {
 public:
@@ -140,9 +153,12 @@ public:
     [[nodiscard]] crypto::BlockCipher* cipher() noexcept { return cipher_ ? &*cipher_ : nullptr; }
     [[nodiscard]] crypto::Mac* mac() noexcept { return mac_ ? &*mac_ : nullptr; }
     // salt returns the AEAD nonce salt from the end of the key material.
-    [[nodiscard]] core::ByteView salt() const noexcept;
+    [[nodiscard]] core::ByteView salt() const noexcept { return salt_; }
     // icv_len returns the ICV bytes this SA appends (AEAD tag or truncated MAC).
-    [[nodiscard]] std::size_t icv_len() const noexcept;
+    [[nodiscard]] std::size_t icv_len() const noexcept { return esp_.icv_len; }
+    // esp_geometry returns the ESP packet shape computed at install (for an
+    // AH SA only icv_len is meaningful).
+    [[nodiscard]] const EspGeometry& esp_geometry() const noexcept { return esp_; }
     // replay returns the inbound anti-replay window (null: off, or outbound).
     [[nodiscard]] ReplayWindow* replay() noexcept { return replay_ ? &*replay_ : nullptr; }
 
@@ -208,6 +224,8 @@ private:
     std::optional<crypto::Mac> mac_;
     std::optional<ReplayWindow> replay_;
     OuterHeader outer_;
+    EspGeometry esp_;
+    core::ByteView salt_;  // the tail of cfg_.encryption_key (its storage never moves)
     std::atomic<std::uint64_t> seq_{0};
     std::atomic<bool> soft_{false};
     std::atomic<bool> hard_{false};

@@ -129,12 +129,6 @@ core::Result<void, Drop> rewrite_ip_header(core::MutableByteView packet, const I
     return {};
 }
 
-std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept {
-    // RFC 6040 §4.1: normal mode copies the inner ECN field; RFC 4301
-    // §5.1.2.1 copies the DSCP by default.
-    return inner_tos;
-}
-
 std::optional<std::uint8_t> ecn_decapsulate(std::uint8_t outer_tos, std::uint8_t inner_tos) noexcept {
     const std::uint8_t outer = outer_tos & kEcnMask;
     const std::uint8_t inner = inner_tos & kEcnMask;
@@ -150,10 +144,6 @@ std::optional<std::uint8_t> ecn_decapsulate(std::uint8_t outer_tos, std::uint8_t
         }
     }
     return static_cast<std::uint8_t>((inner_tos & ~kEcnMask) | result);
-}
-
-std::uint8_t tunnel_inner_protocol(packet::IpVersion v) noexcept {
-    return v == packet::IpVersion::V4 ? packet::ipproto::kIpv4 : packet::ipproto::kIpv6;
 }
 
 core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& buf,

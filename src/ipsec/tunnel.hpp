@@ -17,6 +17,7 @@
 #include "ipsec/packet_buffer.hpp"
 #include "ipsec/sa.hpp"
 #include "packet/address.hpp"
+#include "packet/ip_protocol.hpp"
 
 namespace strata::ipsec {
 
@@ -62,7 +63,11 @@ core::Result<void, Drop> rewrite_ip_header(core::MutableByteView packet, const I
 
 // ecn_encapsulate returns the outer TOS/traffic class for an inner one: DSCP
 // and ECN copied (RFC 6040 §4.1, normal mode; RFC 4301 §5.1.2.1 for DSCP).
-std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept;
+inline std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept {
+    // RFC 6040 §4.1: normal mode copies the inner ECN field; RFC 4301
+    // §5.1.2.1 copies the DSCP by default.
+    return inner_tos;
+}
 
 // ecn_decapsulate returns the inner TOS after combining the outer ECN field
 // into it (RFC 6040 §4.2, Figure 4), or nullopt for Not-ECT inside CE, which
@@ -71,7 +76,9 @@ std::optional<std::uint8_t> ecn_decapsulate(std::uint8_t outer_tos, std::uint8_t
 
 // tunnel_inner_protocol returns 4 (IPv4) or 41 (IPv6): the next header that
 // names an inner packet of that version in tunnel mode.
-std::uint8_t tunnel_inner_protocol(packet::IpVersion v) noexcept;
+inline std::uint8_t tunnel_inner_protocol(packet::IpVersion v) noexcept {
+    return v == packet::IpVersion::V4 ? packet::ipproto::kIpv4 : packet::ipproto::kIpv6;
+}
 
 // OuterHeaderParams are the per-packet fields of a new outer header.
 struct OuterHeaderParams {

@@ -7,19 +7,6 @@
 
 namespace strata::packet {
 
-IpAddress IpAddress::v4(const std::array<std::uint8_t, 4>& b) noexcept {
-    IpAddress a;
-    a.version_ = IpVersion::V4;
-    std::copy(b.begin(), b.end(), a.bytes_.begin());
-    return a;
-}
-
-IpAddress IpAddress::v4(std::uint32_t host_order) noexcept {
-    return v4(std::array<std::uint8_t, 4>{
-        static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
-        static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)});
-}
-
 IpAddress IpAddress::v6(const std::array<std::uint8_t, 16>& b) noexcept {
     IpAddress a;
     a.version_ = IpVersion::V6;

@@ -20,6 +20,20 @@ TEST(Reader, ReadsBigEndianIntegers) {
     EXPECT_TRUE(r.expect_empty().ok());
 }
 
+TEST(Reader, ReadsHighBitIntegersAtUnalignedOffsets) {
+    // The 2-, 4- and 8-byte reads are one load and a byte swap: check them
+    // with every high bit set, from odd offsets, up to the last byte.
+    const std::array<std::uint8_t, 15> buf{0x80, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9,
+                                           0xf8, 0xf7, 0xf6, 0xf5, 0xf4, 0xf3, 0xf2};
+    Reader r{ByteView(buf)};
+    EXPECT_EQ(*r.u8(), 0x80);
+    EXPECT_EQ(*r.u16(), 0xfffeU);
+    EXPECT_EQ(*r.u32(), 0xfdfcfbfaU);
+    EXPECT_EQ(*r.u64(), 0xf9f8f7f6f5f4f3f2ULL);
+    EXPECT_TRUE(r.empty());
+    EXPECT_FALSE(r.u16().ok());
+}
+
 TEST(Reader, ShortReadFailsAndDoesNotAdvance) {
     const std::array<std::uint8_t, 3> buf{1, 2, 3};
     Reader r{ByteView(buf)};

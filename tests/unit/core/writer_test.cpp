@@ -79,6 +79,41 @@ TEST(Writer, FixedBufferOverflowIsStickyAndWritesNothingMore) {
     EXPECT_EQ(buf[2], 0);
 }
 
+TEST(Writer, FixedBufferWritesEveryWidthBigEndianUpToTheLastByte) {
+    // The fixed-buffer fast path (byte-swapped stores): every width, high
+    // bits set, at odd offsets, filling the buffer exactly.
+    std::array<std::uint8_t, 23> buf{};
+    Writer w{MutableByteView(buf)};
+    w.u8(0xf1);
+    w.u16(0xf2f3);
+    w.u24(0xf4f5f6);
+    w.u32(0xf7f8f9faU);
+    w.u64(0xfbfcfdfeff000102ULL);
+    const std::array<std::uint8_t, 5> tail{0x03, 0x04, 0x05, 0x06, 0x07};
+    w.bytes(std::span<const std::uint8_t, 5>(tail));  // fixed-size overload
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ(w.size(), buf.size());
+    EXPECT_EQ(to_hex(buf), "f1f2f3f4f5f6f7f8f9fafbfcfdfeff0001020304050607");
+    w.u8(0);  // one byte past the end
+    EXPECT_EQ(w.status().error(), Error::WriterOverflow);
+    EXPECT_EQ(w.size(), buf.size());
+}
+
+TEST(Writer, AfterAnErrorFixedSizeAndEmptyWritesChangeNothing) {
+    std::array<std::uint8_t, 6> buf{};
+    Writer w{MutableByteView(buf)};
+    w.u32(0x01020304);
+    w.u32(0x05060708);  // does not fit: the error sticks
+    const std::array<std::uint8_t, 2> two{9, 9};
+    w.bytes(std::span<const std::uint8_t, 2>(two));  // would fit, refused
+    w.bytes(ByteView{});
+    w.zeros(0);
+    EXPECT_TRUE(w.reserve(0).empty());
+    EXPECT_EQ(w.status().error(), Error::WriterOverflow);
+    EXPECT_EQ(w.size(), 4U);
+    EXPECT_EQ(to_hex(buf), "010203040000");
+}
+
 TEST(Writer, ReserveGivesAViewToFillInPlace) {
     std::array<std::uint8_t, 4> buf{};
     Writer w{MutableByteView(buf)};

@@ -79,6 +79,52 @@ TEST(ReplayWindow, ExhaustiveAgainstASetModel) {
     }
 }
 
+// In order, the window slides one block at a time (the O(1) path): after
+// any number of packets it remembers exactly the last `size` numbers.
+TEST(ReplayWindow, InOrderStreamRemembersExactlyTheLastWindow) {
+    for (std::uint32_t size : {32U, 64U, 1024U, 4096U}) {
+        ReplayWindow w = make(size);
+        const std::uint64_t last = 3ULL * size + 37;
+        for (std::uint64_t s = 1; s <= last; ++s) ASSERT_TRUE(w.accept(s)) << s;
+        for (std::uint64_t s = last - size + 1; s <= last; ++s)
+            ASSERT_EQ(w.check(s), ReplayVerdict::Duplicate) << "size " << size << " seq " << s;
+        EXPECT_EQ(w.check(last - size), ReplayVerdict::TooOld) << size;
+        EXPECT_EQ(w.check(last + 1), ReplayVerdict::Fresh) << size;
+    }
+}
+
+// A jump past the whole ring (and one of exactly the ring) clears it: the
+// numbers just below the new highest are fresh again, bits from before the
+// jump are gone.
+TEST(ReplayWindow, JumpsPastTheRingForgetEverythingBefore) {
+    for (std::uint64_t jump : {4096ULL * 2, 4160ULL, 64ULL * 1000000}) {
+        ReplayWindow w = make(4096);
+        for (std::uint64_t s = 1; s <= 5000; ++s) ASSERT_TRUE(w.accept(s));
+        const std::uint64_t top = 5000 + jump;
+        ASSERT_TRUE(w.accept(top));
+        for (std::uint64_t s = top - 4095; s < top; ++s)
+            ASSERT_EQ(w.check(s), ReplayVerdict::Fresh) << "jump " << jump << " seq " << s;
+        EXPECT_EQ(w.check(top), ReplayVerdict::Duplicate);
+        EXPECT_EQ(w.check(top - 4096), ReplayVerdict::TooOld);
+    }
+}
+
+// With ESN the 64-bit number crosses 2^32 in order: the block index and the
+// slide use the full number.
+TEST(ReplayWindow, InOrderAcrossTwoToThe32WithEsn) {
+    ReplayWindow w = make(128, true);
+    const std::uint64_t start = 0xffffff00ULL;
+    for (std::uint64_t s = start; s < start + 512; ++s) {
+        const std::uint64_t full = w.infer(static_cast<std::uint32_t>(s));
+        ASSERT_EQ(full, s);
+        ASSERT_EQ(w.check(full), ReplayVerdict::Fresh);
+        ASSERT_TRUE(w.accept(full));
+    }
+    EXPECT_EQ(w.highest(), start + 511);
+    EXPECT_EQ(w.check(start + 511 - 127), ReplayVerdict::Duplicate);
+    EXPECT_EQ(w.check(start + 511 - 128), ReplayVerdict::TooOld);
+}
+
 TEST(ReplayWindow, EsnInferenceAcrossTheSubspaceBoundary) {
     ReplayWindow w = make(64, true);
     ASSERT_TRUE(w.accept(0xfffffff0ULL));

@@ -49,6 +49,36 @@ TEST(SecurityAssociation, AeadSaltComesAfterTheKey) {
     EXPECT_EQ((*sa)->replay()->size(), ReplayWindow::kDefaultSize);
 }
 
+// The ESP shape is fixed at install for every transform family.
+TEST(SecurityAssociation, EspGeometryPerTransform) {
+    struct Case {
+        const char* enc;
+        const char* integ;
+        std::size_t key;
+        std::size_t iv, block, align, icv;
+    };
+    for (const Case& k :
+         {Case{"aes128gcm16", nullptr, 20, 8, 1, 4, 16}, Case{"chacha20poly1305", nullptr, 36, 8, 1, 4, 16},
+          Case{"aes256", "sha256", 32, 16, 16, 16, 16}, Case{"3des", "md5", 24, 8, 8, 8, 12},
+          Case{"null", "sha1", 0, 0, 1, 4, 12}}) {
+        SaConfig c = base();
+        c.encryption = crypto::find_encryption(k.enc);
+        ASSERT_NE(c.encryption, nullptr) << k.enc;
+        c.encryption_key = core::SecretBytes(k.key);
+        c.integrity = k.integ != nullptr ? crypto::find_integrity(k.integ) : nullptr;
+        c.integrity_key = core::SecretBytes(c.integrity != nullptr ? c.integrity->key_len : 0);
+        auto sa = SecurityAssociation::create(std::move(c), core::Instant{});
+        ASSERT_TRUE(sa.ok()) << k.enc;
+        const EspGeometry& g = (*sa)->esp_geometry();
+        EXPECT_EQ(g.iv_len, k.iv) << k.enc;
+        EXPECT_EQ(g.block, k.block) << k.enc;
+        EXPECT_EQ(g.align, k.align) << k.enc;
+        EXPECT_EQ(g.icv_len, k.icv) << k.enc;
+        EXPECT_EQ((*sa)->icv_len(), k.icv) << k.enc;
+        EXPECT_EQ((*sa)->salt().size(), k.integ == nullptr ? 4U : 0U) << k.enc;
+    }
+}
+
 TEST(SecurityAssociation, RefusesInconsistentConfigs) {
     auto refuse = [](SaConfig c, SaError e) {
         auto sa = SecurityAssociation::create(std::move(c), core::Instant{});

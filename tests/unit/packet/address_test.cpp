@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <unordered_set>
+#include <vector>
 
 namespace strata::packet {
 namespace {
@@ -51,6 +53,26 @@ TEST(IpAddress, OrdersByVersionThenBytesAndHashes) {
     std::unordered_set<IpAddress> set{a, b, c, a};
     EXPECT_EQ(set.size(), 3U);
     EXPECT_EQ(std::hash<IpAddress>{}(a), std::hash<IpAddress>{}(*IpAddress::parse("10.0.0.1")));
+}
+
+// operator== (two 8-byte words) agrees with the ordering for every pair.
+TEST(IpAddress, EqualityAgreesWithOrdering) {
+    std::vector<IpAddress> all;
+    // "a00:1::" has the bytes of 10.0.0.1 in front: only the version differs.
+    for (const char* t : {"0.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.1", "255.255.255.255", "::", "::1",
+                          "a00:1::", "2001:db8::1", "2001:db8::1:0:0:1", "2001:db8::2"}) {
+        auto a = IpAddress::parse(t);
+        ASSERT_TRUE(a) << t;
+        all.push_back(*a);
+    }
+    for (const auto& a : all) {
+        for (const auto& b : all) EXPECT_EQ(a == b, (a <=> b) == 0) << a.to_string() << " " << b.to_string();
+    }
+    // The inline v4 constructors give what parsing gives.
+    EXPECT_EQ(IpAddress::v4(0xc0000201U), *IpAddress::parse("192.0.2.1"));
+    EXPECT_EQ(IpAddress::v4(std::array<std::uint8_t, 4>{198, 51, 100, 255}),
+              *IpAddress::parse("198.51.100.255"));
+    EXPECT_TRUE(IpAddress::v4(0xc0000201U).is_v4());
 }
 
 TEST(IpPrefix, ClearsHostBitsAndContains) {
