@@ -13,6 +13,7 @@
 #include "apps/strata/ike_options.hpp"
 #include "apps/strata/ike_print.hpp"
 #include "apps/strata/ike_udp.hpp"
+#include "apps/strata/ike_v1_run.hpp"
 #include "core/clock.hpp"
 #include "crypto/random.hpp"
 #include "ike/v2/engine.hpp"
@@ -87,6 +88,8 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
         if (std::find(set_flags.begin(), set_flags.end(), "--encap") == set_flags.end())
             opts.encap = from_file.encap;
     }
+    if (opts.ike_version == 1) return run_ikev1(opts);
+    if (opts.ike_version != 2) die("--ike must be 1 or 2");
     ike::EngineConfig cfg;
     ike::ConnectionConfig conn;
     if (auto err = to_connection(opts, conn)) die(*err);
@@ -158,6 +161,8 @@ void add_ike_command(CLI::App& app) {
     cmd->add_flag("--encap", opts->encap,
                   "force UDP encapsulation (claim a NAT, like strongSwan's encap=yes)");
     cmd->add_option("--ike-port", opts->ike_port, "IKE port (default 500)");
+    cmd->add_option("--ike", opts->ike_version, "IKE version: 2 (default) or 1 (main + quick mode)");
+    cmd->add_option("--dpd", opts->dpd, "IKEv1: send R-U-THERE after this many idle seconds (0: never)");
     cmd->add_flag("--json", opts->json, "one JSON object per event");
     cmd->add_option("--keylog", opts->keylog,
                     "write Wireshark's ikev2_decryption_table here (test keys only)");

@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
 #include "apps/strata/demo_explain.hpp"
 #include "apps/strata/demo_gateway.hpp"
+#include "apps/strata/demo_ikev1.hpp"
 #include "apps/strata/demo_lan.hpp"
 #include "apps/strata/demo_net.hpp"
 #include "apps/strata/demo_report.hpp"
@@ -22,6 +24,7 @@
 #include "crypto/constant_time.hpp"
 #include "crypto/random.hpp"
 #include "ike/proposal.hpp"
+#include "ike/v1/engine.hpp"
 #include "ike/v2/engine.hpp"
 #include "packet/ip_protocol.hpp"
 #include "packet/ipv4.hpp"
@@ -31,6 +34,7 @@ namespace strata::apps::demo {
 
 namespace {
 
+namespace v1 = ike::v1;
 namespace v2 = ike::v2;
 
 constexpr std::uint32_t kTunnelReqid = 1;
@@ -39,6 +43,10 @@ constexpr std::uint32_t kAhReqid = 200;
 constexpr std::string_view kPsk = "a pre-shared key only C and D know";
 constexpr std::string_view kIkeProposal = "aes128gcm16-prfsha256-x25519";
 constexpr std::string_view kEspProposal = "aes128gcm16-x25519";  // the group: PFS for rekeys
+// IKEv1 (the lecture's era): CBC and HMAC, a MODP group; the group in the
+// ESP proposal means PFS in every quick mode (RFC 2409 §5.5).
+constexpr std::string_view kIkeV1Proposal = "aes128-sha256-modp2048";
+constexpr std::string_view kEspV1Proposal = "aes128-sha256-modp2048";
 
 packet::IpAddress host_a() { return packet::IpAddress::v4(0xc000020aU); }  // 192.0.2.10
 packet::IpAddress host_b() { return packet::IpAddress::v4(0xc6336414U); }  // 198.51.100.20
@@ -143,9 +151,12 @@ public:
 private:
     Gateway& gw(Side s) { return *gw_[static_cast<std::size_t>(s)]; }
     v2::Engine& engine(Side s) { return *eng_[static_cast<std::size_t>(s)]; }
+    v1::Engine& engine1(Side s) { return *eng1_[static_cast<std::size_t>(s)]; }
 
     bool setup();
     bool act_ike_v2();
+    bool act_ike_v1();
+    bool check_and_install_children();
     void act_databases();
     bool act_tunnel();
     void act_attacks();
@@ -156,7 +167,8 @@ private:
     void write_keys();
 
     ike::ConnectionConfig connection(Side s) const;
-    bool exchange(Side from, v2::Output first);
+    template <typename Output>
+    bool exchange(Side from, Output first);
     void handle_event(Side s, ike::Event& e);
 
     // ping sends one echo request from src to dst (and the reply back)
@@ -176,6 +188,7 @@ private:
     std::unique_ptr<Wire> wire_;
     std::array<std::unique_ptr<Gateway>, 2> gw_;
     std::array<std::unique_ptr<v2::Engine>, 2> eng_;
+    std::array<std::unique_ptr<v1::Engine>, 2> eng1_;
     std::array<std::optional<ike::ChildSaKeys>, 2> child_;
     std::array<std::optional<ike::ChildSaKeys>, 2> rekeyed_;
     std::array<bool, 2> ike_up_{false, false};
@@ -253,10 +266,16 @@ void Demo::handle_event(Side s, ike::Event& e) {
                              ike::to_string(up->remote_id),
                              up->nat_local || up->nat_remote ? ", NAT-T: port 4500" : ""));
     } else if (auto* ch = std::get_if<ike::ChildSaUp>(&e)) {
-        rep_.say(fmt::format("  {}: CHILD SA up, SPI in 0x{:08x} out 0x{:08x}, {} {}", side_name(s),
-                             ch->child.spi_in, ch->child.spi_out, ike::to_string(ch->child.algorithms),
-                             ipsec::to_string(ch->child.mode)));
-        child_[i] = std::move(ch->child);
+        rep_.say(fmt::format("  {}: {} up, SPI in 0x{:08x} out 0x{:08x}, {} {}", side_name(s),
+                             o_.ike == 1 ? "IPsec SA pair" : "CHILD SA", ch->child.spi_in, ch->child.spi_out,
+                             ike::to_string(ch->child.algorithms), ipsec::to_string(ch->child.mode)));
+        // IKEv1: the responder of a rekeying quick mode sees a new SA pair
+        // (then a DELETE for the old one), not a "rekeyed" event.
+        if (o_.ike == 1 && child_[i]) {
+            rekeyed_[i] = std::move(ch->child);
+        } else {
+            child_[i] = std::move(ch->child);
+        }
     } else if (auto* rk = std::get_if<ike::ChildSaRekeyed>(&e)) {
         rep_.say(fmt::format("  {}: CHILD SA rekeyed: old SPI in 0x{:08x} -> new 0x{:08x}, {}", side_name(s),
                              rk->old_spi_in, rk->child.spi_in, ike::to_string(rk->child.algorithms)));
@@ -270,9 +289,12 @@ void Demo::handle_event(Side s, ike::Event& e) {
     }
 }
 
-bool Demo::exchange(Side from, v2::Output first) {
-    std::deque<std::pair<Side, v2::Datagram>> q;
-    auto absorb = [&](Side s, v2::Output&& out) {
+template <typename Output>
+bool Demo::exchange(Side from, Output first) {
+    using Datagram = std::decay_t<decltype(first.datagrams.front())>;
+    constexpr bool kV1 = std::is_same_v<Output, v1::Output>;
+    std::deque<std::pair<Side, Datagram>> q;
+    auto absorb = [&](Side s, Output&& out) {
         for (auto& d : out.datagrams) q.emplace_back(s, std::move(d));
         for (auto& e : out.events) handle_event(s, e);
     };
@@ -295,14 +317,18 @@ bool Demo::exchange(Side from, v2::Output first) {
         rep_.say(fmt::format("{} -> {}  UDP {} -> {}{}  (really 127.0.0.1:{} -> :{})", side_name(s),
                              side_name(other(s)), a->src_port, a->dst_port,
                              natt ? " with non-ESP marker" : "", a->real_src_port, a->real_dst_port));
-        for (const auto& line : explain_ike(msg)) {
+        for (const auto& line : kV1 ? explain_ikev1(msg) : explain_ike(msg)) {
             if (line.find("COOKIE") != std::string::npos) saw_cookie_ = true;
             rep_.say("    " + line);
         }
-        v2::Datagram in{{Wire::address(other(s)), a->dst_port},
-                        {Wire::address(s), a->src_port},
-                        core::Bytes(msg.begin(), msg.end())};
-        absorb(other(s), engine(other(s)).receive(in, clock_.now()));
+        Datagram in{{Wire::address(other(s)), a->dst_port},
+                    {Wire::address(s), a->src_port},
+                    core::Bytes(msg.begin(), msg.end())};
+        if constexpr (kV1) {
+            absorb(other(s), engine1(other(s)).receive(in, clock_.now()));
+        } else {
+            absorb(other(s), engine(other(s)).receive(in, clock_.now()));
+        }
     }
     return true;
 }
@@ -358,12 +384,16 @@ bool Demo::act_ike_v2() {
     }
     rep_.check("C and D derived the same IKE SA keys (SK_ei, SK_er, SK_ai, SK_ar)", agree);
     if (!children) return false;
+    rep_.say(fmt::format("  CHILD SA KEYMAT = prf+(SK_d, Ni | Nr) (RFC 7296 §2.17): C->D key {}",
+                         hex_short(child_[0]->encryption_key_out.view())));
+    rep_.say(fmt::format("                                                     D->C key {}",
+                         hex_short(child_[1]->encryption_key_out.view())));
+    return check_and_install_children();
+}
+
+bool Demo::check_and_install_children() {
     const auto& c = *child_[0];
     const auto& d = *child_[1];
-    rep_.say(fmt::format("  CHILD SA KEYMAT = prf+(SK_d, Ni | Nr) (RFC 7296 §2.17): C->D key {}",
-                         hex_short(c.encryption_key_out.view())));
-    rep_.say(fmt::format("                                                     D->C key {}",
-                         hex_short(d.encryption_key_out.view())));
     const bool child_agree = c.spi_out == d.spi_in && c.spi_in == d.spi_out &&
                              same(c.encryption_key_out.view(), d.encryption_key_in.view()) &&
                              same(c.encryption_key_in.view(), d.encryption_key_out.view()) &&
@@ -378,6 +408,75 @@ bool Demo::act_ike_v2() {
     }
     rep_.check("the CHILD SAs are installed in both SADs with their SPD entries", why.empty(), why);
     return why.empty();
+}
+
+bool Demo::act_ike_v1() {
+    rep_.act("Act 1: IKEv1 between C and D (phase I: main mode; phase II: quick mode with PFS)");
+    for (const Side s : {Side::C, Side::D}) {
+        v1::EngineConfig cfg;
+        v1::Connection conn;
+        conn.base = connection(s);
+        conn.base.ike_proposals = ike::parse_proposals(kIkeV1Proposal, ike::ProposalUse::Ike).value();
+        conn.base.esp_proposals = ike::parse_proposals(kEspV1Proposal, ike::ProposalUse::Esp).value();
+        cfg.connections.push_back(std::move(conn));
+        eng1_[static_cast<std::size_t>(s)] = std::make_unique<v1::Engine>(std::move(cfg), rng_);
+    }
+    rep_.say(fmt::format(
+        "  Proposal offered by C: phase I {}, pre-shared key (RFC 2409 §5.4); quick mode ESP {} (PFS)",
+        kIkeV1Proposal, kEspV1Proposal));
+    rep_.say("  Main mode, six messages (RFC 2409 §5):");
+    rep_.say("    MM1/MM2 (clear): the cookies CKY-I/CKY-R (RFC 2408 §2.5.3) and the SA offer and choice;");
+    rep_.say("    MM3/MM4 (clear): Diffie-Hellman KE g^xi / g^xr, nonces Ni / Nr, NAT-D (RFC 3947);");
+    rep_.say("    MM5/MM6 (encrypted with SKEYID_e): identities and HASH_I / HASH_R, the PSK proof.");
+    rep_.say(
+        "  Quick mode, three messages (RFC 2409 §5.5), encrypted: HASH(1), SA, Ni, KE (PFS), IDci, IDcr;");
+    rep_.say("    HASH(2), SA, Nr, KE, IDci, IDcr; HASH(3).");
+    rep_.say(
+        "  D hands out its cookie in MM2 and keeps no Diffie-Hellman state until C's MM3 returns it "
+        "(anti-clogging).");
+    if (!exchange(Side::C, engine1(Side::C).initiate("c-d", clock_.now()))) return false;
+    for (const auto& f : ike_failures_) rep_.say("  " + f);
+    rep_.check("IKE SA established on C and D (main mode, HASH_I and HASH_R verified with the PSK)",
+               ike_up_[0] && ike_up_[1]);
+    const bool children = child_[0].has_value() && child_[1].has_value();
+    rep_.check("IPsec SAs negotiated on C and D by quick mode", children);
+    const auto sc = engine1(Side::C).ike_sas();
+    const auto sd = engine1(Side::D).ike_sas();
+    bool agree = !sc.empty() && !sd.empty();
+    for (const auto& c : sc) {
+        rep_.say(fmt::format("  ISAKMP SA CKY-I {:016x} CKY-R {:016x} ({}):", c.id.spi_i, c.id.spi_r,
+                             ike::to_string(v1::to_negotiated(c.choice))));
+        rep_.say(fmt::format("    SKEYID   = prf(PSK, Ni_b | Nr_b)                       {}",
+                             hex_short(c.skeyid)));
+        rep_.say(fmt::format("    SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0)           {}",
+                             hex_short(c.skeyid_d)));
+        rep_.say(fmt::format("    SKEYID_a = prf(SKEYID, SKEYID_d | g^xy | CKY-I | CKY-R | 1) {}",
+                             hex_short(c.skeyid_a)));
+        rep_.say(fmt::format("    SKEYID_e = prf(SKEYID, SKEYID_a | g^xy | CKY-I | CKY-R | 2) {}",
+                             hex_short(c.skeyid_e)));
+        rep_.say(fmt::format("    phase I cipher key (SKEYID_e, Appendix B)                  {}",
+                             hex_short(c.enc_key)));
+        bool found = false;
+        for (const auto& d : sd)
+            if (d.id == c.id)
+                found = same(c.skeyid, d.skeyid) && same(c.skeyid_d, d.skeyid_d) &&
+                        same(c.skeyid_a, d.skeyid_a) && same(c.skeyid_e, d.skeyid_e) &&
+                        same(c.enc_key, d.enc_key);
+        agree = agree && found;
+    }
+    rep_.check("C and D derived the same IKE SA keys (SKEYID, SKEYID_d, SKEYID_a, SKEYID_e)", agree);
+    if (!children) return false;
+    rep_.check("quick mode used PFS: a new Diffie-Hellman exchange g(qm)^xy entered KEYMAT",
+               child_[0]->algorithms.dh != nullptr && child_[1]->algorithms.dh != nullptr,
+               child_[0]->algorithms.dh != nullptr ? std::string(child_[0]->algorithms.dh->keyword) : "none");
+    for (const auto& ci : engine1(Side::C).children()) {
+        rep_.say(fmt::format(
+            "  KEYMAT = prf(SKEYID_d, g(qm)^xy | protocol | SPI | Ni_b | Nr_b) (RFC 2409 §5.5), one per "
+            "direction:"));
+        rep_.say(fmt::format("    C->D SPI 0x{:08x}: {}", ci.spi_out, hex_short(ci.keymat_out, 24)));
+        rep_.say(fmt::format("    D->C SPI 0x{:08x}: {}", ci.spi_in, hex_short(ci.keymat_in, 24)));
+    }
+    return check_and_install_children();
 }
 
 void Demo::act_databases() {
@@ -654,20 +753,30 @@ void Demo::act_ah() {
 }
 
 void Demo::act_rekey() {
-    rep_.act("Act 7: CHILD SA rekey with PFS (CREATE_CHILD_SA with a new Diffie-Hellman exchange)");
+    if (o_.ike == 1) {
+        rep_.act("Act 7: IPsec SA rekey with PFS (a new quick mode with a new Diffie-Hellman exchange)");
+    } else {
+        rep_.act("Act 7: CHILD SA rekey with PFS (CREATE_CHILD_SA with a new Diffie-Hellman exchange)");
+    }
     if (!child_[0]) {
         rep_.check("a CHILD SA to rekey", false);
         return;
     }
     const std::uint32_t old_in = child_[0]->spi_in;
-    auto out = rekey_child(engine(Side::C), old_in, clock_.now());
-    if (!out) {
-        rep_.not_available("CHILD SA rekey with PFS",
-                           "the IKEv2 engine (src/ike/v2/engine.hpp) has no rekey request yet and answers "
-                           "CREATE_CHILD_SA with NO_ADDITIONAL_SAS");
-        return;
+    if (o_.ike == 1) {
+        rep_.say("  C starts a quick mode under the same ISAKMP SA; the old pair is deleted afterwards.");
+        if (!exchange(Side::C, engine1(Side::C).rekey_child(old_in, clock_.now()))) return;
+    } else {
+        auto out = rekey_child(engine(Side::C), old_in, clock_.now());
+        if (!out) {
+            rep_.not_available(
+                "CHILD SA rekey with PFS",
+                "the IKEv2 engine (src/ike/v2/engine.hpp) has no rekey request yet and answers "
+                "CREATE_CHILD_SA with NO_ADDITIONAL_SAS");
+            return;
+        }
+        if (!exchange(Side::C, std::move(*out))) return;
     }
-    if (!exchange(Side::C, std::move(*out))) return;
     if (!rep_.check("the CHILD SA was rekeyed on C and D",
                     rekeyed_[0].has_value() && rekeyed_[1].has_value()))
         return;
@@ -763,8 +872,16 @@ void Demo::write_keys() {
         esp.push_back({k.src, k.dst, k.spi, k.enc, k.enc_key, k.integ, k.integ_key});
     std::ofstream f(o_.keys + "/esp_sa");
     packet::write_esp_sa_file(f, esp);
-    std::ofstream g(o_.keys + "/ikev2_decryption_table");
+    std::ofstream g(o_.keys + (o_.ike == 1 ? "/ikev1_decryption_table" : "/ikev2_decryption_table"));
     std::size_t ike = 0;
+    if (eng1_[0]) {
+        // Wireshark's ikev1_decryption_table: initiator cookie, phase I cipher key.
+        for (const auto& sa : engine1(Side::C).ike_sas()) {
+            if (sa.enc_key.empty()) continue;
+            g << packet::ikev1_record(sa.id.spi_i, sa.enc_key) << '\n';
+            ++ike;
+        }
+    }
     if (eng_[0]) {
         for (const auto& e : engine(Side::C).key_log()) {
             if (e.algorithms.encryption == nullptr) continue;
@@ -784,7 +901,7 @@ void Demo::write_keys() {
 
 int Demo::run() {
     if (!setup()) return 2;
-    bool ok = act_ike_v2();
+    bool ok = o_.ike == 1 ? act_ike_v1() : act_ike_v2();
     if (ok) {
         act_databases();
         act_tunnel();
@@ -809,12 +926,6 @@ int Demo::run() {
 }  // namespace
 
 int play(const Options& o) {
-    if (o.ike == 1) {
-        fmt::print(stderr,
-                   "strata demo: IKEv1 engine not available yet (src/ike/v1 is being finished); run without "
-                   "--ike 1\n");
-        return 2;
-    }
     Demo d(o);
     return d.run();
 }

@@ -31,6 +31,8 @@ struct IkeOptions {
     std::string keylog;
     unsigned events = 0;    // exit after this many events (0: run until timeout/SIGTERM)
     double timeout = 30.0;  // seconds; 0: none
+    int ike_version = 2;    // 1: the IKEv1 engine (ike_v1_run.cpp)
+    double dpd = 0;         // IKEv1: R-U-THERE after this many idle seconds (0: never)
 };
 
 // load_ike_toml fills every key the file sets into opts (flags given on the

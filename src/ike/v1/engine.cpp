@@ -435,7 +435,20 @@ std::vector<IkeInfo> Engine::ike_sas() const {
         i.initiator = sa->initiator;
         i.established = sa->state == Phase1State::Established;
         i.choice = sa->choice;
-        if (sa->keys) i.enc_key.assign(sa->keys->enc_key.view().begin(), sa->keys->enc_key.view().end());
+        i.local = sa->local;
+        i.remote = sa->remote;
+        i.nat_local = sa->nat_local;
+        i.nat_remote = sa->nat_remote;
+        if (sa->keys) {
+            auto copy = [](const core::SecretBytes& s) {
+                return core::Bytes(s.view().begin(), s.view().end());
+            };
+            i.enc_key = copy(sa->keys->enc_key);
+            i.skeyid = copy(sa->keys->skeyid);
+            i.skeyid_d = copy(sa->keys->skeyid_d);
+            i.skeyid_a = copy(sa->keys->skeyid_a);
+            i.skeyid_e = copy(sa->keys->skeyid_e);
+        }
         v.push_back(std::move(i));
     }
     return v;

@@ -69,6 +69,11 @@ struct Connection {
     core::Duration rekey_margin = std::chrono::minutes(9);
     // initiate_child: the initiator starts quick mode once main mode is done.
     bool initiate_child = true;
+    // nat_traversal announces RFC 3947 and, with a peer that does too, sends
+    // NAT-D in MM3/MM4; on a NAT (or base.force_encap) IKE moves to
+    // natt_port and ESP is UDP-encapsulated (RFC 3948).
+    bool nat_traversal = true;
+    std::uint16_t natt_port = 4500;
 };
 
 // EngineConfig is everything the engine runs with.
@@ -97,6 +102,9 @@ struct EngineStats {
     std::uint64_t half_open_evicted = 0;
     std::uint64_t notifies_sent = 0;
     std::uint64_t refused_exchanges = 0;  // aggressive mode and other exchange types
+    std::uint64_t dpd_sent = 0;           // R-U-THERE sent (RFC 3706)
+    std::uint64_t dpd_acked = 0;          // R-U-THERE-ACK received for them
+    std::uint64_t dpd_answered = 0;       // peer's R-U-THERE answered with an ACK
 };
 
 // ChildInfo describes an installed IPsec SA pair (tests, ctl, swanctl-like listings).
@@ -124,6 +132,15 @@ struct IkeInfo {
     bool established = false;
     Phase1Choice choice;
     core::Bytes enc_key;  // for Wireshark's ikev1_decryption_table (debug)
+    Endpoint local;       // where IKE runs (natt_port after NAT-T)
+    Endpoint remote;
+    bool nat_local = false;   // NAT-D: this host is behind a NAT (or claims to be)
+    bool nat_remote = false;  // NAT-D: the peer is
+    // SKEYID family and the exchange's public values, for listings and the demo.
+    core::Bytes skeyid;
+    core::Bytes skeyid_d;
+    core::Bytes skeyid_a;
+    core::Bytes skeyid_e;
 };
 
 class Engine {
@@ -188,6 +205,7 @@ private:
     void on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out);
     void on_mm6(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out);
     void phase1_up(Phase1Sa& sa, core::Instant now, Output& out);
+    bool append_natd(Phase1Sa& sa, std::vector<OutPayload>& payloads);
 
     // quick_mode.cpp
     void start_quick(Phase1Sa& sa, core::Instant now, Output& out, std::optional<std::uint32_t> rekey_of);

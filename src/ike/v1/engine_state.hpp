@@ -84,6 +84,9 @@ struct Engine::Phase1Sa {
     std::optional<core::Instant> rekey_at;
     core::Instant expires_at{};
     bool peer_dpd = false;
+    bool peer_natt = false;   // both announced RFC 3947: NAT-D in MM3/MM4
+    bool nat_local = false;   // NAT-D: this host's address was rewritten (or force_encap)
+    bool nat_remote = false;  // NAT-D: the peer's was
     std::uint32_t dpd_seq = 0;
     std::uint32_t dpd_first_unacked = 0;
     unsigned dpd_outstanding = 0;
@@ -95,6 +98,8 @@ struct Engine::Phase1Sa {
 
     [[nodiscard]] IkeSaId id() const { return IkeSaId{cookie_u64(cky_i), cookie_u64(cky_r)}; }
     [[nodiscard]] crypto::HashAlg hash() const { return choice.hash->hash; }
+    // nat is true once NAT-D showed a NAT on either side (RFC 3947 §4: float to 4500).
+    [[nodiscard]] bool nat() const { return nat_local || nat_remote; }
 };
 
 struct Engine::Child {
@@ -120,6 +125,7 @@ struct Engine::HalfOpen {
     core::Bytes sai_b;
     Phase1Choice choice;
     bool peer_dpd = false;
+    bool peer_natt = false;
     core::Bytes mm1;
     core::Bytes mm2;
     core::Instant created{};

@@ -114,6 +114,7 @@ void Engine::send_dpd(Phase1Sa& sa, core::Instant now, Output& out) {
     n.spi = cookie_pair(sa.cky_i, sa.cky_r);
     n.data = be32(sa.dpd_seq);
     send_informational(sa, {OutPayload{PayloadType::Notification, encode_notify(n)}}, out);
+    ++stats_.dpd_sent;
     sa.dpd_at = now + sa.conn->base.retransmit.initial;
 }
 
@@ -177,10 +178,13 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
                 NotifyPayload ack = *n;
                 ack.type = static_cast<std::uint16_t>(NotifyType::RUThereAck);
                 send_informational(*sa, {OutPayload{PayloadType::Notification, encode_notify(ack)}}, out);
+                ++stats_.dpd_answered;
             } else if (type == NotifyType::RUThereAck && n->data.size() == 4) {
                 const std::uint32_t seq = be32_of(n->data);
-                if (sa->dpd_outstanding != 0 && seq >= sa->dpd_first_unacked && seq <= sa->dpd_seq)
+                if (sa->dpd_outstanding != 0 && seq >= sa->dpd_first_unacked && seq <= sa->dpd_seq) {
                     sa->dpd_outstanding = 0;
+                    ++stats_.dpd_acked;
+                }
             } else if (n->type < 8192) {
                 // An error about a quick mode we started (NO-PROPOSAL-CHOSEN, ...).
                 for (auto qit = sa->quick.begin(); qit != sa->quick.end(); ++qit) {

@@ -14,6 +14,7 @@
 #include "ike/v1/client_id.hpp"
 #include "ike/v1/engine.hpp"
 #include "ike/v1/engine_state.hpp"
+#include "ike/v1/natt.hpp"
 
 namespace strata::ike::v1 {
 
@@ -28,10 +29,29 @@ core::Bytes body_of(const RawPayload& p) { return core::Bytes(p.body.begin(), p.
 
 core::Bytes dpd_vid() { return core::Bytes(std::begin(kDpdVendorId), std::end(kDpdVendorId)); }
 
-bool has_dpd_vid(const std::vector<RawPayload>& chain) {
+core::Bytes natt_vid() { return core::Bytes(std::begin(kNattVendorId), std::end(kNattVendorId)); }
+
+bool has_vid(const std::vector<RawPayload>& chain, const core::Bytes& vid) {
     for (const auto& p : chain)
-        if (p.type == PayloadType::VendorId && core::equal_public(p.body, dpd_vid())) return true;
+        if (p.type == PayloadType::VendorId && core::equal_public(p.body, vid)) return true;
     return false;
+}
+
+bool has_dpd_vid(const std::vector<RawPayload>& chain) { return has_vid(chain, dpd_vid()); }
+
+// vendor_ids returns the VID payloads this host announces: DPD (RFC 3706
+// §4.1) and, when enabled, NAT traversal (RFC 3947 §3.1).
+std::vector<OutPayload> vendor_ids(bool natt) {
+    std::vector<OutPayload> v{OutPayload{PayloadType::VendorId, dpd_vid()}};
+    if (natt) v.push_back(OutPayload{PayloadType::VendorId, natt_vid()});
+    return v;
+}
+
+std::vector<core::ByteView> natd_bodies(const std::vector<RawPayload>& chain) {
+    std::vector<core::ByteView> v;
+    for (const auto& p : chain)
+        if (p.type == PayloadType::NatD) v.push_back(p.body);
+    return v;
 }
 
 // check_ke returns InvalidKeyInformation unless the KE body has the group's length.
@@ -45,6 +65,19 @@ core::Result<std::vector<RawPayload>, Error> plain_chain(const Datagram& in, con
 }
 
 }  // namespace
+
+bool Engine::append_natd(Phase1Sa& sa, std::vector<OutPayload>& payloads) {
+    // RFC 3947 §3.2: first the hash of the peer's address and port as this
+    // host sees them, then this host's own; a host that must claim a NAT
+    // (force_encap, strongSwan's encap=yes) sends a hash that matches nothing.
+    auto peer = natd_hash(sa.hash(), sa.cky_i, sa.cky_r, sa.remote);
+    auto own = natd_hash(sa.hash(), sa.cky_i, sa.cky_r, sa.local);
+    if (!peer || !own) return false;
+    if (sa.conn->base.force_encap && !rng_.fill(*own)) return false;
+    payloads.push_back(OutPayload{PayloadType::NatD, std::move(peer).value()});
+    payloads.push_back(OutPayload{PayloadType::NatD, std::move(own).value()});
+    return true;
+}
 
 void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& out,
                              std::optional<IkeSaId> rekey_of) {
@@ -62,8 +95,9 @@ void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& 
     Header h;
     h.initiator = sa->cky_i;
     h.exchange = static_cast<std::uint8_t>(ExchangeType::IdentityProtection);
-    sa->last_out = build_plain(
-        h, {OutPayload{PayloadType::Sa, sa->sai_b}, OutPayload{PayloadType::VendorId, dpd_vid()}});
+    std::vector<OutPayload> mm1{OutPayload{PayloadType::Sa, sa->sai_b}};
+    for (auto& v : vendor_ids(conn.nat_traversal)) mm1.push_back(std::move(v));
+    sa->last_out = build_plain(h, mm1);
     sa->state = Phase1State::Mm1Sent;
     arm_retransmit(*sa, now);
     send(*sa, sa->last_out, out);
@@ -84,7 +118,11 @@ void Engine::on_main_mode(const Datagram& in, const Header& h, core::Instant now
     auto it = p1_.find(key);
     if (it != p1_.end()) {
         Phase1Sa& sa = *it->second;
-        if (!(sa.remote == in.remote)) {
+        // RFC 3947 §4: after NAT-D showed a NAT the initiator moves to port
+        // 4500 (its NAT may pick any source port); on_mm5 follows it there.
+        const bool floated = sa.nat() && !sa.initiator && in.local.port == sa.conn->natt_port &&
+                             in.remote.address == sa.remote.address;
+        if (!(sa.remote == in.remote) && !floated) {
             ++stats_.unknown_cookies;
             return;
         }
@@ -177,14 +215,16 @@ void Engine::respond_mm1(const Datagram& in, const Header& h, core::Instant now,
     ho->sai_b = body_of(sa_p);
     ho->choice = sel->choice;
     ho->peer_dpd = has_dpd_vid(*chain);
+    ho->peer_natt = conn->nat_traversal && has_vid(*chain, natt_vid());
     ho->mm1 = in.data;
     ho->created = now;
     Header rh;
     rh.initiator = h.initiator;
     rh.responder = cky_r;
     rh.exchange = h.exchange;
-    ho->mm2 = build_plain(rh, {OutPayload{PayloadType::Sa, encode_sa(sel->reply)},
-                               OutPayload{PayloadType::VendorId, dpd_vid()}});
+    std::vector<OutPayload> mm2{OutPayload{PayloadType::Sa, encode_sa(sel->reply)}};
+    for (auto& v : vendor_ids(ho->peer_natt)) mm2.push_back(std::move(v));
+    ho->mm2 = build_plain(rh, mm2);
     out.datagrams.push_back(Datagram{in.local, in.remote, ho->mm2});
     // The offer is all that is kept, in a bounded table: no keys, no DH,
     // no timers until an MM3 shows the peer received this MM2.
@@ -234,6 +274,7 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     s.cky_r = h.responder;
     s.choice = *choice;
     s.peer_dpd = has_dpd_vid(*chain);
+    s.peer_natt = s.conn->nat_traversal && has_vid(*chain, natt_vid());
     s.dh = std::move(dh).value();
     s.gxi = s.dh->public_value(crypto::Encoding::Ike);
     s.ni_b = std::move(nonce).value();
@@ -242,8 +283,10 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     mh.initiator = s.cky_i;
     mh.responder = s.cky_r;
     mh.exchange = h.exchange;
-    s.last_out = build_plain(
-        mh, {OutPayload{PayloadType::KeyExchange, s.gxi}, OutPayload{PayloadType::Nonce, s.ni_b}});
+    std::vector<OutPayload> mm3{OutPayload{PayloadType::KeyExchange, s.gxi},
+                                OutPayload{PayloadType::Nonce, s.ni_b}};
+    if (s.peer_natt && !append_natd(s, mm3)) return;
+    s.last_out = build_plain(mh, mm3);
     s.state = Phase1State::Mm3Sent;
     arm_retransmit(s, now);
     send(s, s.last_out, out);
@@ -286,6 +329,7 @@ void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core:
     sa->choice = ho.choice;
     sa->sai_b = std::move(ho.sai_b);
     sa->peer_dpd = ho.peer_dpd;
+    sa->peer_natt = ho.peer_natt && count_payloads(*chain, PayloadType::NatD) != 0;
     sa->created = now;
     sa->gxi = body_of(*ke);
     sa->ni_b = body_of(*ni);
@@ -308,8 +352,20 @@ void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core:
     rh.initiator = sa->cky_i;
     rh.responder = sa->cky_r;
     rh.exchange = h.exchange;
-    sa->last_out = build_plain(
-        rh, {OutPayload{PayloadType::KeyExchange, sa->gxr}, OutPayload{PayloadType::Nonce, sa->nr_b}});
+    std::vector<OutPayload> mm4{OutPayload{PayloadType::KeyExchange, sa->gxr},
+                                OutPayload{PayloadType::Nonce, sa->nr_b}};
+    if (sa->peer_natt) {
+        auto nat = check_natd(sa->hash(), sa->cky_i, sa->cky_r, natd_bodies(*chain), sa->local, sa->remote);
+        if (!nat) {
+            ++stats_.malformed;
+            send_plain_notify(in, h, NotifyType::PayloadMalformed, out);
+            return;
+        }
+        sa->nat_local = nat->local || sa->conn->base.force_encap;
+        sa->nat_remote = nat->remote;
+        if (!append_natd(*sa, mm4)) return;
+    }
+    sa->last_out = build_plain(rh, mm4);
     sa->state = Phase1State::Mm4Sent;
     send(*sa, sa->last_out, out);
     p1_[SaKey{cookie_u64(sa->cky_i), cookie_u64(sa->cky_r)}] = std::move(sa);
@@ -328,6 +384,16 @@ void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     if (!gxy) {
         ++stats_.malformed;
         return;
+    }
+    if (sa.peer_natt) {
+        // RFC 3947 §3.2: MM4 must answer our NAT-D with its own.
+        auto nat = check_natd(sa.hash(), sa.cky_i, sa.cky_r, natd_bodies(*chain), sa.local, sa.remote);
+        if (!nat) {
+            ++stats_.malformed;
+            return;
+        }
+        sa.nat_local = nat->local || sa.conn->base.force_encap;
+        sa.nat_remote = nat->remote;
     }
     sa.gxr = body_of(*ke);
     sa.nr_b = body_of(*nr);
@@ -359,6 +425,11 @@ void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     sa.iv = std::move(next_iv);
     sa.last_out = std::move(msg).value();
     sa.state = Phase1State::Mm5Sent;
+    if (sa.nat()) {
+        // RFC 3947 §4: from MM5 on, both ports are 4500 (non-ESP marker).
+        sa.local.port = sa.conn->natt_port;
+        sa.remote.port = sa.conn->natt_port;
+    }
     arm_retransmit(sa, now);
     send(sa, sa.last_out, out);
 }
@@ -403,6 +474,8 @@ void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     }
     sa.iv = std::move(next_iv);
     sa.last_in = in.data;
+    sa.local = in.local;  // RFC 3947 §4: answer where the authenticated MM5 came from
+    sa.remote = in.remote;
     const core::Bytes idir_b = encode_id(identity_payload(sa.conn->base.local_id));
     auto hr = hash_r(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, idir_b);
     if (!hr) return;
@@ -483,6 +556,8 @@ void Engine::phase1_up(Phase1Sa& sa, core::Instant now, Output& out) {
     up.algorithms = to_negotiated(sa.choice);
     up.local = sa.local;
     up.remote = sa.remote;
+    up.nat_local = sa.nat_local;
+    up.nat_remote = sa.nat_remote;
     up.local_id = sa.conn->base.local_id;
     up.remote_id = sa.conn->base.remote_id;
     out.events.emplace_back(std::move(up));

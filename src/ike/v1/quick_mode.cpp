@@ -95,6 +95,7 @@ void Engine::start_quick(Phase1Sa& sa, core::Instant now, Output& out,
     qx.mid = new_message_id(sa);
     qx.initiator = true;
     qx.offer = offer_for(conn);
+    qx.offer.udp_encap = sa.nat();
     qx.rekey_of = rekey_of;
     qx.spi_in = new_spi();
     auto iv = phase2_iv(sa.hash(), sa.p1_last, qx.mid, sa.prot->block_size());
@@ -310,6 +311,7 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
     qx.mid = h.message_id;
     qx.initiator = false;
     qx.offer = offer_for(*sa.conn);
+    qx.offer.udp_encap = sa.nat();
     qx.spi_in = new_spi();
     if (qx.spi_in == 0) return;
     auto sel = select_phase2(*offered, qx.offer, qx.spi_in);
@@ -419,6 +421,8 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
     k.remote_ts = {qx.remote_ts};
     k.local = sa.local.address;
     k.remote = sa.remote.address;
+    // RFC 3948: ESP in UDP between the ports IKE floated to.
+    if (c.udp_encap) k.udp_encap = ipsec::UdpEncapsulation{sa.local.port, sa.remote.port};
     child->keymat_in.assign(in_km->view().begin(), in_km->view().end());
     child->keymat_out.assign(out_km->view().begin(), out_km->view().end());
     core::Duration life = sa.conn->child_lifetime;

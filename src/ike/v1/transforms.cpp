@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ike/v1/natt.hpp"
+
 namespace strata::ike::v1 {
 
 namespace {
@@ -74,7 +76,7 @@ bool contains(const std::vector<crypto::Proposal>& props, const Phase1Choice& c)
 }
 
 bool allows(const Phase2Offer& local, const Phase2Choice& c) {
-    if (c.protocol != local.protocol || c.mode != local.mode) return false;
+    if (c.protocol != local.protocol || c.mode != local.mode || c.udp_encap != local.udp_encap) return false;
     for (const auto& p : local.proposals) {
         const bool enc_ok =
             c.protocol == ipsec::Protocol::Ah
@@ -250,9 +252,11 @@ SaPayload phase2_sa(const Phase2Offer& offer, std::uint32_t spi) {
             if (group != nullptr)
                 t.attributes.push_back(Attribute::basic_of(a2(Phase2Attr::GroupDescription),
                                                            static_cast<std::uint16_t>(group->group)));
-            t.attributes.push_back(
-                Attribute::basic_of(a2(Phase2Attr::EncapsulationMode),
-                                    offer.mode == ipsec::Mode::Tunnel ? kEncapTunnel : kEncapTransport));
+            // RFC 3947 §5.1: behind a NAT the UDP-encapsulated modes.
+            const bool tunnel = offer.mode == ipsec::Mode::Tunnel;
+            const std::uint16_t mode = offer.udp_encap ? (tunnel ? kEncapUdpTunnel : kEncapUdpTransport)
+                                                       : (tunnel ? kEncapTunnel : kEncapTransport);
+            t.attributes.push_back(Attribute::basic_of(a2(Phase2Attr::EncapsulationMode), mode));
             t.attributes.push_back(
                 Attribute::basic_of(a2(Phase2Attr::AuthenticationAlgorithm), i->ikev1_auth_attr));
             if (e != nullptr && e->key_bits != 0)
@@ -304,8 +308,22 @@ core::Result<Phase2Choice, Error> read_phase2_transform(std::uint8_t protocol, c
             default: return fail(Error::AttributesNotSupported);
         }
     }
-    if (!mode || (*mode != kEncapTunnel && *mode != kEncapTransport)) return fail(Error::NoProposalChosen);
-    c.mode = *mode == kEncapTunnel ? ipsec::Mode::Tunnel : ipsec::Mode::Transport;
+    if (!mode) return fail(Error::NoProposalChosen);
+    switch (*mode) {
+        case kEncapTunnel: c.mode = ipsec::Mode::Tunnel; break;
+        case kEncapTransport: c.mode = ipsec::Mode::Transport; break;
+        case kEncapUdpTunnel:
+        case kEncapUdpTunnelDraft:
+            c.mode = ipsec::Mode::Tunnel;
+            c.udp_encap = true;
+            break;
+        case kEncapUdpTransport:
+        case kEncapUdpTransportDraft:
+            c.mode = ipsec::Mode::Transport;
+            c.udp_encap = true;
+            break;
+        default: return fail(Error::NoProposalChosen);
+    }
     if (protocol == static_cast<std::uint8_t>(ProtocolId::Esp)) {
         c.protocol = ipsec::Protocol::Esp;
         c.encryption = find_esp_encryption(t.id, key_bits);

@@ -62,6 +62,7 @@ struct Phase2Choice {
     ipsec::Mode mode = ipsec::Mode::Tunnel;
     std::uint64_t life_seconds = 0;
     std::uint64_t life_kilobytes = 0;
+    bool udp_encap = false;  // UDP-Encapsulated-Tunnel/-Transport (RFC 3947 §5.1)
     friend bool operator==(const Phase2Choice&, const Phase2Choice&) = default;
 };
 
@@ -73,6 +74,7 @@ struct Phase2Offer {
     ipsec::Mode mode = ipsec::Mode::Tunnel;
     std::uint64_t life_seconds = 3600;
     std::uint64_t life_kilobytes = 0;
+    bool udp_encap = false;  // a NAT was detected in main mode (RFC 3947 §5)
 };
 
 // phase2_sa returns the quick mode SA payload for offer with this host's SPI.

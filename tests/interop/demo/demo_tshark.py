@@ -10,6 +10,9 @@ log as tls.keylog_file (the command line docs/demo.md gives), and checks:
     gw-c.example.org and gw-d.example.org;
   - TLS: the encrypted handshake's Certificate (type 11) and the
     application data of both connections are readable.
+With --ike 1 the demo runs IKEv1 and writes ikev1_decryption_table: the
+encrypted main mode messages (MM5/MM6) must decrypt to the identities and
+HASH payloads, and quick mode to its HASH/SA/Nonce/KE payloads.
 Without the keys none of this must be visible (checked too, so that the
 test cannot pass on a capture that was never encrypted). Exit 77 (skip)
 if tshark is not installed.
@@ -41,6 +44,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--strata", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--ike", type=int, default=2, choices=[1, 2])
     a = ap.parse_args()
     if shutil.which("tshark") is None:
         print("tshark not installed")
@@ -49,15 +53,16 @@ def main():
     os.makedirs(a.workdir)
     pcap = os.path.join(a.workdir, "demo.pcap")
     keys = os.path.join(a.workdir, "keys")
-    p = subprocess.run([a.strata, "demo", "--quiet", "--no-color", "--pcap", pcap, "--keys", keys],
+    p = subprocess.run([a.strata, "demo", "--quiet", "--no-color", "--ike", str(a.ike), "--pcap", pcap, "--keys", keys],
                        capture_output=True, text=True, timeout=100)
     if p.returncode != 0:
         fail(f"strata demo failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-2000:]}")
     opts = ["-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE"]
     for r in records(os.path.join(keys, "esp_sa")):
         opts += ["-o", "uat:esp_sa:" + r]
-    for r in records(os.path.join(keys, "ikev2_decryption_table")):
-        opts += ["-o", "uat:ikev2_decryption_table:" + r]
+    table = "ikev1_decryption_table" if a.ike == 1 else "ikev2_decryption_table"
+    for r in records(os.path.join(keys, table)):
+        opts += ["-o", f"uat:{table}:" + r]
     opts += ["-o", "tls.keylog_file:" + os.path.join(keys, "sslkeylog.txt")]
 
     # Without keys: nothing inside is visible.
@@ -80,7 +85,14 @@ def main():
     ike = tshark(pcap, opts, "-V", "-Y", "isakmp")
     for ident in ["gw-c.example.org", "gw-d.example.org"]:
         if ident not in ike:
-            fail(f"IKEv2 not decrypted: {ident} not found")
+            fail(f"IKEv{a.ike} not decrypted: {ident} not found")
+    if a.ike == 1:
+        # Quick mode decrypted: its SA payload names ESP, and the PFS KE is there.
+        qm = tshark(pcap, opts, "-V", "-Y", "isakmp.exchangetype == 32")
+        if "Protocol ID: IPSEC_ESP" not in qm or "Payload: Key Exchange" not in qm:
+            fail("IKEv1 quick mode not decrypted (no ESP proposal / KE payload)\n" + qm[:3000])
+        if "Malformed" in tshark(pcap, opts, "-V", "-Y", "isakmp"):
+            fail("tshark reports a malformed ISAKMP packet")
     # In TLS 1.3 the Certificate is encrypted: seeing it proves the key log worked.
     certs = tshark(pcap, opts, "-Y", "tls.handshake.type == 11")
     if not certs.strip():
@@ -92,7 +104,7 @@ def main():
         if "hello A" not in dump:
             fail("TLS application data not decrypted")
     print(f"decrypted: {len(esp_icmp.splitlines())} ICMP and {len(esp_tcp.splitlines())} TCP frames in ESP,"
-          f" IKEv2 identities, TLS Certificate ({len(certs.splitlines())} frames)")
+          f" IKEv{a.ike} identities, TLS Certificate ({len(certs.splitlines())} frames)")
     print("ok")
 
 

@@ -8,3 +8,10 @@ add_test(NAME interop.demo.tshark.decrypt
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/demo/tshark)
 set_tests_properties(interop.demo.tshark.decrypt PROPERTIES LABELS interop TIMEOUT 180 SKIP_RETURN_CODE 77
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+# The same with `strata demo --ike 1`: ikev1_decryption_table decrypts main
+# mode's MM5/MM6 (identities) and quick mode (ESP proposal, PFS KE).
+add_test(NAME interop.demo.tshark.decrypt_ikev1
+         COMMAND ${STRATA_INTEROP_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/demo_tshark.py --strata $<TARGET_FILE:strata>
+                 --ike 1 --workdir ${CMAKE_CURRENT_BINARY_DIR}/demo/tshark-ikev1)
+set_tests_properties(interop.demo.tshark.decrypt_ikev1 PROPERTIES LABELS interop TIMEOUT 180 SKIP_RETURN_CODE 77
+                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)

@@ -10,8 +10,11 @@ Cases:
          UDP 4500, and LAN packets between 192.0.2.10 and 198.51.100.20; the
          key files hold one esp_sa record per ESP SA seen, one IKEv2 record,
          and TLS 1.3 secrets.
-  ike1   `--ike 1`: IKEv1 runs the same acts, or (until the IKEv1 engine is
-         wired) the command says so and fails; never a silent success.
+  ike1   `--ike 1`: IKEv1 (main mode, quick mode with PFS) runs the same
+         acts: exit status 0, every required check passed, the rekey act
+         passed as a quick mode with PFS, the story names SKEYID and its
+         family, quick mode, KEYMAT and PFS, and it dissects the ISAKMP
+         messages (cookies, main mode, quick mode) from their bytes.
 """
 import argparse
 import json
@@ -154,15 +157,29 @@ def main():
         print(f"{n} packets in the capture")
     else:
         p = run(a.strata, ["--ike", "1", "--json"], a.workdir)
-        if p.returncode == 0:
-            j = json.loads(p.stdout)
-            if j.get("ike_version") != 1:
-                fail("--ike 1 ran but the summary does not say IKEv1")
-            check_summary(j)
-        elif "IKEv1 engine not available yet" not in p.stderr:
-            fail(f"--ike 1 failed without saying why: {p.returncode}\n{p.stderr[-2000:]}")
-        else:
-            print("--ike 1 refused: " + p.stderr.strip())
+        if p.returncode != 0:
+            fail(f"--ike 1: exit status {p.returncode}\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+        j = json.loads(p.stdout)
+        if j.get("ike_version") != 1:
+            fail("--ike 1 ran but the summary does not say IKEv1")
+        check_summary(j)
+        passed = [c["check"] for c in j["checks"] if c["status"] == "PASS"]
+        for want in ["SKEYID, SKEYID_d, SKEYID_a, SKEYID_e", "quick mode used PFS",
+                     "IPsec SAs negotiated on C and D by quick mode", "the CHILD SA was rekeyed on C and D",
+                     "the new SA used a fresh Diffie-Hellman exchange (PFS)", "went with the new SPI"]:
+            if not any(want in c for c in passed):
+                fail(f"--ike 1: no passing check mentions {want!r}")
+        if j.get("not_available", 0) != 0:
+            fail(f"--ike 1: {j['not_available']} step(s) not available")
+        p = run(a.strata, ["--ike", "1"], a.workdir)
+        if p.returncode != 0:
+            fail(f"--ike 1 (text): exit status {p.returncode}\n{p.stdout[-3000:]}")
+        story = p.stdout
+        for want in ["SKEYID   = prf(PSK, Ni_b | Nr_b)", "SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0)",
+                     "SKEYID_e", "Quick mode", "KEYMAT = prf(SKEYID_d, g(qm)^xy", "PFS",
+                     "ISAKMP IdentityProtection", "ISAKMP QuickMode", "E flag", "NAT-D", "Vendor ID: dead peer"]:
+            if want not in story:
+                fail(f"--ike 1: the story lacks {want!r}")
     print("ok")
 
 

@@ -92,6 +92,7 @@ public:
             Datagram d = std::move(q.front());
             q.pop_front();
             if (drop && drop(d, to_b_first)) continue;
+            if (rewrite) rewrite(d, to_b_first);
             Side& dst = to_b_first ? b : a;
             std::swap(d.local, d.remote);  // as the receiver sees it
             take(dst.engine->receive(d, now), !to_b_first);
@@ -134,6 +135,8 @@ public:
     int same_time = 0;
     // drop, if set, is asked for every datagram (to_b: direction a -> b).
     std::function<bool(const Datagram&, bool to_b)> drop;
+    // rewrite, if set, changes a datagram's addresses in flight (a NAT).
+    std::function<void(Datagram&, bool to_b)> rewrite;
 };
 
 }  // namespace strata::ike::v1::test
