@@ -388,6 +388,7 @@ void IkeSa::move_children_to(IkeSa& n, core::Instant now, Output& out) {
             n.tasks_.push_back(t);
     tasks_.clear();
     n.announced_ = true;
+    successor_ = n.local_spi();
     out.events.emplace_back(IkeSaRekeyed{conn_.name, id(), n.id(), n.algs_});
     n.pump(now, out);
 }
@@ -404,8 +405,11 @@ void IkeSa::answer_rekey_ike(const Header& h, const std::vector<RawPayload>& pl,
     auto refuse = [&](NotifyType t, core::Bytes data = {}) {
         send_response(out, h.exchange, h.message_id, {notify(t, std::move(data))});
     };
-    // §2.25: a CHILD SA exchange of ours in flight: the peer should try again later.
-    if (cx_ && cx_->kind != TaskKind::RekeyIke) return refuse(NotifyType::TemporaryFailure);
+    // §2.25: a request of ours other than an IKE rekey in flight (a CHILD SA
+    // exchange, a DELETE): the peer should try again later, so that nothing
+    // is left half done on the old IKE SA.
+    if (outstanding_ && !(cx_ && cx_->kind == TaskKind::RekeyIke))
+        return refuse(NotifyType::TemporaryFailure);
     const auto* sa = find(pl, PayloadType::SA);
     const auto* nip = find(pl, PayloadType::Nonce);
     const auto* kep = find(pl, PayloadType::KE);

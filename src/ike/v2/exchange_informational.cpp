@@ -23,13 +23,19 @@ void IkeSa::handle_informational_request(const Header& h, const std::vector<RawP
             // outbound); we answer with our inbound SPIs of the pairs.
             for (const auto& s : d->spis) {
                 const std::uint32_t out_spi = spi32_of(s);
-                auto it = std::find_if(children_.begin(), children_.end(),
+                // A DELETE sent on an IKE SA that was rekeyed meanwhile names
+                // CHILD SAs that now live in its successor (§1.3.2).
+                IkeSa* owner = this;
+                if (state_ == SaState::Rekeyed && successor_ != 0) owner = eng_.find_sa(successor_);
+                if (owner == nullptr) continue;
+                auto& kids = owner->children_;
+                auto it = std::find_if(kids.begin(), kids.end(),
                                        [&](const ChildEntry& c) { return c.spi_out == out_spi; });
-                if (it == children_.end()) continue;
+                if (it == kids.end()) continue;
                 our_spis.push_back(spi32_bytes(it->spi_in));
                 out.events.emplace_back(
-                    ChildSaDown{conn_.name, id(), it->spi_in, it->spi_out, "deleted by peer"});
-                children_.erase(it);
+                    ChildSaDown{conn_.name, owner->id(), it->spi_in, it->spi_out, "deleted by peer"});
+                kids.erase(it);
             }
         }
     }

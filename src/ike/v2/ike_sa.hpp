@@ -144,9 +144,11 @@ public:
     core::Instant last_received_{};               // last authenticated message (DPD)
     core::Instant last_sent_{};                   // last datagram sent (NAT keepalives)
     bool announced_ = true;                       // false: a redundant IKE SA of a collision, never reported
-    bool dpd_probe_ = false;                      // the outstanding request is a liveness check
-    core::Instant now_{};                         // the time of the call being handled
-    std::vector<std::uint32_t> deleting_spis_;    // our DELETE of CHILD SAs in flight
+    bool dpd_probe_ = false;
+    std::uint64_t successor_ = 0;  // Rekeyed: the local SPI of the IKE SA that took the CHILD SAs // the
+                                   // outstanding request is a liveness check
+    core::Instant now_{};                       // the time of the call being handled
+    std::vector<std::uint32_t> deleting_spis_;  // our DELETE of CHILD SAs in flight
 
     [[nodiscard]] IkeSaId id() const { return {spi_i_, spi_r_}; }
     [[nodiscard]] std::uint64_t local_spi() const { return initiator_ ? spi_i_ : spi_r_; }
