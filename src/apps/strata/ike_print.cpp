@@ -80,6 +80,8 @@ nlohmann::json event_json(const ike::Event& ev) {
                        j["old_spi_r"] = spi64(e.old_id.spi_r);
                        j["spi_i"] = spi64(e.new_id.spi_i);
                        j["spi_r"] = spi64(e.new_id.spi_r);
+                       put_encryption(j, e.algorithms.encryption);
+                       put_dh(j, e.algorithms.dh);
                    },
                    [&](const ike::ChildSaUp& e) {
                        j["connection"] = e.connection;
@@ -104,6 +106,8 @@ nlohmann::json event_json(const ike::Event& ev) {
                        j["old_spi_out"] = spi32(e.old_spi_out);
                        j["spi_in"] = spi32(e.child.spi_in);
                        j["spi_out"] = spi32(e.child.spi_out);
+                       put_encryption(j, e.child.algorithms.encryption);
+                       put_dh(j, e.child.algorithms.dh);
                    },
                    [&](const ike::ChildSaDown& e) {
                        j["connection"] = e.connection;

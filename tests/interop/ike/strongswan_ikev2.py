@@ -37,7 +37,15 @@ CASES = {
     "delete_from_strata": ("responder", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strata"),
     "delete_from_strongswan": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", "strongswan"),
     "transport_refused": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "transport", "strata"),
+    # rekeys started by strongSwan (swanctl --rekey); ESP with a group: PFS
+    "child_rekey_pfs_by_strongswan": ("initiator", "aes256-sha256-ecp256", "aes128gcm16-x25519", "tunnel",
+                                      "strata"),
+    "ike_rekey_by_strongswan": ("responder", "aes128gcm16-prfsha256-x25519", "aes128gcm16-ecp256", "tunnel",
+                                "strata"),
 }
+
+# case -> what strongSwan rekeys once the SAs are up
+REKEY_BY_STRONGSWAN = {"child_rekey_pfs_by_strongswan": "child", "ike_rekey_by_strongswan": "ike"}
 
 ENCR = {12: "AES_CBC", 20: "AES_GCM_16", 19: "AES_GCM_12", 18: "AES_GCM_8", 28: "CHACHA20_POLY1305", 3: "3DES_CBC"}
 INTEG = {12: "HMAC_SHA2_256_128", 13: "HMAC_SHA2_384_192", 14: "HMAC_SHA2_512_256", 2: "HMAC_SHA1_96"}
@@ -106,6 +114,70 @@ def parse_raw_sas(text):
     ike = kv(ike_part)
     child = kv(child_part) if child_part else {}
     return {"ike": ike, "child": child}
+
+
+def wait_for(events, pred, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        hit = [e for e in events() if pred(e)]
+        if hit:
+            return hit
+        time.sleep(0.1)
+    return []
+
+
+def rekey_by_strongswan(case, peer, ns_d, env, events, up, ch):
+    """swanctl --rekey; Strata must report the rekey and strongSwan must list
+    the new SPIs Strata reports, with the old ones gone."""
+    what = REKEY_BY_STRONGSWAN[case]
+    args = ["--rekey", "--child", "net"] if what == "child" else ["--rekey", "--ike", "gw-gw"]
+    print(sh(["bash", peer, "swanctl", ns_d] + args, env=env))
+    checks = []
+    if what == "child":
+        rk = wait_for(events, lambda e: e["event"] == "child-sa-rekeyed", 10)
+        if not rk:
+            raise Fail("strata reported no child-sa-rekeyed")
+        rk = rk[0]
+        # The old pair goes once strongSwan deleted it (RFC 7296 §1.3.3).
+        down = wait_for(events, lambda e: e["event"] == "child-sa-down" and e["spi_in"] == ch["spi_in"], 10)
+        sc = parse_raw_sas(sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env))["child"]
+        checks += [
+            ("rekeyed names the old SA", (rk["old_spi_in"], rk["old_spi_out"]), (ch["spi_in"], ch["spi_out"])),
+            ("new SPIs differ", rk["spi_in"] != ch["spi_in"] and rk["spi_out"] != ch["spi_out"], True),
+            ("old CHILD SA reported down", len(down), 1),
+            ("CHILD state after rekey", sc.get("state"), "INSTALLED"),
+            ("CHILD spi-in (strongSwan) = strata new out", sc.get("spi-in"), rk["spi_out"]),
+            ("CHILD spi-out (strongSwan) = strata new in", sc.get("spi-out"), rk["spi_in"]),
+            ("CHILD PFS group (strongSwan)", sc.get("dh-group"), DH.get(rk["dh_id"])),
+            ("strata PFS group", rk["dh"], "x25519"),
+        ]
+    else:
+        rk = wait_for(events, lambda e: e["event"] == "ike-sa-rekeyed", 10)
+        if not rk:
+            raise Fail("strata reported no ike-sa-rekeyed")
+        rk = rk[0]
+        time.sleep(1.0)  # strongSwan deletes the old IKE SA after the rekey
+        raw = sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env)
+        print("swanctl --list-sas --raw after rekey:", raw)
+        sas = parse_raw_sas(raw)
+        si, sc = sas["ike"], sas["child"]
+        checks += [
+            ("rekeyed names the old IKE SA", (rk["old_spi_i"], rk["old_spi_r"]), (up["spi_i"], up["spi_r"])),
+            ("one IKE SA listed", raw.count("gw-gw {"), 1),
+            ("new IKE SPIi", si.get("initiator-spi"), rk["spi_i"]),
+            ("new IKE SPIr", si.get("responder-spi"), rk["spi_r"]),
+            ("new SPIs differ", rk["spi_i"] != up["spi_i"] and rk["spi_r"] != up["spi_r"], True),
+            ("IKE dh after rekey", si.get("dh-group"), DH.get(rk["dh_id"])),
+            ("IKE state after rekey", si.get("state"), "ESTABLISHED"),
+            ("CHILD SA moved over (strongSwan spi-in = strata out)", sc.get("spi-in"), ch["spi_out"]),
+            ("no CHILD SA down", [e for e in events() if e["event"] == "child-sa-down"], []),
+            ("no IKE SA down", [e for e in events() if e["event"] == "ike-sa-down"], []),
+        ]
+    bad = [f"{name}: {got!r} != {want_!r}" for name, got, want_ in checks if got != want_]
+    for name, got, want_ in checks:
+        print(f"  {'ok ' if got == want_ else 'BAD'} {name}: {got!r} == {want_!r}")
+    if bad:
+        raise Fail("mismatch after rekey:\n" + "\n".join(bad))
 
 
 def main():
@@ -224,6 +296,9 @@ def main():
             print(f"  {'ok ' if got == want_ else 'BAD'} {name}: {got!r} == {want_!r}")
         if bad:
             raise Fail("mismatch:\n" + "\n".join(bad))
+
+        if a.case in REKEY_BY_STRONGSWAN:
+            rekey_by_strongswan(a.case, peer, ns_d, env, events, up, ch)
 
         # DELETE from one side; the other must see the IKE SA go.
         if deleter == "strata":

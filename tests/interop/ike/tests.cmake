@@ -2,7 +2,8 @@
 # namespaces (interop.ikev2.strongswan.<case>); see ike/strongswan_ikev2.py.
 set(_ike_dir ${CMAKE_CURRENT_SOURCE_DIR}/ike)
 set(_ikev2_cases psk_initiator psk_responder natt_udp_encap ike_aes_gcm ike_aes_cbc_sha2 dh_x25519 dh_ecp256
-                 dh_modp2048 delete_from_strata delete_from_strongswan transport_refused)
+                 dh_modp2048 delete_from_strata delete_from_strongswan transport_refused
+                 child_rekey_pfs_by_strongswan ike_rekey_by_strongswan)
 foreach(_case IN LISTS _ikev2_cases)
   add_test(NAME interop.ikev2.strongswan.${_case}
            COMMAND ${STRATA_INTEROP_PYTHON} ${_ike_dir}/strongswan_ikev2.py --strata $<TARGET_FILE:strata>
