@@ -32,8 +32,9 @@ bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
 // key exchange (RFC 8422 §5.3, RFC 5246 §7.4.2).
 bool key_matches_suite(crypto::KeyType t, crypto::TlsKeyExchange kx) {
     switch (kx) {
-        case crypto::TlsKeyExchange::EcdheEcdsa: return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384;
-        case crypto::TlsKeyExchange::EcdheRsa: return t == crypto::KeyType::Rsa;
+        case crypto::TlsKeyExchange::EcdheEcdsa:
+            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384;
+        case crypto::TlsKeyExchange::EcdheRsa:
         case crypto::TlsKeyExchange::Rsa: return t == crypto::KeyType::Rsa;
         default: return false;
     }
@@ -49,7 +50,7 @@ void Connection::Impl::add_client_hello12_extensions(std::vector<Extension>& ext
     }
     // RFC 8422 §5.1.2: uncompressed points only.
     exts.push_back(Extension{static_cast<std::uint16_t>(ExtensionType::EcPointFormats), {1, 0}});
-    exts.push_back(make_empty(ExtensionType::ExtendedMasterSecret));  // RFC 7627 §5.1
+    exts.push_back(make_empty(ExtensionType::ExtendedMasterSecret));         // RFC 7627 §5.1
     if (any_cbc) exts.push_back(make_empty(ExtensionType::EncryptThenMac));  // RFC 7366 §2
     if (cfg->sessions) {
         // RFC 5077 §3.2: an empty extension asks for a ticket; a ticket resumes.
@@ -66,7 +67,8 @@ Status Connection::Impl::client12_on_server_hello(const ServerHello& sh, const S
                                                   const HandshakeMessage& m) {
     const auto* row = crypto::find_tls_cipher_suite(sh.cipher_suite);
     // RFC 5246 §7.4.1.3: a suite the client offered, for this version.
-    if (row == nullptr || row->kx == crypto::TlsKeyExchange::Tls13 || !contains(cfg->cipher_suites, row->id)) {
+    if (row == nullptr || row->kx == crypto::TlsKeyExchange::Tls13 ||
+        !contains(cfg->cipher_suites, row->id)) {
         return fail(Error::IllegalParameter);
     }
     // RFC 5746 §3.4: renegotiation_info must be present and empty on an
@@ -96,7 +98,8 @@ Status Connection::Impl::client12_on_server_hello(const ServerHello& sh, const S
         // Abbreviated handshake (RFC 5246 §7.3): the session's suite, and its
         // extended master secret either way (RFC 7627 §5.3).
         if (row->id != offered12->cipher_suite) return fail(Error::IllegalParameter);
-        if (offered12->extended_master_secret != ext.extended_master_secret) return fail(Error::HandshakeFailure);
+        if (offered12->extended_master_secret != ext.extended_master_secret)
+            return fail(Error::HandshakeFailure);
         neg.resumed = true;
     } else if (echo) {
         return fail(Error::IllegalParameter);  // a session we never offered
@@ -213,13 +216,15 @@ Status Connection::Impl::client12_on_server_hello_done(const HandshakeMessage& m
         auto pm = make_rsa_premaster(*peer_key, client_version12, rng);
         if (!pm) return fail(pm.error());
         premaster = std::move(pm->premaster);
-        auto b = build_client_key_exchange_rsa(ClientKeyExchangeRsa{std::move(pm->encrypted_pre_master_secret)});
+        auto b =
+            build_client_key_exchange_rsa(ClientKeyExchangeRsa{std::move(pm->encrypted_pre_master_secret)});
         if (!b) return fail(b.error());
         cke_body = std::move(*b);
     } else {
         if (!ecdhe) return fail(Error::InternalError);
         premaster = std::move(premaster12);
-        auto b = build_client_key_exchange_ecdhe(ClientKeyExchangeEcdhe{ecdhe->public_value(crypto::Encoding::Tls)});
+        auto b = build_client_key_exchange_ecdhe(
+            ClientKeyExchangeEcdhe{ecdhe->public_value(crypto::Encoding::Tls)});
         if (!b) return fail(b.error());
         cke_body = std::move(*b);
         ecdhe.reset();
@@ -283,7 +288,8 @@ Status Connection::Impl::client12_on_finished(const HandshakeMessage& m) {
             s.ticket = std::move(new_ticket12);
             s.ticket_lifetime = new_ticket_lifetime;
         }
-        if (!s.session_id.empty() || !s.ticket.empty()) cfg->sessions->store_client(neg.server_name, std::move(s));
+        if (!s.session_id.empty() || !s.ticket.empty())
+            cfg->sessions->store_client(neg.server_name, std::move(s));
     }
     state = HandshakeState::Connected;
     return {};

@@ -41,8 +41,8 @@ void add_shared_options(CLI::App* cmd, TlsToolOptions& o) {
     cmd->add_option("--cert", o.cert, "PEM certificate chain, leaf first");
     cmd->add_option("--key", o.key, "PEM private key of the certificate");
     cmd->add_option("--ca", o.ca, "PEM trust anchors for the peer's chain");
-    cmd->add_flag("--tls1.2", o.tls12, "TLS 1.2 only (not implemented yet: refused)");
-    cmd->add_flag("--tls1.3", o.tls13, "TLS 1.3 only (the default)");
+    cmd->add_flag("--tls1.2", o.tls12, "TLS 1.2 only (default: TLS 1.2 and 1.3, 1.3 preferred)");
+    cmd->add_flag("--tls1.3", o.tls13, "TLS 1.3 only");
     cmd->add_option("--ciphers", o.ciphers,
                     "cipher suites in preference order, ':' or ',' separated, IANA or OpenSSL names "
                     "(TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256)");

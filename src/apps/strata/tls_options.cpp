@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "crypto/random.hpp"
 #include "crypto/signature.hpp"
 #include "crypto/x509.hpp"
 
@@ -57,12 +58,9 @@ std::shared_ptr<tls::Config> build_tls_config(const TlsToolOptions& o, bool serv
         *why = "--tls1.2 and --tls1.3 exclude each other";
         return nullptr;
     }
-    if (o.tls12) {
-        *why = "TLS 1.2 is not implemented in tls::Connection yet (see docs/tls.md)";
-        return nullptr;
-    }
-    cfg->min_version = tls::kTls13;
-    cfg->max_version = tls::kTls13;
+    // As OpenSSL's tools: TLS 1.2 and 1.3 allowed, 1.3 preferred; a flag pins one.
+    cfg->min_version = o.tls13 ? tls::kTls13 : tls::kTls12;
+    cfg->max_version = o.tls12 ? tls::kTls12 : tls::kTls13;
     if (!o.ciphers.empty()) {
         std::string bad;
         auto s = tls::parse_cipher_suites(o.ciphers, &bad);
@@ -80,6 +78,21 @@ std::shared_ptr<tls::Config> build_tls_config(const TlsToolOptions& o, bool serv
             return nullptr;
         }
         cfg->groups = std::move(*g);
+    }
+    // A suite list for one version only pins that version (as OpenSSL's
+    // -cipher / -ciphersuites lists do in effect).
+    bool has12 = false;
+    bool has13 = false;
+    for (auto id : cfg->cipher_suites) {
+        const bool v13 = (id >> 8) == 0x13;
+        has13 = has13 || v13;
+        has12 = has12 || !v13;
+    }
+    if (!has12) cfg->min_version = tls::kTls13;
+    if (!has13) cfg->max_version = tls::kTls12;
+    if (cfg->min_version > cfg->max_version) {
+        *why = "--ciphers names no suite for the version chosen";
+        return nullptr;
     }
     cfg->alpn = split_commas(o.alpn);
     if (o.cert.empty() != o.key.empty()) {
@@ -127,6 +140,7 @@ std::shared_ptr<tls::Config> build_tls_config(const TlsToolOptions& o, bool serv
         cfg->verify = o.no_verify ? tls::VerifyMode::None : tls::VerifyMode::Required;
     }
     cfg->sessions = std::make_shared<tls::SessionCache>(clock);
+    if (server) cfg->ticket_keys = std::make_shared<tls::TicketKeys>(clock, crypto::system_random());
     std::string keylog = o.keylog;
     if (keylog.empty()) {
         if (const char* env = std::getenv("SSLKEYLOGFILE"); env != nullptr) keylog = env;
@@ -148,10 +162,15 @@ std::shared_ptr<tls::Config> build_tls_config(const TlsToolOptions& o, bool serv
 
 std::string negotiated_line(const tls::Negotiated& n) {
     return fmt::format(
-        "version={} cipher={} group={} signature={} alpn={} resumed={} hello_retry={} sni={} peer={}",
-        tls::version_name(n.version), tls::cipher_suite_name(n.cipher_suite), tls::group_name(n.group),
+        "version={} cipher={} group={} signature={} alpn={} resumed={} hello_retry={} ems={} etm={} sni={} "
+        "peer={}",
+        tls::version_name(n.version), tls::cipher_suite_name(n.cipher_suite),
+        n.group != 0 ? tls::group_name(n.group) : "-",
         n.signature_scheme != 0 ? tls::signature_scheme_name(n.signature_scheme) : "-",
         n.alpn.empty() ? "-" : n.alpn, n.resumed ? "yes" : "no", n.hello_retry ? "yes" : "no",
+        // RFC 7627 / RFC 7366 are TLS 1.2 extensions; TLS 1.3 has neither.
+        n.version == tls::kTls12 ? (n.extended_master_secret ? "yes" : "no") : "-",
+        n.version == tls::kTls12 ? (n.encrypt_then_mac ? "yes" : "no") : "-",
         n.server_name.empty() ? "-" : n.server_name, n.peer_subject.empty() ? "-" : n.peer_subject);
 }
 

@@ -27,3 +27,23 @@ add_test(NAME interop.tls.tshark.client_keylog
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/tls/tshark.client_keylog)
 set_tests_properties(interop.tls.tshark.client_keylog PROPERTIES LABELS interop TIMEOUT 120
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+# TLS 1.2 (tls12_interop.py): interop.tls.<peer>.<client|server>_tls12_<case>.
+# gnutls-serv cannot send a HelloRequest, so the renegotiation case against
+# GnuTLS exists only with gnutls-cli --rehandshake against Strata's server.
+set(_tls12_cases ecdsa_gcm rsa_chacha cbc_etm cbc_noetm rsa_kx mtls resume_id resume_ticket reneg)
+foreach(_peer openssl gnutls)
+  foreach(_role client server)
+    foreach(_case IN LISTS _tls12_cases)
+      if(_peer STREQUAL "gnutls" AND _role STREQUAL "client" AND _case STREQUAL "reneg")
+        continue()
+      endif()
+      set(_name ${_peer}.${_role}_tls12_${_case})
+      add_test(NAME interop.tls.${_name}
+               COMMAND ${STRATA_INTEROP_PYTHON} ${_tls_dir}/tls12_interop.py --strata $<TARGET_FILE:strata>
+                       --shared ${STRATA_SHARED_DIR} --case ${_name}
+                       --workdir ${CMAKE_CURRENT_BINARY_DIR}/tls/${_name})
+      set_tests_properties(interop.tls.${_name} PROPERTIES LABELS interop TIMEOUT 60
+                           ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+    endforeach()
+  endforeach()
+endforeach()

@@ -318,25 +318,64 @@ def gnutls_server_case(args, ns, d, p, port, work):
 # ---------------------------------------------------------------- tshark
 
 
+# The capture is made deterministic with marker datagrams: dumpcap captures
+# "tcp port PORT or udp port MARK"; a marker sent before the connection must
+# show up in the file before the client starts (the capture is live), and a
+# marker sent after it must show up before dumpcap is stopped (every packet
+# of the connection, captured earlier, is then in the file). dumpcap flushes
+# its file about every 0.5 s while packets arrive. Decryption is offline.
+MARK_PORT = 9
+
+
+def _send_marker(ns, text):
+    subprocess.run(ns.cmd(["bash", "-c", f"echo {text} > /dev/udp/127.0.0.1/{MARK_PORT}"]),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def _marker_seen(pcap, text):
+    # The datagram's payload is stored verbatim in the capture file.
+    if not os.path.exists(pcap):
+        return False
+    with open(pcap, "rb") as f:
+        return text.encode() in f.read()
+
+
+def _wait_marker(ns, proc, pcap, text, timeout=20.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            return False
+        _send_marker(ns, text)
+        time.sleep(0.2)
+        if _marker_seen(pcap, text):
+            return True
+    return False
+
+
 def start_capture(ns, work, port):
     pcap = f"{work}/cap.pcapng"
-    err = open(f"{work}/tshark.err", "w")
-    proc = subprocess.Popen(ns.cmd(["tshark", "-i", "lo", "-w", pcap, "-q", "-f", f"tcp port {port}"]),
+    if os.path.exists(pcap):
+        os.remove(pcap)
+    err = open(f"{work}/dumpcap.err", "w")
+    proc = subprocess.Popen(ns.cmd(["dumpcap", "-q", "-i", "lo", "-w", pcap, "-f",
+                                    f"tcp port {port} or udp port {MARK_PORT}"]),
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-    end = time.time() + 15
-    while time.time() < end:
-        if "Capturing on" in open(f"{work}/tshark.err").read():
-            return proc
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
+    proc.pcap = pcap
+    if _wait_marker(ns, proc, pcap, "strata-capture-start"):
+        return proc
     stop(proc)
-    raise Failure("tshark did not start capturing: " + open(f"{work}/tshark.err").read())
+    raise Failure("dumpcap did not start capturing: " + open(f"{work}/dumpcap.err").read())
 
 
 def stop_capture(ns, proc):
-    time.sleep(1)  # longer than dumpcap's read timeout, or the last packets are lost
-    stop(proc)
+    seen = _wait_marker(ns, proc, proc.pcap, "strata-capture-end")
+    proc.send_signal(2)  # SIGINT: dumpcap writes its last block and exits
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        stop(proc)
+    if not seen:
+        raise Failure("the capture never showed the end marker")
 
 
 def check_tshark(work, port, keylog, reply):
