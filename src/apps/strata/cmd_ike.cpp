@@ -78,6 +78,9 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
         keep("--remote", opts.remote, from_file.remote);
         keep("--role", opts.role, from_file.role);
         keep("--psk", opts.psk, from_file.psk);
+        keep("--cert", opts.cert, from_file.cert);
+        keep("--key", opts.key, from_file.key);
+        keep("--ca", opts.ca, from_file.ca);
         keep("--local-id", opts.local_id, from_file.local_id);
         keep("--remote-id", opts.remote_id, from_file.remote_id);
         keep("--ike-proposals", opts.ike_proposals, from_file.ike_proposals);
@@ -95,6 +98,8 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
     if (auto err = to_connection(opts, conn)) die(*err);
     const packet::IpAddress local = conn.local_address;
     cfg.connections.push_back(std::move(conn));
+    static const core::RealClock wall_clock;  // certificate validity (RFC 5280 §6.1.3)
+    cfg.wall_clock = &wall_clock;
 
     IkeUdpSockets sockets(local, opts.ike_port, opts.natt_port);
     if (!sockets.ok()) die(sockets.error());
@@ -149,6 +154,10 @@ void add_ike_command(CLI::App& app) {
     cmd->add_option("--remote", opts->remote, "peer address");
     cmd->add_option("--role", opts->role, "initiator | responder");
     cmd->add_option("--psk", opts->psk, "pre-shared key (text)");
+    cmd->add_option("--cert", opts->cert,
+                    "PEM certificate (then intermediates): certificate auth (RFC 7427)");
+    cmd->add_option("--key", opts->key, "PEM private key of --cert");
+    cmd->add_option("--ca", opts->ca, "PEM CA certificate(s) the peer's certificate must chain to");
     cmd->add_option("--local-id", opts->local_id, "own identity (default: --local)");
     cmd->add_option("--remote-id", opts->remote_id, "peer identity required (default: --remote)");
     cmd->add_option("--ike-proposals", opts->ike_proposals,
@@ -170,9 +179,9 @@ void add_ike_command(CLI::App& app) {
     cmd->add_option("--timeout", opts->timeout, "give up after this many seconds (exit 1); 0: never");
     cmd->callback([opts, cmd]() {
         std::vector<std::string> set;
-        for (const char* f :
-             {"--local", "--remote", "--role", "--psk", "--local-id", "--remote-id", "--ike-proposals",
-              "--esp-proposals", "--local-ts", "--remote-ts", "--mode", "--encap"}) {
+        for (const char* f : {"--local", "--remote", "--role", "--psk", "--cert", "--key", "--ca",
+                              "--local-id", "--remote-id", "--ike-proposals", "--esp-proposals", "--local-ts",
+                              "--remote-ts", "--mode", "--encap"}) {
             if (cmd->count(f) > 0) set.emplace_back(f);
         }
         const int rc = run(*opts, set);

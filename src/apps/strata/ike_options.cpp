@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "config/toml_reader.hpp"
+#include "crypto/signature.hpp"
+#include "crypto/x509.hpp"
 #include "ike/proposal.hpp"
 
 namespace strata::apps {
@@ -24,6 +26,9 @@ std::optional<std::string> load_ike_toml(const std::string& path, IkeOptions& op
         str("remote", opts.remote);
         str("role", opts.role);
         str("psk", opts.psk);
+        str("cert", opts.cert);
+        str("key", opts.key);
+        str("ca", opts.ca);
         str("local_id", opts.local_id);
         str("remote_id", opts.remote_id);
         str("ike_proposals", opts.ike_proposals);
@@ -38,6 +43,39 @@ std::optional<std::string> load_ike_toml(const std::string& path, IkeOptions& op
     return std::nullopt;
 }
 
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// load_certificates sets up certificate authentication (RFC 7296 §2.15,
+// RFC 7427) from --cert, --key and --ca.
+std::optional<std::string> load_certificates(const IkeOptions& o, ike::ConnectionConfig& c) {
+    if (o.cert.empty() || o.key.empty() || o.ca.empty()) return "--cert, --key and --ca go together";
+    auto cert_pem = read_file(o.cert);
+    auto key_pem = read_file(o.key);
+    auto ca_pem = read_file(o.ca);
+    if (!cert_pem || !key_pem || !ca_pem) return "cannot read --cert, --key or --ca";
+    auto certs = crypto::Certificate::all_from_pem(*cert_pem);
+    auto key = crypto::PrivateKey::from_pem(*key_pem);
+    auto cas = crypto::Certificate::all_from_pem(*ca_pem);
+    if (!certs) return "--cert: no PEM certificate in " + o.cert;
+    if (!key) return "--key: no PEM private key in " + o.key;
+    if (!cas) return "--ca: no PEM certificate in " + o.ca;
+    c.auth = ike::AuthKind::PublicKey;
+    c.local_certs = std::move(certs).value();
+    c.private_key = std::make_shared<const crypto::PrivateKey>(std::move(key).value());
+    c.ca_certs = std::move(cas).value();
+    return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> to_connection(const IkeOptions& o, ike::ConnectionConfig& c) {
     auto local = packet::IpAddress::parse(o.local);
     auto remote = packet::IpAddress::parse(o.remote);
@@ -49,12 +87,20 @@ std::optional<std::string> to_connection(const IkeOptions& o, ike::ConnectionCon
     c.remote_address = *remote;
     c.local_port = o.ike_port;
     c.remote_port = o.ike_port;
-    auto lid = ike::parse_identity(o.local_id.empty() ? o.local : o.local_id);
+    // With certificates and no --local-id, the engine sends the subject DN.
+    const bool cert_auth = !o.cert.empty() || !o.key.empty() || !o.ca.empty();
+    auto lid = o.local_id.empty() && cert_auth
+                   ? std::optional<ike::Identity>(ike::Identity{})
+                   : ike::parse_identity(o.local_id.empty() ? o.local : o.local_id);
     auto rid = ike::parse_identity(o.remote_id.empty() ? o.remote : o.remote_id);
     if (!lid || !rid) return "bad --local-id or --remote-id";
     c.local_id = *lid;
     c.remote_id = *rid;
-    if (o.psk.empty()) return "--psk is required";
+    if (cert_auth) {
+        if (auto err = load_certificates(o, c)) return err;
+    } else if (o.psk.empty()) {
+        return "--psk (or --cert, --key and --ca) is required";
+    }
     c.psk =
         core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(o.psk.data()), o.psk.size()));
     std::string bad;

@@ -17,6 +17,9 @@ struct IkeOptions {
     std::string remote;              // peer address
     std::string role = "initiator";  // initiator | responder
     std::string psk;
+    std::string cert;       // PEM: own certificate, then intermediates (certificate auth instead of --psk)
+    std::string key;        // PEM private key of cert
+    std::string ca;         // PEM trust anchors for the peer's certificate
     std::string local_id;   // default: the local address
     std::string remote_id;  // default: the peer address
     std::string ike_proposals = "aes256-sha256-ecp256";
