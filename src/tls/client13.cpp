@@ -53,8 +53,9 @@ Status Connection::Impl::client_start() {
             (offered_session->extended_master_secret || !cfg->require_extended_master_secret)) {
             offered12 = std::move(offered_session);  // RFC 5246 §7.3 / RFC 5077 §3.4
         }
-        if (offered_session && (offered_session->version != kTls13 || offered_session->ticket.empty() ||
-                                !allows13() || !contains(cfg->cipher_suites, offered_session->cipher_suite))) {
+        if (offered_session &&
+            (offered_session->version != kTls13 || offered_session->ticket.empty() || !allows13() ||
+             !contains(cfg->cipher_suites, offered_session->cipher_suite))) {
             offered_session.reset();
         }
     }
@@ -187,7 +188,8 @@ Status Connection::Impl::client_on_server_hello(const HandshakeMessage& m) {
     if (!ext->selected_version) {
         // RFC 8446 §4.1.3: a TLS 1.3 client that receives a downgrade sentinel
         // while negotiating TLS 1.2 or below MUST abort with illegal_parameter.
-        if (allows13() && downgrade_sentinel(sh->random) != Downgrade::None) return fail(Error::DowngradeDetected);
+        if (allows13() && downgrade_sentinel(sh->random) != Downgrade::None)
+            return fail(Error::DowngradeDetected);
         if (allows12() && sh->legacy_version == kTls12 && !neg.hello_retry) {
             return client12_on_server_hello(*sh, *ext, m);
         }

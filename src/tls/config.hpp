@@ -61,7 +61,8 @@ struct Config {
     std::vector<std::uint16_t> cipher_suites{0x1301, 0x1302, 0x1303,
                                              // TLS 1.2: ECDHE + AEAD first, then CBC, then RSA key transport
                                              0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc023, 0xc027,
-                                             0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035};
+                                             0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x009d, 0x003c, 0x003d,
+                                             0x002f, 0x0035};
     // groups in preference order; a client sends a key share for the first.
     std::vector<std::uint16_t> groups{kGroupX25519, kGroupSecp256r1, kGroupSecp384r1};
     // signature_schemes accepted from the peer and used to sign, in preference order.

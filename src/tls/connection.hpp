@@ -51,14 +51,14 @@ enum class HandshakeState : std::uint8_t {
     WaitClientCertificateVerify,
     WaitClientFinished,
     // TLS 1.2 only (RFC 5246 §7.3)
-    WaitServerKeyExchange,    // client: after the server's Certificate
-    WaitServerHelloDone,      // client: CertificateRequest or ServerHelloDone next
-    WaitClientKeyExchange,    // server: after its ServerHelloDone (and the client's Certificate)
-    WaitNewSessionTicket,     // client: the server announced a ticket (RFC 5077 §3.3)
-    WaitChangeCipherSpec,     // either: the peer's change_cipher_spec is next
-    Connected,  // handshake complete, application data flows
-    Closed,     // close_notify received or sent and the connection ended
-    Failed,     // a fatal error; see error()
+    WaitServerKeyExchange,  // client: after the server's Certificate
+    WaitServerHelloDone,    // client: CertificateRequest or ServerHelloDone next
+    WaitClientKeyExchange,  // server: after its ServerHelloDone (and the client's Certificate)
+    WaitNewSessionTicket,   // client: the server announced a ticket (RFC 5077 §3.3)
+    WaitChangeCipherSpec,   // either: the peer's change_cipher_spec is next
+    Connected,              // handshake complete, application data flows
+    Closed,                 // close_notify received or sent and the connection ended
+    Failed,                 // a fatal error; see error()
 };
 
 // to_string returns a printable name of s ("wait_server_hello").
@@ -67,17 +67,17 @@ std::string_view to_string(HandshakeState s) noexcept;
 // Negotiated is what the handshake settled on (valid once known; all of it
 // once handshake_complete()).
 struct Negotiated {
-    std::uint16_t version = 0;           // kTls13 / kTls12
-    std::uint16_t cipher_suite = 0;      // IANA id
-    std::uint16_t group = 0;             // NamedGroup of the (EC)DHE exchange
-    std::uint16_t signature_scheme = 0;  // the peer's CertificateVerify scheme (0 if resumed)
-    std::string peer_subject;            // RFC 2253 subject of the peer's leaf certificate ("" if none)
-    std::string alpn;                    // "" if none
-    std::string server_name;             // SNI sent (client) or received (server)
-    bool resumed = false;                // PSK resumption (1.3), abbreviated handshake (1.2)
-    bool hello_retry = false;            // a HelloRetryRequest was used
-    bool extended_master_secret = false; // TLS 1.2: RFC 7627 negotiated
-    bool encrypt_then_mac = false;       // TLS 1.2: RFC 7366 negotiated (CBC suites)
+    std::uint16_t version = 0;            // kTls13 / kTls12
+    std::uint16_t cipher_suite = 0;       // IANA id
+    std::uint16_t group = 0;              // NamedGroup of the (EC)DHE exchange
+    std::uint16_t signature_scheme = 0;   // the peer's CertificateVerify scheme (0 if resumed)
+    std::string peer_subject;             // RFC 2253 subject of the peer's leaf certificate ("" if none)
+    std::string alpn;                     // "" if none
+    std::string server_name;              // SNI sent (client) or received (server)
+    bool resumed = false;                 // PSK resumption (1.3), abbreviated handshake (1.2)
+    bool hello_retry = false;             // a HelloRetryRequest was used
+    bool extended_master_secret = false;  // TLS 1.2: RFC 7627 negotiated
+    bool encrypt_then_mac = false;        // TLS 1.2: RFC 7366 negotiated (CBC suites)
 };
 
 // Connection is one TLS client or server connection.

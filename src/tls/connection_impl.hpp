@@ -105,11 +105,11 @@ struct Connection::Impl {
     std::vector<std::uint16_t> cert_request_schemes;
 
     // TLS 1.2 (both roles)
-    bool tls12 = false;       // TLS 1.2 negotiated: change_cipher_spec is real, alerts are protected
-    bool keep_raw = false;    // keep the raw handshake messages (TLS 1.2 CertificateVerify signs them)
-    core::Bytes hs_raw;       // handshake messages so far, when keep_raw
+    bool tls12 = false;     // TLS 1.2 negotiated: change_cipher_spec is real, alerts are protected
+    bool keep_raw = false;  // keep the raw handshake messages (TLS 1.2 CertificateVerify signs them)
+    core::Bytes hs_raw;     // handshake messages so far, when keep_raw
     core::SecretBytes master_secret;
-    core::SecretBytes premaster12;  // client: the ECDHE secret until ClientKeyExchange
+    core::SecretBytes premaster12;                  // client: the ECDHE secret until ClientKeyExchange
     std::optional<RecordProtection> pending_read;   // installed at the peer's change_cipher_spec
     std::optional<RecordProtection> pending_write;  // installed at our change_cipher_spec
     std::optional<crypto::KeyExchange> ecdhe;       // our ephemeral ECDHE key
@@ -118,10 +118,10 @@ struct Connection::Impl {
     bool send_ticket12 = false;                     // server: send a NewSessionTicket
     core::Bytes new_ticket12;                       // client: the ticket the server sent
     std::uint32_t new_ticket_lifetime = 0;
-    std::shared_ptr<const Session> offered12;       // client: the TLS 1.2 session offered
-    std::optional<Session> resumed12;               // server: the TLS 1.2 session being resumed
-    std::uint16_t client_version12 = kTls12;        // ClientHello.client_version (RSA premaster)
-    std::uint16_t sig_scheme12 = 0;                 // server: the ServerKeyExchange signature scheme
+    std::shared_ptr<const Session> offered12;  // client: the TLS 1.2 session offered
+    std::optional<Session> resumed12;          // server: the TLS 1.2 session being resumed
+    std::uint16_t client_version12 = kTls12;   // ClientHello.client_version (RSA premaster)
+    std::uint16_t sig_scheme12 = 0;            // server: the ServerKeyExchange signature scheme
 
     // server
     bool hello_retry_sent = false;

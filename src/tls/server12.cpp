@@ -36,7 +36,8 @@ constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00ff;
 
 bool key_serves(crypto::KeyType t, crypto::TlsKeyExchange kx) {
     switch (kx) {
-        case crypto::TlsKeyExchange::EcdheEcdsa: return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384;
+        case crypto::TlsKeyExchange::EcdheEcdsa:
+            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384;
         case crypto::TlsKeyExchange::EcdheRsa:
         case crypto::TlsKeyExchange::Rsa: return t == crypto::KeyType::Rsa;
         default: return false;
@@ -76,10 +77,9 @@ Status Connection::Impl::server12_on_client_hello(const HandshakeMessage& m, con
     }
     if (sess) {
         const auto* row = crypto::find_tls_cipher_suite(sess->cipher_suite);
-        const bool usable = row != nullptr && sess->version == kTls12 &&
-                            contains(ch.cipher_suites, sess->cipher_suite) &&
-                            contains(cfg->cipher_suites, sess->cipher_suite) &&
-                            key_serves(cfg->private_key->type(), row->kx);
+        const bool usable =
+            row != nullptr && sess->version == kTls12 && contains(ch.cipher_suites, sess->cipher_suite) &&
+            contains(cfg->cipher_suites, sess->cipher_suite) && key_serves(cfg->private_key->type(), row->kx);
         // RFC 7627 §5.3: a session with the extended master secret resumed
         // by a hello without it is aborted; the reverse is a full handshake.
         if (usable && sess->extended_master_secret && !ext.extended_master_secret) {
@@ -102,8 +102,8 @@ Status Connection::Impl::server12_on_client_hello(const HandshakeMessage& m, con
         }
         for (auto id : cfg->cipher_suites) {
             const auto* row = crypto::find_tls_cipher_suite(id);
-            if (row == nullptr || row->kx == crypto::TlsKeyExchange::Tls13 || !contains(ch.cipher_suites, id) ||
-                !key_serves(cfg->private_key->type(), row->kx)) {
+            if (row == nullptr || row->kx == crypto::TlsKeyExchange::Tls13 ||
+                !contains(ch.cipher_suites, id) || !key_serves(cfg->private_key->type(), row->kx)) {
                 continue;
             }
             if (row->kx != crypto::TlsKeyExchange::Rsa) {
@@ -184,7 +184,8 @@ Status Connection::Impl::server12_on_client_hello(const HandshakeMessage& m, con
     if (sess) {
         master_secret = std::move(sess->secret);
         keylog(static_cast<int>(packet::TlsSecretLabel::ClientRandom), master_secret);
-        neg.peer_subject = sess->peer_subject.empty() ? subject_of(sess->peer_certificates) : sess->peer_subject;
+        neg.peer_subject =
+            sess->peer_subject.empty() ? subject_of(sess->peer_certificates) : sess->peer_subject;
         resumed12 = std::move(sess);
         keep_raw = false;
         if (auto s = derive_keys12(); !s) return s;
@@ -248,7 +249,8 @@ Status Connection::Impl::server12_send_full_flight(const ClientHelloExtensions& 
         cr.certificate_types = {kCertTypeRsaSign, kCertTypeEcdsaSign};
         for (auto sch : cfg->signature_schemes) {
             const auto* row = crypto::find_signature_scheme(sch);
-            if (row != nullptr && row->alg != crypto::SignatureAlg::Ed25519) cr.signature_algorithms.push_back(sch);
+            if (row != nullptr && row->alg != crypto::SignatureAlg::Ed25519)
+                cr.signature_algorithms.push_back(sch);
         }
         auto body = build_certificate_request12(cr);
         if (!body) return fail(body.error());
@@ -262,7 +264,8 @@ Status Connection::Impl::server12_send_full_flight(const ClientHelloExtensions& 
     if (!done) return fail(done.error());
     if (auto s = add_transcript(*done); !s) return s;
     if (auto s = send_handshake(*done); !s) return s;
-    state = client_cert_requested ? HandshakeState::WaitClientCertificate : HandshakeState::WaitClientKeyExchange;
+    state =
+        client_cert_requested ? HandshakeState::WaitClientCertificate : HandshakeState::WaitClientKeyExchange;
     return {};
 }
 
@@ -294,7 +297,8 @@ Status Connection::Impl::server12_on_client_key_exchange(const HandshakeMessage&
         if (!cke) return fail(cke.error());
         // RFC 5246 §7.4.7.1: any failure yields a random premaster, no error
         // (Bleichenbacher); a wrong one fails at Finished like any wrong key.
-        auto pm = decrypt_rsa_premaster(*cfg->private_key, cke->encrypted_pre_master_secret, client_version12, rng);
+        auto pm =
+            decrypt_rsa_premaster(*cfg->private_key, cke->encrypted_pre_master_secret, client_version12, rng);
         if (!pm) return fail(pm.error());
         premaster = std::move(*pm);
     } else {

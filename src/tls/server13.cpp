@@ -49,8 +49,8 @@ Status Connection::Impl::server_on_client_hello(const HandshakeMessage& m) {
     // below; an SSL 3.0 / TLS 1.0 / 1.1 client gets protocol_version. The
     // highest version both sides allow wins (TLS 1.2: server12.cpp).
     const bool offers13 = ext->supported_versions && contains(*ext->supported_versions, kTls13);
-    const bool offers12 = ext->supported_versions ? contains(*ext->supported_versions, kTls12)
-                                                  : ch->legacy_version >= kTls12;
+    const bool offers12 =
+        ext->supported_versions ? contains(*ext->supported_versions, kTls12) : ch->legacy_version >= kTls12;
     if (!(offers13 && allows13())) {
         if (offers12 && allows12() && !neg.hello_retry) return server12_on_client_hello(m, *ch, *ext);
         return fail(Error::ProtocolVersion);

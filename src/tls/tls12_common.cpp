@@ -23,7 +23,8 @@ Status Connection::Impl::handle_handshake12(const HandshakeMessage& m) {
             case S::WaitServerKeyExchange:
                 return m.type == T::ServerKeyExchange ? client12_on_server_key_exchange(m) : unexpected();
             case S::WaitServerHelloDone:
-                if (m.type == T::CertificateRequest && !cert_requested) return client12_on_certificate_request(m);
+                if (m.type == T::CertificateRequest && !cert_requested)
+                    return client12_on_certificate_request(m);
                 return m.type == T::ServerHelloDone ? client12_on_server_hello_done(m) : unexpected();
             case S::WaitNewSessionTicket:
                 return m.type == T::NewSessionTicket ? client12_on_new_session_ticket(m) : unexpected();
@@ -103,7 +104,8 @@ Status Connection::Impl::derive_keys12() {
     auto make = [&](bool client_side) -> Result<RecordProtection> {
         const auto& key = client_side ? kb->client_key : kb->server_key;
         if (suite->aead) {
-            return RecordProtection::tls12_aead(suite->aead_alg, key, client_side ? kb->client_iv : kb->server_iv);
+            return RecordProtection::tls12_aead(suite->aead_alg, key,
+                                                client_side ? kb->client_iv : kb->server_iv);
         }
         return RecordProtection::tls12_cbc(suite->cipher_alg, suite->mac, key,
                                            client_side ? kb->client_mac_key : kb->server_mac_key,

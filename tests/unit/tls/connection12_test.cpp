@@ -107,7 +107,9 @@ TEST(Connection12, CbcWithoutEncryptThenMac) {
     const auto& pki = rsa_pki();
     auto cc = only12(testing::client_config(pki));
     cc->cipher_suites = {0xc013};
-    cc->client_hello_hook = [](std::vector<Extension>& e) { remove_extension(e, ExtensionType::EncryptThenMac); };
+    cc->client_hello_hook = [](std::vector<Extension>& e) {
+        remove_extension(e, ExtensionType::EncryptThenMac);
+    };
     Pair p(cc, only12(testing::server_config(pki)), pki.now);
     ASSERT_TRUE(p.handshake());
     EXPECT_FALSE(p.server->negotiated().encrypt_then_mac);
@@ -335,7 +337,8 @@ TEST(Connection12, ClientHelloAfterHandshakeRefusedWithNoRenegotiation) {
     // The server's Finished was its record 0: open the alert as record 1.
     const auto* suite = crypto::find_tls_cipher_suite(0xc02b);
     auto kb = key_block12(*suite, k.master(), k.cr, k.sr).value();
-    auto opener = RecordProtection::tls12_aead(crypto::AeadAlg::Aes128Gcm, kb.server_key, kb.server_iv).value();
+    auto opener =
+        RecordProtection::tls12_aead(crypto::AeadAlg::Aes128Gcm, kb.server_key, kb.server_iv).value();
     Forger srv(k.master(), k.cr, k.sr, false, 0);
     core::Bytes first;
     ASSERT_TRUE(srv.prot->seal(ContentType::Handshake, core::Bytes{20, 0, 0, 0}, first));
