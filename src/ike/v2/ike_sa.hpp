@@ -147,7 +147,7 @@ public:
     bool dpd_probe_ = false;
     std::uint64_t successor_ = 0;  // Rekeyed: the local SPI of the IKE SA that took the CHILD SAs // the
                                    // outstanding request is a liveness check
-    core::Instant now_{};                       // the time of the call being handled
+    core::Instant now_{};          // the time of the call being handled
     std::vector<std::uint32_t> deleting_spis_;  // our DELETE of CHILD SAs in flight
 
     [[nodiscard]] IkeSaId id() const { return {spi_i_, spi_r_}; }
