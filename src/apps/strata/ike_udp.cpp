@@ -82,7 +82,7 @@ bool IkeUdpSockets::send(const ike::v2::Datagram& d) {
     const bool natt = d.local.port == natt_port_;
     const int fd = natt ? fd_natt_ : fd_ike_;
     core::Bytes buf;
-    if (natt) buf.assign(4, 0);  // RFC 3948 §2.2: non-ESP marker
+    if (natt && !d.raw) buf.assign(4, 0);  // RFC 3948 §2.2: non-ESP marker (not on a §2.3 keepalive)
     buf.insert(buf.end(), d.data.begin(), d.data.end());
     sockaddr_storage ss{};
     const socklen_t len = fill_sockaddr(d.remote.address, d.remote.port, ss);

@@ -4,6 +4,7 @@
 
 #include "crypto/dh.hpp"
 #include "ike/nonce.hpp"
+#include "ike/v2/certificates.hpp"
 #include "ike/v2/exchange_util.hpp"
 #include "ike/v2/ike_sa.hpp"
 #include "ike/v2/negotiation.hpp"
@@ -138,6 +139,12 @@ void Engine::respond_init(const Datagram& in, const ParsedMessage& m, core::Inst
     pl.push_back(payload(PayloadType::SA, encode_sa({sel->reply})));
     pl.push_back(payload(PayloadType::KE, encode_ke({group, kx->public_value(crypto::Encoding::Ike)})));
     pl.push_back(payload(PayloadType::Nonce, sa->nr_));
+    // RFC 7296 §1.2: a responder that authenticates with certificates asks
+    // for the initiator's in its IKE_SA_INIT response (strongSwan's default
+    // send_cert = ifasked sends no CERT without it).
+    if (c->auth == AuthKind::PublicKey) {
+        if (auto req = certreq_payload(c->ca_certs)) pl.push_back(std::move(*req));
+    }
     for (auto& p : sa->nat_payloads(h.spi_i, *spi)) pl.push_back(std::move(p));
     for (auto& p : init_notifies(*c)) pl.push_back(std::move(p));  // RFC 7427 §4, RFC 7383 §2.3
     sa->init_response_ = encode_plain(sa->header(ExchangeType::IkeSaInit, true, 0), pl);

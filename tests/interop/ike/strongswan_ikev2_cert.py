@@ -13,10 +13,7 @@ case also checks that both sides exchanged IKE_AUTH as SKF fragments
 (charon's "EF(i/n)" in parsed and generated messages). Exit 0 pass, 1 fail,
 77 skip (no strongSwan).
 
-Status: written but not yet run against charon (the session ran out of
-time: `strata` could not be built at that commit), so it is not registered
-in tests.cmake yet. Register it as interop.ikev2.strongswan.<case> once it
-passes.
+Registered in tests.cmake as interop.ikev2.strongswan.<case>.
 """
 import argparse
 import json

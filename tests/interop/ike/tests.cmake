@@ -12,3 +12,14 @@ foreach(_case IN LISTS _ikev2_cases)
   set_tests_properties(interop.ikev2.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 120
                        SKIP_RETURN_CODE 77 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+
+# Certificate authentication (RFC 7427) and IKE fragmentation against charon.
+foreach(_case IN ITEMS cert_rsa_initiator cert_rsa_responder cert_ecdsa_initiator cert_ecdsa_responder
+                       cert_fragmentation)
+  add_test(NAME interop.ikev2.strongswan.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_ike_dir}/strongswan_ikev2_cert.py --strata $<TARGET_FILE:strata>
+                   --case ${_case} --shared ${STRATA_SHARED_DIR}/interop
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/ike/${_case})
+  set_tests_properties(interop.ikev2.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 120
+                       SKIP_RETURN_CODE 77 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
