@@ -13,13 +13,6 @@ namespace {
 
 using ipsec::Direction;
 
-using config::bool_or;
-using config::int_or;
-using config::need_string;
-using config::refuse;
-using config::Refused;
-using config::string_or;
-
 Direction direction(const toml::value& table) {
     const std::string d = need_string(table, "direction");
     if (d == "out") return Direction::Outbound;

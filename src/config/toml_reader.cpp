@@ -62,7 +62,7 @@ core::Result<void, ConfigError> screen_toml(std::string_view text, const std::st
         switch (state) {
             case Scan::Code:
                 if (c == '#') state = Scan::Comment;
-                if (c == '"') state = at(i, "\"\"\"") ? (step = 3, Scan::MultiBasic) : Scan::Basic;
+                if (c == '"') state = at(i, R"(""")") ? (step = 3, Scan::MultiBasic) : Scan::Basic;
                 if (c == '\'') state = at(i, "'''") ? (step = 3, Scan::MultiLiteral) : Scan::Literal;
                 if (c == '[' || c == '{') {
                     if (++depth > kMaxTomlDepth)
@@ -83,7 +83,7 @@ core::Result<void, ConfigError> screen_toml(std::string_view text, const std::st
                 break;
             case Scan::MultiBasic:
                 if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') step = 2;
-                if (at(i, "\"\"\"")) state = (step = 3, Scan::Code);
+                if (at(i, R"(""")")) state = (step = 3, Scan::Code);
                 break;
             case Scan::MultiLiteral:
                 if (at(i, "'''")) state = (step = 3, Scan::Code);
