@@ -36,6 +36,7 @@ CASES = {
     "delete_from_strongswan": ("initiator", "aes128-sha1-modp2048", "aes128-sha1", "delete_swan"),
     "child_rekey_by_strongswan": ("initiator", "aes256-sha256-modp2048", "aes128-sha256-modp2048", "rekey_swan"),
     "dpd": ("initiator", "aes256-sha256-modp2048", "aes128-sha256", "dpd"),
+    "dpd_answered": ("initiator", "aes256-sha256-modp2048", "aes128-sha256", "dpd_answered"),
 }
 
 ENCR = {12: "AES_CBC", 3: "3DES_CBC"}
@@ -56,7 +57,7 @@ def sh(args, check=True, **kw):
 
 
 def swanctl_conf(ike, esp, dpd):
-    dpd_line = "dpd_delay = 2s" if dpd else ""
+    dpd_line = f"dpd_delay = {dpd}" if dpd else ""
     return f"""connections {{
     gw-gw-v1 {{
         version = 1
@@ -127,7 +128,9 @@ def main():
     confdir = os.path.join(a.workdir, "gw-d")
     os.makedirs(confdir)
     with open(os.path.join(confdir, "swanctl.conf"), "w") as f:
-        f.write(swanctl_conf(ike, esp, action == "dpd"))
+        # One side probes per case: a probe counts as traffic for the other side
+        # (RFC 3706 §5.5), so equal delays let one side silence the other.
+        f.write(swanctl_conf(ike, esp, {"dpd": "30s", "dpd_answered": "2s"}.get(action)))
     events_path = os.path.join(a.workdir, "strata.jsonl")
     strata = None
 
@@ -159,8 +162,8 @@ def main():
                "--remote", D_ADDR, "--role", role, "--psk", PSK, "--ike-proposals", ike, "--esp-proposals", esp,
                "--local-ts", LAN_C, "--remote-ts", LAN_D, "--timeout", "40",
                "--keylog", os.path.join(a.workdir, "ikev1_decryption_table")]
-        if action == "dpd":
-            cmd += ["--dpd", "2"]
+        if action in ("dpd", "dpd_answered"):
+            cmd += ["--dpd", "2" if action == "dpd" else "30"]
         print("+", " ".join(cmd))
         strata = subprocess.Popen(cmd, stdout=open(events_path, "w"),
                                   stderr=open(os.path.join(a.workdir, "strata.err"), "w"))
@@ -273,8 +276,8 @@ def main():
                 raise Fail("the rekey did not run under the same ISAKMP SA")
             print("  ok  strongSwan's quick mode rekey: new SPIs on both sides, the old pair REKEYED")
             stop_strata()
-        elif action == "dpd":
-            time.sleep(6)  # both sides idle: strongSwan and Strata probe every 2 s
+        elif action in ("dpd", "dpd_answered"):
+            time.sleep(6)  # idle: the probing side (2 s) sends two or three R-U-THERE
             stop_strata()
             stats = [e for e in events() if e["event"] == "stats"]
             if not stats:
@@ -284,9 +287,9 @@ def main():
             log = open(os.path.join(a.workdir, "state", ns_d, "charon.log")).read()
             got_ack = len(re.findall(r"received DPD Acknowledgment|DPD_R_U_THERE_ACK", log))
             print("charon R-U-THERE-ACK lines:", got_ack)
-            if st["dpd_sent"] < 1 or st["dpd_acked"] < 1:
+            if action == "dpd" and (st["dpd_sent"] < 1 or st["dpd_acked"] < 1):
                 raise Fail("strongSwan did not acknowledge Strata's R-U-THERE")
-            if st["dpd_answered"] < 1:
+            if action == "dpd_answered" and st["dpd_answered"] < 1:
                 raise Fail("Strata answered no R-U-THERE from strongSwan")
             print(f"  ok  DPD: Strata sent {st['dpd_sent']}, strongSwan acked {st['dpd_acked']}, "
                   f"Strata answered {st['dpd_answered']}")

@@ -16,7 +16,7 @@ endforeach()
 # ESP in UDP), DELETE both ways, a quick mode rekey by strongSwan, DPD
 # (interop.ikev1.strongswan.<case>; see strongswan_ikev1.py).
 foreach(_case main_mode_psk_initiator main_mode_psk_responder quick_mode_pfs aes_sha256_modp2048 ecp256
-              delete_from_strata delete_from_strongswan child_rekey_by_strongswan dpd)
+              delete_from_strata delete_from_strongswan child_rekey_by_strongswan dpd dpd_answered)
   add_test(NAME interop.ikev1.strongswan.${_case}
            COMMAND ${STRATA_INTEROP_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/strongswan_ikev1.py --strata $<TARGET_FILE:strata>
                    --case ${_case} --shared ${STRATA_SHARED_DIR}/interop
