@@ -25,40 +25,10 @@ std::size_t fragment_datagram_limit(std::size_t fragment_size, bool ipv6, bool p
 
 core::Result<FragmentCrypto> FragmentCrypto::create(const NegotiatedIke& algs, const IkeKeys& keys,
                                                     bool initiator) {
+    auto t = SkTransforms::create(algs, keys, initiator);
+    if (!t) return core::fail(t.error());
     FragmentCrypto c;
-    const auto& e = *algs.encryption;
-    const core::SecretBytes& ek_out = initiator ? keys.sk_ei : keys.sk_er;
-    const core::SecretBytes& ek_in = initiator ? keys.sk_er : keys.sk_ei;
-    if (e.aead) {
-        // RFC 5282 §7.1: the salt is the last bytes of SK_e.
-        auto out = crypto::Aead::create(e.aead_alg, ek_out.view().subspan(0, e.key_len), e.icv_len);
-        auto in = crypto::Aead::create(e.aead_alg, ek_in.view().subspan(0, e.key_len), e.icv_len);
-        if (!out) return core::fail(out.error());
-        if (!in) return core::fail(in.error());
-        c.aead_out_.emplace(std::move(out).value());
-        c.aead_in_.emplace(std::move(in).value());
-        c.salt_out_ = core::SecretBytes(ek_out.view().subspan(e.key_len));
-        c.salt_in_ = core::SecretBytes(ek_in.view().subspan(e.key_len));
-        c.iv_len_ = 8;  // RFC 5282 §3.1
-        c.icv_len_ = e.icv_len;
-    } else {
-        if (algs.integrity == nullptr) return core::fail(core::Error::UnsupportedAlgorithm);
-        auto out = crypto::BlockCipher::create(e.cipher_alg, ek_out);
-        auto in = crypto::BlockCipher::create(e.cipher_alg, ek_in);
-        auto mout = crypto::Mac::create(algs.integrity->mac, initiator ? keys.sk_ai : keys.sk_ar);
-        auto min = crypto::Mac::create(algs.integrity->mac, initiator ? keys.sk_ar : keys.sk_ai);
-        if (!out) return core::fail(out.error());
-        if (!in) return core::fail(in.error());
-        if (!mout) return core::fail(mout.error());
-        if (!min) return core::fail(min.error());
-        c.iv_len_ = out->iv_len();
-        c.block_len_ = out->block_size();
-        c.cipher_out_.emplace(std::move(out).value());
-        c.cipher_in_.emplace(std::move(in).value());
-        c.mac_out_.emplace(std::move(mout).value());
-        c.mac_in_.emplace(std::move(min).value());
-        c.icv_len_ = algs.integrity->icv_len;
-    }
+    c.t_ = std::move(t).value();
     return c;
 }
 
@@ -66,9 +36,9 @@ core::Result<core::Bytes> FragmentCrypto::seal_one(Header h, std::uint16_t numbe
                                                    PayloadType first, core::ByteView slice,
                                                    crypto::RandomSource& rng) {
     // RFC 7383 §2.5: each fragment is padded and protected like an SK payload.
-    const std::size_t pad = (block_len_ - (slice.size() + 1) % block_len_) % block_len_;
+    const std::size_t pad = (t_.block_len - (slice.size() + 1) % t_.block_len) % t_.block_len;
     const std::size_t ct_len = slice.size() + pad + 1;
-    const std::size_t payload_len = kSkfHeader + iv_len_ + ct_len + icv_len_;
+    const std::size_t payload_len = kSkfHeader + t_.iv_len + ct_len + t_.icv_len;
     core::Bytes out;
     core::Writer w(out);
     h.next = PayloadType::SKF;
@@ -81,29 +51,29 @@ core::Result<core::Bytes> FragmentCrypto::seal_one(Header h, std::uint16_t numbe
     w.u16(number);
     w.u16(total);
     const std::size_t iv_at = w.size();
-    auto iv = w.reserve(iv_len_);
+    auto iv = w.reserve(t_.iv_len);
     if (auto st = rng.fill(iv); !st) return core::fail(st.error());
     const std::size_t ct_at = w.size();
     w.bytes(slice);
     w.zeros(pad);
     w.u8(static_cast<std::uint8_t>(pad));
-    w.zeros(icv_len_);
+    w.zeros(t_.icv_len);
     if (auto st = w.status(); !st) return core::fail(st.error());
     core::MutableByteView all(out);
     core::MutableByteView ct = all.subspan(ct_at, ct_len);
-    core::MutableByteView icv = all.subspan(ct_at + ct_len, icv_len_);
-    const core::ByteView ivv = all.subspan(iv_at, iv_len_);
-    if (aead_out_) {
+    core::MutableByteView icv = all.subspan(ct_at + ct_len, t_.icv_len);
+    const core::ByteView ivv = all.subspan(iv_at, t_.iv_len);
+    if (t_.aead_out) {
         // RFC 7383 §2.5: the AAD is the IKE header and the SKF header with
         // Fragment Number and Total Fragments (RFC 5282 §5 otherwise).
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(salt_out_.view().begin(), salt_out_.view().end(), nonce.begin());
+        std::copy(t_.salt_out.view().begin(), t_.salt_out.view().end(), nonce.begin());
         std::copy(ivv.begin(), ivv.end(), nonce.begin() + 4);
-        if (auto st = aead_out_->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
+        if (auto st = t_.aead_out->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
             return core::fail(st.error());
     } else {
-        if (auto st = cipher_out_->encrypt(ivv, ct); !st) return core::fail(st.error());
-        if (auto st = mac_out_->compute(all.subspan(0, ct_at + ct_len), icv); !st)
+        if (auto st = t_.cipher_out->encrypt(ivv, ct); !st) return core::fail(st.error());
+        if (auto st = t_.mac_out->compute(all.subspan(0, ct_at + ct_len), icv); !st)
             return core::fail(st.error());
     }
     return out;
@@ -116,12 +86,12 @@ core::Result<std::vector<core::Bytes>> FragmentCrypto::fragment(Header h,
     core::Bytes inner;
     core::Writer iw(inner);
     encode_chain(iw, payloads);
-    const std::size_t fixed = kHeaderLength + kSkfHeader + iv_len_ + icv_len_ + 1;  // + pad length octet
-    if (max_message <= fixed + block_len_) return core::fail(core::Error::InvalidInputLength);
+    const std::size_t fixed = kHeaderLength + kSkfHeader + t_.iv_len + t_.icv_len + 1;  // + pad length octet
+    if (max_message <= fixed + t_.block_len) return core::fail(core::Error::InvalidInputLength);
     // The largest slice whose padded length still fits.
     // The ciphertext (slice | padding | pad length) is a whole number of blocks.
     const std::size_t avail = max_message - (fixed - 1);
-    const std::size_t room = (avail / block_len_) * block_len_ - 1;
+    const std::size_t room = (avail / t_.block_len) * t_.block_len - 1;
     const std::size_t total = (inner.size() + room - 1) / room;
     if (total == 0 || total > kMaxFragments) return core::fail(core::Error::InvalidInputLength);
     const PayloadType first = payloads.empty() ? PayloadType::None : payloads.front().type;
@@ -154,26 +124,26 @@ core::Result<Fragment, ParseError> FragmentCrypto::open(core::ByteView message, 
     if (!number || !total || *number == 0 || *total == 0 || *number > *total || *total > kMaxFragments)
         return core::fail(ParseError::InvalidSyntax);
     const std::size_t body = r.remaining();
-    if (body < iv_len_ + icv_len_ + 1) return core::fail(ParseError::InvalidSyntax);
-    const std::size_t ct_len = body - iv_len_ - icv_len_;
-    if (ct_len % block_len_ != 0) return core::fail(ParseError::InvalidSyntax);
+    if (body < t_.iv_len + t_.icv_len + 1) return core::fail(ParseError::InvalidSyntax);
+    const std::size_t ct_len = body - t_.iv_len - t_.icv_len;
+    if (ct_len % t_.block_len != 0) return core::fail(ParseError::InvalidSyntax);
     const std::size_t iv_at = kHeaderLength + kSkfHeader;
-    const std::size_t ct_at = iv_at + iv_len_;
+    const std::size_t ct_at = iv_at + t_.iv_len;
     core::Bytes plain(message.begin() + static_cast<std::ptrdiff_t>(ct_at),
                       message.begin() + static_cast<std::ptrdiff_t>(ct_at + ct_len));
-    const core::ByteView iv = message.subspan(iv_at, iv_len_);
-    const core::ByteView icv = message.subspan(ct_at + ct_len, icv_len_);
-    if (aead_in_) {
+    const core::ByteView iv = message.subspan(iv_at, t_.iv_len);
+    const core::ByteView icv = message.subspan(ct_at + ct_len, t_.icv_len);
+    if (t_.aead_in) {
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(salt_in_.view().begin(), salt_in_.view().end(), nonce.begin());
+        std::copy(t_.salt_in.view().begin(), t_.salt_in.view().end(), nonce.begin());
         std::copy(iv.begin(), iv.end(), nonce.begin() + 4);
-        if (!aead_in_->open(nonce, message.subspan(0, iv_at), plain, icv))
+        if (!t_.aead_in->open(nonce, message.subspan(0, iv_at), plain, icv))
             return core::fail(ParseError::IntegrityFailed);
     } else {
         // RFC 7383 §2.6: the ICV of each fragment is checked as it arrives.
-        if (!mac_in_->verify(message.subspan(0, ct_at + ct_len), icv))
+        if (!t_.mac_in->verify(message.subspan(0, ct_at + ct_len), icv))
             return core::fail(ParseError::IntegrityFailed);
-        if (!cipher_in_->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
+        if (!t_.cipher_in->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
     }
     const std::size_t pad = plain.back();
     if (pad + 1 > plain.size()) return core::fail(ParseError::InvalidSyntax);

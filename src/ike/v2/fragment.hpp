@@ -71,13 +71,7 @@ private:
     core::Result<core::Bytes> seal_one(Header h, std::uint16_t number, std::uint16_t total, PayloadType first,
                                        core::ByteView slice, crypto::RandomSource& rng);
 
-    std::optional<crypto::Aead> aead_out_, aead_in_;
-    core::SecretBytes salt_out_, salt_in_;
-    std::optional<crypto::BlockCipher> cipher_out_, cipher_in_;
-    std::optional<crypto::Mac> mac_out_, mac_in_;
-    std::size_t iv_len_ = 0;
-    std::size_t icv_len_ = 0;
-    std::size_t block_len_ = 1;
+    SkTransforms t_;
 };
 
 // is_fragment is true for a message whose only payload is SKF.

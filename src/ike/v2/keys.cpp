@@ -109,8 +109,9 @@ core::Result<core::Bytes> nat_detection_hash(std::uint64_t spi_i, std::uint64_t 
     return crypto::digest(crypto::HashAlg::Sha1, in);
 }
 
-core::Result<SkCrypto> SkCrypto::create(const NegotiatedIke& algs, const IkeKeys& keys, bool initiator) {
-    SkCrypto c;
+core::Result<SkTransforms> SkTransforms::create(const NegotiatedIke& algs, const IkeKeys& keys,
+                                                bool initiator) {
+    SkTransforms c;
     const auto& e = *algs.encryption;
     const core::SecretBytes& ek_out = initiator ? keys.sk_ei : keys.sk_er;
     const core::SecretBytes& ek_in = initiator ? keys.sk_er : keys.sk_ei;
@@ -120,13 +121,13 @@ core::Result<SkCrypto> SkCrypto::create(const NegotiatedIke& algs, const IkeKeys
         auto in = crypto::Aead::create(e.aead_alg, ek_in.view().subspan(0, e.key_len), e.icv_len);
         if (!out) return core::fail(out.error());
         if (!in) return core::fail(in.error());
-        c.aead_out_.emplace(std::move(out).value());
-        c.aead_in_.emplace(std::move(in).value());
-        c.salt_out_ = core::SecretBytes(ek_out.view().subspan(e.key_len));
-        c.salt_in_ = core::SecretBytes(ek_in.view().subspan(e.key_len));
-        c.iv_len_ = 8;  // RFC 5282 §3.1, RFC 7634 §3
-        c.icv_len_ = e.icv_len;
-        c.block_len_ = 1;
+        c.aead_out.emplace(std::move(out).value());
+        c.aead_in.emplace(std::move(in).value());
+        c.salt_out = core::SecretBytes(ek_out.view().subspan(e.key_len));
+        c.salt_in = core::SecretBytes(ek_in.view().subspan(e.key_len));
+        c.iv_len = 8;  // RFC 5282 §3.1, RFC 7634 §3
+        c.icv_len = e.icv_len;
+        c.block_len = 1;
     } else {
         if (algs.integrity == nullptr) return core::fail(core::Error::UnsupportedAlgorithm);
         auto out = crypto::BlockCipher::create(e.cipher_alg, ek_out);
@@ -137,14 +138,22 @@ core::Result<SkCrypto> SkCrypto::create(const NegotiatedIke& algs, const IkeKeys
         auto min = crypto::Mac::create(algs.integrity->mac, initiator ? keys.sk_ar : keys.sk_ai);
         if (!mout) return core::fail(mout.error());
         if (!min) return core::fail(min.error());
-        c.iv_len_ = out->iv_len();
-        c.block_len_ = out->block_size();
-        c.cipher_out_.emplace(std::move(out).value());
-        c.cipher_in_.emplace(std::move(in).value());
-        c.mac_out_.emplace(std::move(mout).value());
-        c.mac_in_.emplace(std::move(min).value());
-        c.icv_len_ = algs.integrity->icv_len;
+        c.iv_len = out->iv_len();
+        c.block_len = out->block_size();
+        c.cipher_out.emplace(std::move(out).value());
+        c.cipher_in.emplace(std::move(in).value());
+        c.mac_out.emplace(std::move(mout).value());
+        c.mac_in.emplace(std::move(min).value());
+        c.icv_len = algs.integrity->icv_len;
     }
+    return c;
+}
+
+core::Result<SkCrypto> SkCrypto::create(const NegotiatedIke& algs, const IkeKeys& keys, bool initiator) {
+    auto t = SkTransforms::create(algs, keys, initiator);
+    if (!t) return core::fail(t.error());
+    SkCrypto c;
+    c.t_ = std::move(t).value();
     return c;
 }
 
@@ -155,41 +164,41 @@ core::Result<core::Bytes> SkCrypto::seal(Header h, const std::vector<RawPayload>
     encode_chain(iw, payloads);
     // RFC 7296 §3.14: padding so that payloads | padding | pad length fills
     // whole blocks; the padding bytes are zero here.
-    const std::size_t pad = (block_len_ - (inner.size() + 1) % block_len_) % block_len_;
+    const std::size_t pad = (t_.block_len - (inner.size() + 1) % t_.block_len) % t_.block_len;
     iw.zeros(pad);
     iw.u8(static_cast<std::uint8_t>(pad));
 
     core::Bytes out;
     core::Writer w(out);
     h.next = PayloadType::SK;
-    h.length = static_cast<std::uint32_t>(kHeaderLength + 4 + iv_len_ + inner.size() + icv_len_);
+    h.length = static_cast<std::uint32_t>(kHeaderLength + 4 + t_.iv_len + inner.size() + t_.icv_len);
     encode_header(w, h);
     w.u8(static_cast<std::uint8_t>(payloads.empty() ? PayloadType::None : payloads.front().type));
     w.u8(0);
-    w.u16(static_cast<std::uint16_t>(4 + iv_len_ + inner.size() + icv_len_));
+    w.u16(static_cast<std::uint16_t>(4 + t_.iv_len + inner.size() + t_.icv_len));
     const std::size_t iv_at = w.size();
-    auto iv = w.reserve(iv_len_);
+    auto iv = w.reserve(t_.iv_len);
     if (auto st = rng.fill(iv); !st) return core::fail(st.error());
     const std::size_t ct_at = w.size();
     w.bytes(inner);
-    w.zeros(icv_len_);
+    w.zeros(t_.icv_len);
     if (auto st = w.status(); !st) return core::fail(st.error());
     core::MutableByteView all(out);
     core::MutableByteView ct = all.subspan(ct_at, inner.size());
-    core::MutableByteView icv = all.subspan(ct_at + inner.size(), icv_len_);
-    core::ByteView ivv = all.subspan(iv_at, iv_len_);
-    if (aead_out_) {
+    core::MutableByteView icv = all.subspan(ct_at + inner.size(), t_.icv_len);
+    core::ByteView ivv = all.subspan(iv_at, t_.iv_len);
+    if (t_.aead_out) {
         // RFC 5282 §5: AAD is the IKE header and the SK payload header.
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(salt_out_.view().begin(), salt_out_.view().end(), nonce.begin());
+        std::copy(t_.salt_out.view().begin(), t_.salt_out.view().end(), nonce.begin());
         std::copy(ivv.begin(), ivv.end(), nonce.begin() + 4);
-        if (auto st = aead_out_->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
+        if (auto st = t_.aead_out->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
             return core::fail(st.error());
     } else {
-        if (auto st = cipher_out_->encrypt(ivv, ct); !st) return core::fail(st.error());
+        if (auto st = t_.cipher_out->encrypt(ivv, ct); !st) return core::fail(st.error());
         // RFC 7296 §3.14: the ICV covers the message from the header to the
         // end of the encrypted data.
-        if (auto st = mac_out_->compute(all.subspan(0, ct_at + inner.size()), icv); !st) {
+        if (auto st = t_.mac_out->compute(all.subspan(0, ct_at + inner.size()), icv); !st) {
             return core::fail(st.error());
         }
     }
@@ -198,28 +207,28 @@ core::Result<core::Bytes> SkCrypto::seal(Header h, const std::vector<RawPayload>
 
 core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView message,
                                                                  const SkPayload& sk) {
-    if (sk.body.size() < iv_len_ + icv_len_ + 1) return core::fail(ParseError::InvalidSyntax);
-    const std::size_t ct_len = sk.body.size() - iv_len_ - icv_len_;
-    if (ct_len % block_len_ != 0) return core::fail(ParseError::InvalidSyntax);
+    if (sk.body.size() < t_.iv_len + t_.icv_len + 1) return core::fail(ParseError::InvalidSyntax);
+    const std::size_t ct_len = sk.body.size() - t_.iv_len - t_.icv_len;
+    if (ct_len % t_.block_len != 0) return core::fail(ParseError::InvalidSyntax);
     const std::size_t iv_at = sk.offset + 4;
-    const std::size_t ct_at = iv_at + iv_len_;
-    if (ct_at + ct_len + icv_len_ != message.size()) return core::fail(ParseError::InvalidSyntax);
+    const std::size_t ct_at = iv_at + t_.iv_len;
+    if (ct_at + ct_len + t_.icv_len != message.size()) return core::fail(ParseError::InvalidSyntax);
     core::Bytes plain(message.begin() + static_cast<std::ptrdiff_t>(ct_at),
                       message.begin() + static_cast<std::ptrdiff_t>(ct_at + ct_len));
-    const core::ByteView iv = message.subspan(iv_at, iv_len_);
-    const core::ByteView icv = message.subspan(ct_at + ct_len, icv_len_);
-    if (aead_in_) {
+    const core::ByteView iv = message.subspan(iv_at, t_.iv_len);
+    const core::ByteView icv = message.subspan(ct_at + ct_len, t_.icv_len);
+    if (t_.aead_in) {
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(salt_in_.view().begin(), salt_in_.view().end(), nonce.begin());
+        std::copy(t_.salt_in.view().begin(), t_.salt_in.view().end(), nonce.begin());
         std::copy(iv.begin(), iv.end(), nonce.begin() + 4);
-        if (!aead_in_->open(nonce, message.subspan(0, iv_at), plain, icv)) {
+        if (!t_.aead_in->open(nonce, message.subspan(0, iv_at), plain, icv)) {
             return core::fail(ParseError::IntegrityFailed);
         }
     } else {
         // RFC 7296 §3.14: check the ICV before decrypting.
-        if (!mac_in_->verify(message.subspan(0, ct_at + ct_len), icv))
+        if (!t_.mac_in->verify(message.subspan(0, ct_at + ct_len), icv))
             return core::fail(ParseError::IntegrityFailed);
-        if (!cipher_in_->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
+        if (!t_.cipher_in->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
     }
     const std::size_t pad = plain.back();
     if (pad + 1 > plain.size()) return core::fail(ParseError::InvalidSyntax);

@@ -74,6 +74,21 @@ core::Result<core::Bytes> nat_detection_hash(std::uint64_t spi_i, std::uint64_t 
 // SkCrypto protects SK payloads for one direction pair of an IKE SA. The
 // initiator seals with SK_ei/SK_ai and opens with SK_er/SK_ar; the responder
 // the other way round.
+// SkTransforms is one side's keyed SK protection (RFC 7296 §3.14, RFC 5282),
+// shared by SK payloads and SKF fragments (RFC 7383 §2.5).
+struct SkTransforms {
+    // create keys both directions (initiator: seal with SK_ei/SK_ai).
+    static core::Result<SkTransforms> create(const NegotiatedIke& algs, const IkeKeys& keys, bool initiator);
+
+    std::optional<crypto::Aead> aead_out, aead_in;
+    core::SecretBytes salt_out, salt_in;  // AEAD only (RFC 5282 §7.1)
+    std::optional<crypto::BlockCipher> cipher_out, cipher_in;
+    std::optional<crypto::Mac> mac_out, mac_in;
+    std::size_t iv_len = 0;
+    std::size_t icv_len = 0;
+    std::size_t block_len = 1;
+};
+
 class SkCrypto {
 public:
     // create keys the transforms for one side.
@@ -92,18 +107,12 @@ public:
     core::Result<std::vector<RawPayload>, ParseError> open(core::ByteView message, const SkPayload& sk);
 
     // overhead returns the bytes SK adds around a plaintext (header, IV, ICV).
-    [[nodiscard]] std::size_t iv_len() const noexcept { return iv_len_; }
-    [[nodiscard]] std::size_t icv_len() const noexcept { return icv_len_; }
+    [[nodiscard]] std::size_t iv_len() const noexcept { return t_.iv_len; }
+    [[nodiscard]] std::size_t icv_len() const noexcept { return t_.icv_len; }
 
 private:
     SkCrypto() = default;
-    std::optional<crypto::Aead> aead_out_, aead_in_;
-    core::SecretBytes salt_out_, salt_in_;
-    std::optional<crypto::BlockCipher> cipher_out_, cipher_in_;
-    std::optional<crypto::Mac> mac_out_, mac_in_;
-    std::size_t iv_len_ = 0;
-    std::size_t icv_len_ = 0;
-    std::size_t block_len_ = 1;
+    SkTransforms t_;
 };
 
 }  // namespace strata::ike::v2
