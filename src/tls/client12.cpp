@@ -32,8 +32,8 @@ bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
 // key exchange (RFC 8422 §5.3, RFC 5246 §7.4.2).
 bool key_matches_suite(crypto::KeyType t, crypto::TlsKeyExchange kx) {
     switch (kx) {
-        case crypto::TlsKeyExchange::EcdheEcdsa:
-            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384;
+        case crypto::TlsKeyExchange::EcdheEcdsa:  // RFC 8422 §5.1: ECDSA or EdDSA (Ed25519) certificates
+            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384 || t == crypto::KeyType::Ed25519;
         case crypto::TlsKeyExchange::EcdheRsa:
         case crypto::TlsKeyExchange::Rsa: return t == crypto::KeyType::Rsa;
         default: return false;

@@ -36,12 +36,19 @@ constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00ff;
 
 bool key_serves(crypto::KeyType t, crypto::TlsKeyExchange kx) {
     switch (kx) {
-        case crypto::TlsKeyExchange::EcdheEcdsa:
-            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384;
+        case crypto::TlsKeyExchange::EcdheEcdsa:  // RFC 8422 §5.1: ECDSA or EdDSA (Ed25519) certificates
+            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384 || t == crypto::KeyType::Ed25519;
         case crypto::TlsKeyExchange::EcdheRsa:
         case crypto::TlsKeyExchange::Rsa: return t == crypto::KeyType::Rsa;
         default: return false;
     }
+}
+
+// ecdsa_curve returns the NamedGroup of an ECDSA key's curve, 0 for other keys.
+std::uint16_t ecdsa_curve(crypto::KeyType t) {
+    if (t == crypto::KeyType::EcP256) return kGroupSecp256r1;
+    if (t == crypto::KeyType::EcP384) return kGroupSecp384r1;
+    return 0;
 }
 
 }  // namespace
@@ -108,6 +115,13 @@ Status Connection::Impl::server12_on_client_hello(const HandshakeMessage& m, con
             }
             if (row->kx != crypto::TlsKeyExchange::Rsa) {
                 if (group == 0 || !ext.signature_algorithms) continue;
+                // RFC 8422 §5.1: only if the handshake can respect the client's
+                // curves, which bound an ECDSA certificate's curve too.
+                const auto curve = ecdsa_curve(cfg->private_key->type());
+                if (row->kx == crypto::TlsKeyExchange::EcdheEcdsa && curve != 0 && ext.supported_groups &&
+                    !contains(*ext.supported_groups, curve)) {
+                    continue;
+                }
                 auto scheme = choose_signature_scheme(*cfg->private_key, cfg->signature_schemes,
                                                       *ext.signature_algorithms, false);
                 if (!scheme) continue;

@@ -14,6 +14,7 @@
 #include "tls/connection.hpp"
 #include "tls/key_derivation12.hpp"
 #include "tls/record.hpp"
+#include "tls12_test_keys.hpp"
 #include "tls_test_pki.hpp"
 
 namespace strata::tls {
@@ -27,10 +28,8 @@ const TestPki& ecdsa_pki() {
     return pki;
 }
 
-const TestPki& rsa_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::RsaPssSha256);
-    return pki;
-}
+// rsa_pki: one fixed RSA key, no key generation (tls12_test_keys.hpp).
+const TestPki& rsa_pki() { return testing::fixed_rsa_pki(); }
 
 core::Bytes bytes_of(std::string_view s) { return core::Bytes(s.begin(), s.end()); }
 
@@ -117,9 +116,12 @@ TEST(Connection12, CbcWithoutEncryptThenMac) {
 }
 
 TEST(Connection12, EveryGroup) {
-    const auto& pki = ecdsa_pki();
+    // ECDHE_RSA: with an ECDSA certificate the client's list must also hold
+    // the certificate's curve (RFC 8422 §5.1, see connection12_curves_test).
+    const auto& pki = rsa_pki();
     for (std::uint16_t group : {kGroupX25519, kGroupSecp256r1, kGroupSecp384r1}) {
         auto cc = only12(testing::client_config(pki));
+        cc->cipher_suites = {0xc02f};
         cc->groups = {group};
         Pair p(cc, only12(testing::server_config(pki)), pki.now);
         ASSERT_TRUE(p.handshake()) << group;
