@@ -68,21 +68,6 @@ EVP_CIPHER_CTX* keyed_context(const EVP_CIPHER* cipher, core::ByteView key, int 
 
 bool fits_int(std::size_t n) noexcept { return n <= static_cast<std::size_t>(INT_MAX); }
 
-// run_cipher feeds aad (no output) then data in place through ctx; the nonce
-// is already set. Returns false on a libcrypto error.
-bool run_cipher(EVP_CIPHER_CTX* ctx, core::ByteView aad, core::MutableByteView data) noexcept {
-    int outl = 0;
-    if (!aad.empty() &&
-        EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
-        return false;
-    }
-    if (!data.empty() &&
-        EVP_CipherUpdate(ctx, data.data(), &outl, data.data(), static_cast<int>(data.size())) != 1) {
-        return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 std::size_t aead_key_length(AeadAlg alg) noexcept {
@@ -132,6 +117,10 @@ Aead::~Aead() {
     EVP_CIPHER_CTX_free(open_);
 }
 
+// seal and open make exactly the libcrypto calls a raw EVP user makes per
+// message (set the nonce on the keyed context, AAD, data, final, tag), with
+// the direction-specific EVP_Encrypt*/EVP_Decrypt* entry points rather than
+// the EVP_Cipher* dispatchers, and nothing else between them.
 core::Status Aead::seal(core::ByteView nonce, core::ByteView aad, core::MutableByteView data,
                         core::MutableByteView tag_out) noexcept {
     if (seal_ == nullptr) return fail(Error::CryptoFailure);
@@ -140,17 +129,18 @@ core::Status Aead::seal(core::ByteView nonce, core::ByteView aad, core::MutableB
     if (!fits_int(data.size()) || !fits_int(aad.size())) return fail(Error::InvalidInputLength);
 
     // Only the nonce changes: cipher and key stay as keyed at create().
-    if (EVP_CipherInit_ex(seal_, nullptr, nullptr, nullptr, nonce.data(), 1) != 1) {
-        return fail(Error::CryptoFailure);
-    }
-    if (!run_cipher(seal_, aad, data)) return fail(Error::CryptoFailure);
-    std::array<std::uint8_t, 16> scratch{};  // GCM/ChaCha final emits no bytes
     int outl = 0;
-    if (EVP_CipherFinal_ex(seal_, scratch.data(), &outl) != 1) return fail(Error::CryptoFailure);
+    bool ok = EVP_EncryptInit_ex(seal_, nullptr, nullptr, nullptr, nonce.data()) == 1;
+    ok = ok && (aad.empty() ||
+                EVP_EncryptUpdate(seal_, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) == 1);
+    ok = ok && (data.empty() || EVP_EncryptUpdate(seal_, data.data(), &outl, data.data(),
+                                                  static_cast<int>(data.size())) == 1);
+    std::array<std::uint8_t, 16> scratch;  // GCM/ChaCha final emit no bytes
+    ok = ok && EVP_EncryptFinal_ex(seal_, scratch.data(), &outl) == 1;
     // RFC 4106 §8 / RFC 7634 §2: the ICV is the (leftmost icv_len bytes of the) tag.
-    if (EVP_CIPHER_CTX_ctrl(seal_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(icv_len_), tag_out.data()) != 1) {
-        return fail(Error::CryptoFailure);
-    }
+    ok = ok &&
+         EVP_CIPHER_CTX_ctrl(seal_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(icv_len_), tag_out.data()) == 1;
+    if (!ok) return fail(Error::CryptoFailure);
     return {};
 }
 
@@ -161,22 +151,23 @@ core::Status Aead::open(core::ByteView nonce, core::ByteView aad, core::MutableB
     if (tag.size() != icv_len_) return fail(Error::InvalidTagLength);
     if (!fits_int(data.size()) || !fits_int(aad.size())) return fail(Error::InvalidInputLength);
 
-    if (EVP_CipherInit_ex(open_, nullptr, nullptr, nullptr, nonce.data(), 0) != 1) {
-        return fail(Error::CryptoFailure);
-    }
+    int outl = 0;
+    bool ok = EVP_DecryptInit_ex(open_, nullptr, nullptr, nullptr, nonce.data()) == 1;
     // libcrypto keeps its own copy of the expected tag; it is not written to.
-    if (EVP_CIPHER_CTX_ctrl(open_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(icv_len_),
-                            const_cast<std::uint8_t*>(tag.data())) != 1) {
-        return fail(Error::CryptoFailure);
-    }
-    if (!run_cipher(open_, aad, data)) {
+    ok = ok && EVP_CIPHER_CTX_ctrl(open_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(icv_len_),
+                                   const_cast<std::uint8_t*>(tag.data())) == 1;
+    if (!ok) return fail(Error::CryptoFailure);
+    ok = aad.empty() ||
+         EVP_DecryptUpdate(open_, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) == 1;
+    ok = ok && (data.empty() || EVP_DecryptUpdate(open_, data.data(), &outl, data.data(),
+                                                  static_cast<int>(data.size())) == 1);
+    if (!ok) {
         core::wipe(data);
         return fail(Error::CryptoFailure);
     }
-    std::array<std::uint8_t, 16> scratch{};
-    int outl = 0;
     // The tag comparison inside libcrypto is constant time (CRYPTO_memcmp).
-    if (EVP_CipherFinal_ex(open_, scratch.data(), &outl) != 1) {
+    std::array<std::uint8_t, 16> scratch;  // GCM/ChaCha final emit no bytes
+    if (EVP_DecryptFinal_ex(open_, scratch.data(), &outl) != 1) {
         core::wipe(data);  // RFC 5116 §2.2: release no plaintext on failure
         return fail(Error::AuthenticationFailed);
     }

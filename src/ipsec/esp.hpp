@@ -115,6 +115,13 @@ core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, Packet
 core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf,
                                                  const IpLayout& layout, const EspOutboundOptions& opts = {});
 
+// esp_outbound with a layout and an info to fill is the same again for the
+// per-packet path (the Processor): the info is written in place and the
+// result is a two-byte status, not a 24-byte Result copied through each
+// layer. info is unspecified on failure.
+core::Result<void, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
+                                      const EspOutboundOptions& opts, EspOutboundInfo& info) noexcept;
+
 // esp_inbound checks and strips ESP from the IP packet in buf with the
 // inbound SA found for it: transport mode leaves the IP packet with its
 // protocol and lengths restored; tunnel mode leaves only the inner packet
@@ -130,5 +137,11 @@ core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBu
 core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf,
                                                const IpLayout& layout, PacketFields& inner_fields,
                                                bool& inner_found);
+
+// esp_inbound with a layout and an info to fill is that again for the
+// per-packet path (the Processor), as the outbound one above.
+core::Result<void, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
+                                     PacketFields& inner_fields, bool& inner_found,
+                                     EspInboundInfo& info) noexcept;
 
 }  // namespace strata::ipsec

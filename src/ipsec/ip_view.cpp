@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "core/reader.hpp"
+#include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
 
 namespace strata::ipsec {
@@ -23,7 +24,7 @@ constexpr std::uint16_t kFragmentOffsetMask = 0x1fff;
 
 // read_upper fills ports or ICMP type/code from the upper-layer header. A
 // header too short to hold them leaves them absent (OPAQUE, RFC 4301 §4.4.1.1).
-void read_upper(PacketFields& f, core::ByteView upper) noexcept {
+inline void read_upper(PacketFields& f, core::ByteView upper) noexcept {
     core::Reader r(upper);
     if (f.protocol == kTcp || f.protocol == kUdp || f.protocol == kSctp) {
         auto sp = r.u16();
@@ -58,23 +59,26 @@ std::uint64_t fold16(std::uint64_t sum) noexcept {
 // options after them, summing the words for the checksum as it goes.
 core::Result<void, Drop> view_ipv4(core::ByteView pkt, Ipv4Checksum check, PacketFields& f,
                                    IpLayout& l) noexcept {
-    core::Reader r(pkt);
-    auto w0 = r.u32();  // version, IHL, TOS, total length
-    auto w1 = r.u32();  // identification, flags, fragment offset
-    auto w2 = r.u32();  // TTL, protocol, header checksum
-    auto w3 = r.u32();  // source
-    auto w4 = r.u32();  // destination
-    if (!w0 || !w1 || !w2 || !w3 || !w4) return fail(Drop::Malformed);
-    if ((*w0 >> 28) != 4) return fail(Drop::Malformed);
-    const std::size_t ihl = static_cast<std::size_t>((*w0 >> 24) & 0x0fU) * 4;
-    const auto total = static_cast<std::size_t>(*w0 & 0xffffU);
+    if (pkt.size() < packet::kIpv4MinHeaderLength) return fail(Drop::Malformed);
+    // A Reader over exactly the fixed 20 bytes: its bounds are constants, so
+    // the five reads are five loads with no checks left.
+    core::Reader r(pkt.first<packet::kIpv4MinHeaderLength>());
+    const std::uint32_t w0 = r.u32().value_or(0);  // version, IHL, TOS, total length
+    const std::uint32_t w1 = r.u32().value_or(0);  // identification, flags, fragment offset
+    const std::uint32_t w2 = r.u32().value_or(0);  // TTL, protocol, header checksum
+    const std::uint32_t w3 = r.u32().value_or(0);  // source
+    const std::uint32_t w4 = r.u32().value_or(0);  // destination
+    if ((w0 >> 28) != 4) return fail(Drop::Malformed);
+    const std::size_t ihl = static_cast<std::size_t>((w0 >> 24) & 0x0fU) * 4;
+    const auto total = static_cast<std::size_t>(w0 & 0xffffU);
     // RFC 791 §3.1: IHL at least 5; the total length covers the header and
     // lies within the bytes present (link padding may follow).
-    if (ihl < 20 || total < ihl || total > pkt.size()) return fail(Drop::Malformed);
+    if (ihl < packet::kIpv4MinHeaderLength || total < ihl || total > pkt.size()) return fail(Drop::Malformed);
     if (check == Ipv4Checksum::Verify) {
-        std::uint64_t sum = std::uint64_t{*w0} + *w1 + *w2 + *w3 + *w4;
-        for (std::size_t at = 20; at < ihl; at += 4) {
-            auto opt = r.u32();
+        std::uint64_t sum = std::uint64_t{w0} + w1 + w2 + w3 + w4;
+        core::Reader opts(pkt.subspan(packet::kIpv4MinHeaderLength, ihl - packet::kIpv4MinHeaderLength));
+        while (!opts.empty()) {
+            auto opt = opts.u32();  // ihl is a multiple of 4
             if (!opt) return fail(Drop::Malformed);
             sum += *opt;
         }
@@ -82,8 +86,8 @@ core::Result<void, Drop> view_ipv4(core::ByteView pkt, Ipv4Checksum check, Packe
         if (fold16(sum) != 0xffffU) return fail(Drop::Malformed);
     }
     // (Options need no reading otherwise: ihl <= total <= pkt.size() was checked.)
-    const auto flags_offset = static_cast<std::uint16_t>(*w1 & 0xffffU);
-    const auto protocol = static_cast<std::uint8_t>(*w2 >> 16);
+    const auto flags_offset = static_cast<std::uint16_t>(w1 & 0xffffU);
+    const auto protocol = static_cast<std::uint8_t>(w2 >> 16);
 
     // Every field is assigned (no zeroing of the whole view first: this runs
     // for every packet).
@@ -92,8 +96,8 @@ core::Result<void, Drop> view_ipv4(core::ByteView pkt, Ipv4Checksum check, Packe
     // a store-forwarding stall the profile showed on every packet.
     // IpAddress is trivially destructible, so its storage is simply reused.
     static_assert(std::is_trivially_destructible_v<packet::IpAddress>);
-    ::new (static_cast<void*>(&f.src)) packet::IpAddress(packet::IpAddress::v4(*w3));
-    ::new (static_cast<void*>(&f.dst)) packet::IpAddress(packet::IpAddress::v4(*w4));
+    ::new (static_cast<void*>(&f.src)) packet::IpAddress(packet::IpAddress::v4(w3));
+    ::new (static_cast<void*>(&f.dst)) packet::IpAddress(packet::IpAddress::v4(w4));
     f.protocol = protocol;
     f.has_ports = false;
     f.src_port = 0;
@@ -109,7 +113,7 @@ core::Result<void, Drop> view_ipv4(core::ByteView pkt, Ipv4Checksum check, Packe
     l.insert_offset = ihl;
     l.next_header_field = 9;  // RFC 791 §3.1: Protocol
     l.next_header = protocol;
-    l.tos = static_cast<std::uint8_t>(*w0 >> 16);
+    l.tos = static_cast<std::uint8_t>(w0 >> 16);
     l.dont_fragment = (flags_offset & kFlagDontFragment) != 0;
     l.fragment = (flags_offset & (kFlagMoreFragments | kFragmentOffsetMask)) != 0;
     return {};

@@ -9,8 +9,6 @@ namespace {
 
 constexpr std::size_t kIpv4Header = 20;
 constexpr std::size_t kIpv6Header = 40;
-constexpr std::uint16_t kVersionIhl = 0x4500;    // version 4, IHL 5, TOS 0
-constexpr std::uint16_t kDontFragment = 0x4000;  // DF in flags|offset
 
 std::uint32_t sum_words(core::ByteView b) noexcept {
     std::uint32_t s = 0;
@@ -52,30 +50,16 @@ OuterHeader OuterHeader::make(const packet::IpAddress& src, const packet::IpAddr
     return h;
 }
 
-bool OuterHeader::write(core::MutableByteView out, const OuterHeaderFields& f) const noexcept {
-    if (len_ == 0 || out.size() != len_ || f.payload_length > max_payload()) return false;
-    core::Writer w(out);
-    const core::ByteView fixed(bytes_);
-    if (len_ == kIpv4Header) {
-        const auto total = static_cast<std::uint16_t>(kIpv4Header + f.payload_length);
-        const std::uint16_t flags = f.dont_fragment ? kDontFragment : 0;
-        // The fixed words' sum plus the four that change (RFC 1071).
-        std::uint32_t sum = fixed_sum_ + f.tos + total + f.identification + flags;
-        sum = (sum & 0xffffU) + (sum >> 16);
-        sum = (sum & 0xffffU) + (sum >> 16);
-        // Five 32-bit words (RFC 791 §3.1); the TOS is the caller's (RFC 6040 §4.1).
-        w.u32((static_cast<std::uint32_t>(kVersionIhl | f.tos) << 16) | total);
-        w.u32((std::uint32_t{f.identification} << 16) | flags);
-        w.u32(ttl_protocol_checksum_ | static_cast<std::uint16_t>(~sum));
-        w.u32(src4_);
-        w.u32(dst4_);
-    } else {
-        // Version 6 | Traffic Class | Flow Label 0 (RFC 8200 §3), payload length.
-        w.u32(0x60000000U | (static_cast<std::uint32_t>(f.tos) << 20));
-        w.u16(static_cast<std::uint16_t>(f.payload_length));
-        w.bytes(fixed.subspan(6, 2 + 32));  // next header, hop limit, addresses
-    }
-    return w.ok();
+bool OuterHeader::write_v6(core::MutableByteView out, OuterHeaderFields f) const noexcept {
+    if (len_ != kIpv6Header || out.size() != kIpv6Header || f.payload_length > max_payload()) return false;
+    // Version 6 | Traffic Class | Flow Label 0 (RFC 8200 §3), payload length.
+    core::Writer w{out.first<6>()};
+    w.u32(0x60000000U | (static_cast<std::uint32_t>(f.tos) << 20));
+    w.u16(static_cast<std::uint16_t>(f.payload_length));
+    // Next header, hop limit, addresses: as made.
+    core::Writer rest{out.subspan(6)};
+    rest.bytes(core::ByteView(bytes_).subspan(6, kIpv6Header - 6));
+    return w.ok() && rest.ok();
 }
 
 }  // namespace strata::ipsec

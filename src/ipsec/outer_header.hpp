@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "core/bytes.hpp"
+#include "core/writer.hpp"
 #include "packet/address.hpp"
 
 namespace strata::ipsec {
@@ -50,9 +51,39 @@ public:
     // write fills out (exactly size() bytes) with the header for these
     // fields; false, writing nothing, if out has another size or the payload
     // does not fit the length field.
-    bool write(core::MutableByteView out, const OuterHeaderFields& f) const noexcept;
+    // (The IPv4 case is inline: every tunnel-mode packet takes it.)
+    bool write(core::MutableByteView out, const OuterHeaderFields& f) const noexcept {
+        if (len_ != kIpv4Length) return write_v6(out, f);
+        if (out.size() != kIpv4Length || f.payload_length > max_payload()) return false;
+        const auto total = static_cast<std::uint16_t>(kIpv4Length + f.payload_length);
+        const std::uint16_t flags = f.dont_fragment ? kDontFragment : 0;
+        // The fixed words' sum plus the four that change (RFC 1071 §2(B), RFC 1624).
+        std::uint32_t sum = fixed_sum_ + f.tos + total + f.identification + flags;
+        sum = (sum & 0xffffU) + (sum >> 16);
+        sum = (sum & 0xffffU) + (sum >> 16);
+        // Five 32-bit words (RFC 791 §3.1); the TOS is the caller's (RFC 6040 §4.1).
+        // Built in a local array, then copied as one fixed-size block: the
+        // Writer's bounds checks then fold away, which they cannot while its
+        // stores go through a pointer into the packet (they might alias it).
+        std::array<std::uint8_t, kIpv4Length> h;  // every byte written next
+        core::Writer w{core::MutableByteView(h)};
+        w.u32((static_cast<std::uint32_t>(kVersionIhl | f.tos) << 16) | total);
+        w.u32((std::uint32_t{f.identification} << 16) | flags);
+        w.u32(ttl_protocol_checksum_ | static_cast<std::uint16_t>(~sum));
+        w.u32(src4_);
+        w.u32(dst4_);
+        core::Writer(out).bytes(std::span<const std::uint8_t, kIpv4Length>(h));
+        return true;
+    }
 
 private:
+    static constexpr std::size_t kIpv4Length = 20;
+    static constexpr std::uint16_t kVersionIhl = 0x4500;    // version 4, IHL 5, TOS 0
+    static constexpr std::uint16_t kDontFragment = 0x4000;  // DF in flags|offset
+
+    // write_v6 is write for an IPv6 (or empty) header.
+    bool write_v6(core::MutableByteView out, OuterHeaderFields f) const noexcept;
+
     std::array<std::uint8_t, 40> bytes_{};  // the header with the per-packet fields zero
     std::size_t len_ = 0;
     std::uint32_t fixed_sum_ = 0;              // IPv4: one's complement sum of the words that never change

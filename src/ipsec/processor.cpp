@@ -22,8 +22,9 @@ struct OuterInfo {
     std::uint8_t protocol = 0;  // upper protocol (after IPv6 extension headers)
     core::ByteView upper;       // its bytes
     // layout: IPv4, where the IPsec header is (what inbound_layout returns),
-    // so ESP need not parse the header again.
-    std::optional<IpLayout> layout;
+    // so ESP need not parse the header again. It points into the parse
+    // (IpView) read_outer was given, not a copy; null for IPv6.
+    const IpLayout* layout = nullptr;
 };
 
 // read_outer fills out from a received packet's header (in place: OuterInfo
@@ -39,7 +40,7 @@ core::Result<void, Drop> read_outer(core::ByteView pkt, OuterInfo& out, IpView& 
         out.dst = v.fields.dst;
         out.protocol = l.next_header;
         out.upper = pkt.subspan(l.insert_offset, l.length - l.insert_offset);
-        out.layout = l;
+        out.layout = &l;
         return {};
     }
     if ((pkt[0] >> 4) == 6) {
@@ -47,7 +48,7 @@ core::Result<void, Drop> read_outer(core::ByteView pkt, OuterInfo& out, IpView& 
         if (!p) return core::fail(Drop::Malformed);
         if (p->fragment) return core::fail(Drop::UnsupportedPacket);
         out.dst = p->header.dst;
-        out.layout.reset();
+        out.layout = nullptr;
         // The IPv6 parser walks past AH as an extension header; IPsec must stop
         // at it (RFC 4302 §3.1.1: AH sits among the extension headers).
         for (const auto& e : p->extension_headers()) {
@@ -112,6 +113,10 @@ struct Processor::Batch {
         SaPtr sa;
         std::uint64_t packets = 0;
         std::uint64_t bytes = 0;
+        // While packets and bytes stay below this, no lifetime limit can
+        // fire (SecurityAssociation::budget, taken when the slot is filled;
+        // the clock reading is the batch's, so it holds for the batch).
+        SecurityAssociation::LifetimeBudget budget;
     };
     static constexpr std::size_t kUsageSlots = 4;
     static constexpr std::size_t kInboundLevels = 2;  // AH then ESP at most
@@ -194,9 +199,11 @@ struct Processor::Batch {
             next_slot = (next_slot + 1) % kUsageSlots;
             settle(*u);
             u->sa = sa;
+            u->budget = sa->budget(now);
         }
         u->packets += 1;
         u->bytes += bytes;
+        if (u->packets < u->budget.packets && u->bytes < u->budget.bytes) return LifetimeEvent::None;
         return u->sa->account_pending(u->packets, u->bytes, now);
     }
 
@@ -331,10 +338,11 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt, Batch& batch) {
     } else if (esp) {
         EspOutboundOptions opts;
         opts.sequences = batch.sequences(esp);
-        auto e = esp_outbound(*esp, pkt, view.layout, opts);
-        if (!e) return drop(e.error(), esp.get(), pol->id);
+        EspOutboundInfo info;
+        if (auto e = esp_outbound(*esp, pkt, view.layout, opts, info); !e)
+            return drop(e.error(), esp.get(), pol->id);
         r.spi = esp->spi();
-        r.sequence = e->sequence;
+        r.sequence = info.sequence;
         if (esp->config().udp_encap) {
             auto u = udp_encapsulate(pkt, *esp->config().udp_encap);
             if (!u) {
@@ -402,10 +410,16 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
         };
         if (proto == Protocol::Esp) {
             inner_found = false;
-            auto e = outer.layout ? esp_inbound(*sa, pkt, *outer.layout, inner_fields, inner_found)
-                                  : esp_inbound(*sa, pkt);
-            if (!e) return refused(e.error());
-            seq = e->sequence;
+            if (outer.layout != nullptr) {
+                EspInboundInfo info;
+                if (auto e = esp_inbound(*sa, pkt, *outer.layout, inner_fields, inner_found, info); !e)
+                    return refused(e.error());
+                seq = info.sequence;
+            } else {
+                auto e = esp_inbound(*sa, pkt);
+                if (!e) return refused(e.error());
+                seq = e->sequence;
+            }
         } else {
             auto a = ah_inbound(*sa, pkt);
             if (!a) return refused(a.error());

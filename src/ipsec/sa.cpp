@@ -1,5 +1,7 @@
 #include "ipsec/sa.hpp"
 
+#include <algorithm>
+
 namespace strata::ipsec {
 
 std::string_view to_string(Protocol p) noexcept { return p == Protocol::Esp ? "esp" : "ah"; }
@@ -147,6 +149,29 @@ LifetimeEvent SecurityAssociation::evaluate(core::Instant now, std::uint64_t ext
         if (!soft_.exchange(true, std::memory_order_relaxed)) return LifetimeEvent::SoftExpired;
     }
     return LifetimeEvent::None;
+}
+
+SecurityAssociation::LifetimeBudget SecurityAssociation::budget(core::Instant now) const noexcept {
+    constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
+    LifetimeBudget b{kUnlimited, kUnlimited};
+    // Once hard_ is set evaluate() returns None whatever it is given.
+    if (hard_.load(std::memory_order_relaxed)) return b;
+    const std::uint64_t bytes = counters_.bytes.load(std::memory_order_relaxed);
+    const std::uint64_t packets = counters_.packets.load(std::memory_order_relaxed);
+    const core::Duration age = now - installed_;
+    auto limit = [&](const LifetimeLimits& l) {
+        if (l.time.count() != 0 && age >= l.time) {
+            b = LifetimeBudget{};  // due now: judge every packet
+            return;
+        }
+        // A limit L fires once the total reaches L: packets + p < L holds for p < L - packets.
+        if (l.packets != 0) b.packets = std::min(b.packets, l.packets > packets ? l.packets - packets : 0);
+        if (l.bytes != 0) b.bytes = std::min(b.bytes, l.bytes > bytes ? l.bytes - bytes : 0);
+    };
+    limit(cfg_.lifetimes.hard);
+    // Once soft_ is set a reached soft limit raises nothing again.
+    if (!soft_.load(std::memory_order_relaxed)) limit(cfg_.lifetimes.soft);
+    return b;
 }
 
 LifetimeEvent SecurityAssociation::account(std::size_t bytes, core::Instant now) noexcept {

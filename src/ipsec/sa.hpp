@@ -193,6 +193,19 @@ public:
     // the totals it holds back so far, then add_usage() once per batch. The
     // events and expiry are those account() would have raised, packet by packet.
     LifetimeEvent account_pending(std::uint64_t packets, std::uint64_t bytes, core::Instant now) noexcept;
+    // LifetimeBudget is how much more traffic an SA can carry before any of
+    // its limits could fire: fewer than `packets` packets and `bytes` bytes.
+    struct LifetimeBudget {
+        std::uint64_t packets = 0;
+        std::uint64_t bytes = 0;
+    };
+    // budget returns, for the counters as they stand and the time now, the
+    // traffic below which account_pending(p, b, now) is certain to return
+    // None and change nothing (p < packets and b < bytes). A caller holding
+    // counter updates back for a batch asks once per SA per batch and calls
+    // account_pending only when its totals reach the budget; zero when a
+    // limit is already due (then every packet is judged).
+    [[nodiscard]] LifetimeBudget budget(core::Instant now) const noexcept;
     // add_usage adds packets and bytes to the counters in one step (no
     // lifetime check: account_pending did it).
     void add_usage(std::uint64_t packets, std::uint64_t bytes) noexcept;

@@ -179,23 +179,6 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
     return {};
 }
 
-core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa, PacketBuffer& buf,
-                                           const OuterHeaderParams& params) noexcept {
-    const OuterHeader& tmpl = sa.outer_header();
-    if (tmpl.size() == 0 || tmpl.protocol() != params.protocol)
-        return push_outer_header(sa.config(), buf, params);
-    OuterHeaderFields f;
-    f.payload_length = buf.size();
-    if (f.payload_length > tmpl.max_payload()) return fail(Drop::UnsupportedPacket);
-    f.tos = ecn_encapsulate(params.inner_tos);
-    f.dont_fragment = params.inner_dont_fragment;  // RFC 4301 §8.1: copied from the inner header
-    f.identification = params.ipv4_identification;
-    auto room = buf.push_front(tmpl.size());
-    if (room.empty()) return fail(Drop::NoRoom);
-    if (!tmpl.write(room, f)) return fail(Drop::UnsupportedPacket);
-    return {};
-}
-
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
                                            std::uint8_t outer_tos, PacketFields& inner_fields) noexcept {
     const bool v4 = next_header == packet::ipproto::kIpv4;

@@ -100,8 +100,23 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
 // is finished from a stored sum) when params.protocol is the SA's own; it
 // produces the same bytes as the SaConfig form, which it falls back to
 // otherwise.
-core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa, PacketBuffer& buf,
-                                           const OuterHeaderParams& params) noexcept;
+// (Inline: tunnel-mode ESP calls it for every packet.)
+inline core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa, PacketBuffer& buf,
+                                                  const OuterHeaderParams& params) noexcept {
+    const OuterHeader& tmpl = sa.outer_header();
+    if (tmpl.size() == 0 || tmpl.protocol() != params.protocol)
+        return push_outer_header(sa.config(), buf, params);
+    OuterHeaderFields f;
+    f.payload_length = buf.size();
+    if (f.payload_length > tmpl.max_payload()) return core::fail(Drop::UnsupportedPacket);
+    f.tos = ecn_encapsulate(params.inner_tos);
+    f.dont_fragment = params.inner_dont_fragment;  // RFC 4301 §8.1: copied from the inner header
+    f.identification = params.ipv4_identification;
+    auto room = buf.push_front(tmpl.size());
+    if (room.empty()) return core::fail(Drop::NoRoom);
+    if (!tmpl.write(room, f)) return core::fail(Drop::UnsupportedPacket);
+    return {};
+}
 
 // decapsulate_inner finishes tunnel-mode decapsulation once buf holds only
 // the inner packet: checks that it parses as the version that next_header

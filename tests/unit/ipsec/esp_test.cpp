@@ -462,5 +462,85 @@ TEST(Esp, TunnelDecapCombinesCongestionMark) {
     EXPECT_EQ(inner->header.tos, 0x03);
 }
 
+// Tunnel-mode AEAD SAs take a one-pass path (esp.cpp, outbound_tunnel_aead);
+// forcing the explicit IV sends the same packet through the general path
+// (seal_impl, push_outer_header). Forcing it to the counter value the fast
+// path uses must give the same bytes, for both outer versions, with and
+// without ESN, for every AEAD.
+TEST(Esp, TunnelAeadFastPathWritesWhatTheGeneralPathWrites) {
+    for (const char* alg : {"aes128gcm16", "aes256gcm16", "chacha20poly1305", "aes128gcm8"}) {
+        for (IpVersion outer : {IpVersion::V4, IpVersion::V6}) {
+            for (bool esn : {false, true}) {
+                for (IpVersion inner : {IpVersion::V4, IpVersion::V6}) {
+                    for (std::size_t len : {0U, 1U, 2U, 3U, 1400U}) {
+                        auto out = make_sa(alg, Mode::Tunnel, outer, esn, Direction::Outbound);
+                        const core::Bytes original = udp_packet(inner, len, 0x2b);
+                        const std::uint64_t seq = esn ? 0x1234567890ULL : 0x9abcdeU;
+                        std::array<std::uint8_t, 8> iv{};
+                        core::Writer(core::MutableByteView(iv)).u64(seq);
+
+                        EspOutboundOptions fast;
+                        fast.sequence = seq;
+                        PacketBuffer a = buffer_of(original);
+                        auto fa = esp_outbound(*out, a, fast);
+                        ASSERT_TRUE(fa.ok()) << alg << " " << to_string(fa.error());
+
+                        EspOutboundOptions general = fast;
+                        general.iv = iv;  // the same IV, but forced: the general path
+                        PacketBuffer b = buffer_of(original);
+                        auto gb = esp_outbound(*out, b, general);
+                        ASSERT_TRUE(gb.ok()) << alg << " " << to_string(gb.error());
+
+                        EXPECT_EQ(bytes_of(a), bytes_of(b)) << alg << " len " << len << " esn " << esn;
+                        EXPECT_EQ(fa->sequence, seq);
+                        EXPECT_EQ(fa->esp_offset, gb->esp_offset);
+                        // And the receiver takes it.
+                        auto in = make_sa(alg, Mode::Tunnel, outer, esn, Direction::Inbound);
+                        if (esn) {
+                            ASSERT_TRUE(in->replay()->accept(seq - 1));
+                        }
+                        auto got = esp_inbound(*in, a);
+                        ASSERT_TRUE(got.ok()) << alg << " " << to_string(got.error());
+                        EXPECT_EQ(bytes_of(a), original);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(Esp, TunnelAeadFastPathRefusesWhatTheGeneralPathRefuses) {
+    auto out = make_sa("aes128gcm16", Mode::Tunnel, IpVersion::V4, false, Direction::Outbound);
+    // No headroom for ESP and the outer header: NoRoom, no sequence number used.
+    PacketBuffer tight;
+    ASSERT_TRUE(tight.assign(udp_packet(IpVersion::V4, 10), 20).ok());
+    auto r = esp_outbound(*out, tight);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), Drop::NoRoom);
+    EXPECT_EQ(out->last_sequence(), 0U);
+    EXPECT_EQ(out->counters().drops.get(Drop::NoRoom), 1U);
+    // Too long for the outer IPv4 total length once ESP is added.
+    PacketBuffer big = buffer_of(udp_packet(IpVersion::V4, 0xffff - 28 - 20));
+    auto b = esp_outbound(*out, big);
+    ASSERT_FALSE(b.ok());
+    EXPECT_EQ(b.error(), Drop::UnsupportedPacket);
+    // A fragment is refused.
+    core::Bytes frag = udp_packet(IpVersion::V4, 10);
+    frag[6] = 0x20;  // More Fragments
+    fix_ipv4(frag);
+    PacketBuffer f = buffer_of(frag);
+    auto fr = esp_outbound(*out, f);
+    ASSERT_FALSE(fr.ok());
+    EXPECT_EQ(fr.error(), Drop::UnsupportedPacket);
+    // Link padding behind the packet is not sealed.
+    core::Bytes padded = udp_packet(IpVersion::V4, 10);
+    const std::size_t plain_len = padded.size();
+    padded.insert(padded.end(), 6, 0xee);
+    PacketBuffer p = buffer_of(padded);
+    ASSERT_TRUE(esp_outbound(*out, p).ok());
+    const std::size_t pad = (4 - (plain_len + 2) % 4) % 4;        // RFC 4303 §2.4, 4-byte alignment
+    EXPECT_EQ(p.size(), 20U + 16U + plain_len + pad + 2U + 16U);  // outer, ESP header, payload, trailer, ICV
+}
+
 }  // namespace
 }  // namespace strata::ipsec

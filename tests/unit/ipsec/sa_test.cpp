@@ -224,5 +224,45 @@ TEST(SecurityAssociation, TimeLimits) {
     EXPECT_EQ((*sa)->tick(clock.now()), LifetimeEvent::HardExpired);
 }
 
+TEST(SecurityAssociation, BudgetIsTheTrafficBelowWhichNoLimitFires) {
+    constexpr std::uint64_t kUnlimited = ~std::uint64_t{0};
+    {
+        auto sa = SecurityAssociation::create(base(), core::Instant{});
+        ASSERT_TRUE(sa.ok());
+        const auto b = (*sa)->budget(core::Instant{});
+        EXPECT_EQ(b.packets, kUnlimited);  // no limits at all
+        EXPECT_EQ(b.bytes, kUnlimited);
+    }
+    SaConfig c = base();
+    c.lifetimes.soft.bytes = 250;
+    c.lifetimes.hard.packets = 4;
+    c.lifetimes.hard.time = std::chrono::seconds(10);
+    auto made = SecurityAssociation::create(std::move(c), core::Instant{});
+    ASSERT_TRUE(made.ok());
+    SecurityAssociation& sa = **made;
+    auto b = sa.budget(core::Instant{});
+    EXPECT_EQ(b.packets, 4U);
+    EXPECT_EQ(b.bytes, 250U);
+    // Below the budget account_pending raises nothing; at it, it does.
+    EXPECT_EQ(sa.account_pending(3, 249, core::Instant{}), LifetimeEvent::None);
+    EXPECT_EQ(sa.account_pending(3, 250, core::Instant{}), LifetimeEvent::SoftExpired);
+    // Once soft has fired only the hard limits count, from the counters as they stand.
+    sa.add_usage(1, 100);
+    b = sa.budget(core::Instant{});
+    EXPECT_EQ(b.packets, 3U);
+    EXPECT_EQ(b.bytes, kUnlimited);
+    EXPECT_EQ(sa.account_pending(2, 5000, core::Instant{}), LifetimeEvent::None);
+    EXPECT_EQ(sa.account_pending(3, 5000, core::Instant{}), LifetimeEvent::HardExpired);
+    // A limit already due leaves no budget: every packet is judged.
+    SaConfig d = base();
+    d.lifetimes.hard.time = std::chrono::seconds(10);
+    auto aged = SecurityAssociation::create(std::move(d), core::Instant{});
+    ASSERT_TRUE(aged.ok());
+    const auto late = (*aged)->budget(core::Instant{} + std::chrono::seconds(10));
+    EXPECT_EQ(late.packets, 0U);
+    EXPECT_EQ(late.bytes, 0U);
+    EXPECT_EQ((*aged)->budget(core::Instant{} + std::chrono::seconds(9)).packets, kUnlimited);
+}
+
 }  // namespace
 }  // namespace strata::ipsec
