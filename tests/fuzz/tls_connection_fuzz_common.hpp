@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -105,6 +106,63 @@ inline void feed_in_pieces(tls::Connection& c, const std::uint8_t* data, std::si
         if (!c.receive(core::ByteView(data + at, n))) return;
         (void)c.take_output();
     }
+}
+
+// is_tls12_alert is true for the alerts a TLS 1.2 endpoint may send: those of
+// RFC 5246 §7.2 that are not reserved, plus no_application_protocol
+// (RFC 7301 §3.2, ALPN is offered) and inappropriate_fallback (RFC 7507).
+inline bool is_tls12_alert(tls::AlertDescription d) {
+    using A = tls::AlertDescription;
+    switch (d) {
+        case A::CloseNotify:
+        case A::UnexpectedMessage:
+        case A::BadRecordMac:
+        case A::RecordOverflow:
+        case A::HandshakeFailure:
+        case A::BadCertificate:
+        case A::UnsupportedCertificate:
+        case A::CertificateRevoked:
+        case A::CertificateExpired:
+        case A::CertificateUnknown:
+        case A::IllegalParameter:
+        case A::UnknownCa:
+        case A::AccessDenied:
+        case A::DecodeError:
+        case A::DecryptError:
+        case A::ProtocolVersion:
+        case A::InsufficientSecurity:
+        case A::InternalError:
+        case A::InappropriateFallback:
+        case A::UserCanceled:
+        case A::NoRenegotiation:
+        case A::UnsupportedExtension:
+        case A::NoApplicationProtocol: return true;
+        default: return false;
+    }
+}
+
+// check_connection aborts (a libFuzzer crash) unless: a failed connection is
+// in state Failed, has sent the fatal alert its error maps to (one of RFC
+// 5246 §7.2 when TLS 1.3 is not negotiated), and stays failed: more input
+// returns the same error and queues nothing, and write() fails.
+inline void check_connection(tls::Connection& c, bool may_be_tls13) {
+    const auto err = c.error();
+    if (!err) return;
+    if (c.state() != tls::HandshakeState::Failed) std::abort();
+    if (*err != tls::Error::PeerAlert && *err != tls::Error::Closed) {
+        const auto a = c.sent_alert();
+        if (!a || a->level != tls::AlertLevel::Fatal || a->description != tls::alert_for(*err)) std::abort();
+        const bool tls13 = c.negotiated().version == tls::kTls13 ||
+                           (may_be_tls13 && c.negotiated().version == 0);
+        if (!tls13 && !is_tls12_alert(a->description)) std::abort();
+    }
+    (void)c.take_output();
+    const std::uint8_t junk[] = {22, 3, 3, 0, 4, 20, 0, 0, 0};
+    const auto again = c.receive(core::ByteView(junk, sizeof junk));
+    if (again || again.error() != *err || c.has_output()) std::abort();
+    const std::uint8_t data[] = {'x'};
+    if (c.write(core::ByteView(data, 1))) std::abort();
+    if (c.has_output() || c.error() != err) std::abort();
 }
 
 }  // namespace strata::fuzz
