@@ -5,24 +5,26 @@ One case per run (--case). Builds its own four namespaces with a unique prefix
 (shared/interop/topology.sh), starts charon in gw D (198.51.100.2) with a
 swanctl.conf generated for the case, runs `strata ike --json` in gw C
 (198.51.100.1), and checks that `swanctl --list-sas --raw` shows the IKE SPIs,
-CHILD SPIs and algorithms Strata reported. Then one side deletes the IKE SA
-and the other must see it go. Exit 0 pass, 1 fail, 77 skip (no strongSwan).
+CHILD SPIs and algorithms Strata reported. Then the case's action (a rekey by
+either side, dead peer detection against a killed charon) and at the end one
+side deletes the IKE SA and the other must see it go. The plumbing lives in
+../common/strongswan_peer.py. Exit 0 pass, 1 fail, 77 skip (no strongSwan).
 """
-import argparse
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
 import time
 
-PSK = "interop-test-psk-0123456789"
-C_ADDR, D_ADDR = "198.51.100.1", "198.51.100.2"
-C_ID, D_ID = "gw-c.example.org", "gw-d.example.org"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from strongswan_peer import (C_ADDR, C_ID, D_ADDR, D_ID, DH, ENCR, INTEG, PRF, PSK, SKIP, Fail,  # noqa: E402
+                             Testbed, check, child_sa_checks, have_strongswan, ike_sa_checks, list_ike_sas,
+                             parse_args, parse_raw_sas, run_case)
+
 LAN_C = "192.0.2.0/24,2001:db8:1::/64"
 LAN_D = "203.0.113.0/24,2001:db8:2::/64"
+CONN = "gw-gw"
 
 # case -> strata role, IKE proposal, ESP proposal, mode, who deletes at the end
 CASES = {
@@ -42,33 +44,37 @@ CASES = {
                                       "strata"),
     "ike_rekey_by_strongswan": ("responder", "aes128gcm16-prfsha256-x25519", "aes128gcm16-ecp256", "tunnel",
                                 "strata"),
+    # rekeys started by Strata (--rekey-after / --rekey-ike-after); the CHILD
+    # SA one on an IKE SA strongSwan initiated, with AES-CBC + HMAC and ECP-256 PFS
+    "child_rekey_pfs_by_strata": ("responder", "aes128gcm16-prfsha256-x25519", "aes256-sha256-ecp256", "tunnel",
+                                  "strata"),
+    "ike_rekey_by_strata": ("initiator", "aes256-sha256-modp2048", "aes128gcm16", "tunnel", "strata"),
+    # Strata's liveness checks find charon gone (SIGKILL: no DELETE)
+    "dpd_detects_dead_strongswan": ("initiator", "aes256-sha256-ecp256", "aes128gcm16", "tunnel", None),
 }
 
 # case -> what strongSwan rekeys once the SAs are up
 REKEY_BY_STRONGSWAN = {"child_rekey_pfs_by_strongswan": "child", "ike_rekey_by_strongswan": "ike"}
-
-ENCR = {12: "AES_CBC", 20: "AES_GCM_16", 19: "AES_GCM_12", 18: "AES_GCM_8", 28: "CHACHA20_POLY1305", 3: "3DES_CBC"}
-INTEG = {12: "HMAC_SHA2_256_128", 13: "HMAC_SHA2_384_192", 14: "HMAC_SHA2_512_256", 2: "HMAC_SHA1_96"}
-PRF = {5: "PRF_HMAC_SHA2_256", 6: "PRF_HMAC_SHA2_384", 7: "PRF_HMAC_SHA2_512", 2: "PRF_HMAC_SHA1"}
-DH = {14: "MODP_2048", 15: "MODP_3072", 19: "ECP_256", 20: "ECP_384", 31: "CURVE_25519"}
-
-
-class Fail(Exception):
-    pass
-
-
-def sh(args, check=True, **kw):
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
-    if check and r.returncode != 0:
-        raise Fail(f"{' '.join(args)} -> {r.returncode}\n{r.stdout}")
-    return r.stdout
+# Strata rekeys this many seconds after the SA came up, and again as long as
+# it runs (strongSwan's rekey_time): the checks must be done within one period.
+REKEY_AFTER = 4
+# DPD: a check after 1 s of silence, retransmitted after 0.5 s, 0.9 s, then
+# given up 1.62 s later (3 sends, back-off 1.8; ike::RetransmitConfig).
+DPD, RT_TIMEOUT, RT_TRIES, RT_BACKOFF = 1.0, 0.5, 3, 1.8
+RT_BUDGET = sum(RT_TIMEOUT * RT_BACKOFF ** k for k in range(RT_TRIES))
+STRATA_ARGS = {
+    "child_rekey_pfs_by_strata": ["--rekey-after", str(REKEY_AFTER)],
+    "ike_rekey_by_strata": ["--rekey-ike-after", str(REKEY_AFTER)],
+    "dpd_detects_dead_strongswan": ["--dpd", str(DPD), "--retransmit-timeout", str(RT_TIMEOUT),
+                                    "--retransmit-tries", str(RT_TRIES)],
+}
 
 
 def swanctl_conf(ike, esp, mode, lan_c, lan_d):
     # swanctl's esp_proposals: the ESP keywords; strongSwan is configured
     # with exactly what Strata proposes, so both must agree on one set.
     return f"""connections {{
-    gw-gw {{
+    {CONN} {{
         version = 2
         local_addrs = {D_ADDR}
         remote_addrs = {C_ADDR}
@@ -103,19 +109,6 @@ secrets {{
 """
 
 
-def parse_raw_sas(text):
-    """swanctl --list-sas --raw: {ike: {...}, child: {...}} of the first SA, or None."""
-    m = re.search(r"gw-gw \{(.*)\}", text, re.S)
-    if not m:
-        return None
-    body = m.group(1)
-    ike_part, _, child_part = body.partition("child-sas {")
-    kv = lambda s: dict(re.findall(r"([a-z0-9-]+)=([^\s\[\]{}]+)", s))
-    ike = kv(ike_part)
-    child = kv(child_part) if child_part else {}
-    return {"ike": ike, "child": child}
-
-
 def wait_for(events, pred, seconds):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -126,13 +119,12 @@ def wait_for(events, pred, seconds):
     return []
 
 
-def rekey_by_strongswan(case, peer, ns_d, env, events, up, ch):
+def rekey_by_strongswan(case, tb, up, ch):
     """swanctl --rekey; Strata must report the rekey and strongSwan must list
     the new SPIs Strata reports, with the old ones gone."""
     what = REKEY_BY_STRONGSWAN[case]
-    args = ["--rekey", "--child", "net"] if what == "child" else ["--rekey", "--ike", "gw-gw"]
-    print(sh(["bash", peer, "swanctl", ns_d] + args, env=env))
-    checks = []
+    print(tb.swanctl(*(["--rekey", "--child", "net"] if what == "child" else ["--rekey", "--ike", CONN])))
+    events = tb.events
     if what == "child":
         rk = wait_for(events, lambda e: e["event"] == "child-sa-rekeyed", 10)
         if not rk:
@@ -140,8 +132,8 @@ def rekey_by_strongswan(case, peer, ns_d, env, events, up, ch):
         rk = rk[0]
         # The old pair goes once strongSwan deleted it (RFC 7296 §1.3.3).
         down = wait_for(events, lambda e: e["event"] == "child-sa-down" and e["spi_in"] == ch["spi_in"], 10)
-        sc = parse_raw_sas(sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env))["child"]
-        checks += [
+        sc = parse_raw_sas(tb.raw_sas(), CONN)["child"]
+        checks = [
             ("rekeyed names the old SA", (rk["old_spi_in"], rk["old_spi_out"]), (ch["spi_in"], ch["spi_out"])),
             ("new SPIs differ", rk["spi_in"] != ch["spi_in"] and rk["spi_out"] != ch["spi_out"], True),
             ("old CHILD SA reported down", len(down), 1),
@@ -157,13 +149,13 @@ def rekey_by_strongswan(case, peer, ns_d, env, events, up, ch):
             raise Fail("strata reported no ike-sa-rekeyed")
         rk = rk[0]
         time.sleep(1.0)  # strongSwan deletes the old IKE SA after the rekey
-        raw = sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env)
+        raw = tb.raw_sas()
         print("swanctl --list-sas --raw after rekey:", raw)
-        sas = parse_raw_sas(raw)
+        sas = parse_raw_sas(raw, CONN)
         si, sc = sas["ike"], sas["child"]
-        checks += [
+        checks = [
             ("rekeyed names the old IKE SA", (rk["old_spi_i"], rk["old_spi_r"]), (up["spi_i"], up["spi_r"])),
-            ("one IKE SA listed", raw.count("gw-gw {"), 1),
+            ("one IKE SA listed", raw.count(f"{CONN} {{"), 1),
             ("new IKE SPIi", si.get("initiator-spi"), rk["spi_i"]),
             ("new IKE SPIr", si.get("responder-spi"), rk["spi_r"]),
             ("new SPIs differ", rk["spi_i"] != up["spi_i"] and rk["spi_r"] != up["spi_r"], True),
@@ -173,177 +165,229 @@ def rekey_by_strongswan(case, peer, ns_d, env, events, up, ch):
             ("no CHILD SA down", [e for e in events() if e["event"] == "child-sa-down"], []),
             ("no IKE SA down", [e for e in events() if e["event"] == "ike-sa-down"], []),
         ]
-    bad = [f"{name}: {got!r} != {want_!r}" for name, got, want_ in checks if got != want_]
-    for name, got, want_ in checks:
-        print(f"  {'ok ' if got == want_ else 'BAD'} {name}: {got!r} == {want_!r}")
-    if bad:
-        raise Fail("mismatch after rekey:\n" + "\n".join(bad))
+    check(checks, "mismatch after rekey")
+
+
+def child_rekey_by_strata(tb, ch, esp, up_seen):
+    """--rekey-after: Strata sends CREATE_CHILD_SA with REKEY_SA and a KE (PFS),
+    then DELETEs the old pair; both sides must hold only the new pair."""
+    if not tb.wait_for(lambda evs: any(e["event"] == "child-sa-rekeyed" for e in evs), REKEY_AFTER + 10):
+        raise Fail("strata reported no child-sa-rekeyed")
+    rekeyed_at = time.time()
+    rk = tb.first("child-sa-rekeyed")
+    # Strata, the rekey's initiator, deletes the old pair (RFC 7296 §2.8).
+    old_down = lambda evs: any(e["event"] == "child-sa-down" and e["spi_in"] == ch["spi_in"] for e in evs)
+    if not tb.wait_for(old_down, 10):
+        raise Fail("strata never reported the old CHILD SA down")
+    raw = tb.raw_sas()
+    print("swanctl --list-sas --raw after Strata's CHILD rekey:", raw)
+    sas = list_ike_sas(raw, CONN)
+    kids = [c for sa in sas for c in sa["children"]]
+    sc = kids[0] if kids else {}
+    mine = tb.strata_sas()
+    print("strata's SAs:", json.dumps(mine))
+    log = tb.charon_log()
+    old = {ch["spi_in"], ch["spi_out"]}
+    checks = [
+        ("rekeyed names the old SA", (rk["old_spi_in"], rk["old_spi_out"]), (ch["spi_in"], ch["spi_out"])),
+        ("new SPIs differ", rk["spi_in"] != ch["spi_in"] and rk["spi_out"] != ch["spi_out"], True),
+        ("rekeyed --rekey-after seconds after the CHILD SA came up",
+         REKEY_AFTER - 0.5 <= rekeyed_at - up_seen <= REKEY_AFTER + 5, True),
+        ("strongSwan: one IKE SA", len(sas), 1),
+        ("strongSwan: one CHILD SA (the old one deleted)", len(kids), 1),
+        ("strongSwan: old SPIs gone", [c for c in kids if c.get("spi-in") in old or c.get("spi-out") in old], []),
+        ("CHILD state after rekey", sc.get("state"), "INSTALLED"),
+        ("CHILD spi-in (strongSwan) = strata new out", sc.get("spi-in"), rk["spi_out"]),
+        ("CHILD spi-out (strongSwan) = strata new in", sc.get("spi-out"), rk["spi_in"]),
+        ("CHILD encr after rekey", sc.get("encr-alg"), ENCR.get(rk["encr_id"])),
+        ("CHILD encr keysize after rekey", sc.get("encr-keysize"), str(rk["encr_keybits"])),
+        ("CHILD integ after rekey", sc.get("integ-alg"), INTEG.get(rk["integ_id"]) if rk["integ_id"] else None),
+        ("CHILD PFS group (strongSwan)", sc.get("dh-group"), DH.get(rk["dh_id"])),
+        ("strata PFS group as configured", rk["dh"], esp.split("-")[-1]),
+        ("strata: one CHILD SA, the new one",
+         [(c["spi_in"], c["spi_out"], c["rekeying"]) for c in mine["child_sas"]],
+         [(rk["spi_in"], rk["spi_out"], False)]),
+        # charon answered our rekey: REKEY_SA, SA, Ni, KE (RFC 7296 §1.3.3)
+        ("charon parsed Strata's rekey with KE",
+         bool(re.search(r"parsed CREATE_CHILD_SA request \d+ \[[^\]]*N\(REKEY_SA\)[^\]]*\bKE\b", log)), True),
+        # a DELETE carries the sender's inbound SPI (RFC 7296 §3.11)
+        ("charon got Strata's DELETE of the old pair", f"received DELETE for ESP CHILD_SA with SPI {ch['spi_in']}" in log,
+         True),
+        ("no IKE SA down", [e for e in tb.events() if e["event"] == "ike-sa-down"], []),
+    ]
+    check(checks, "mismatch after Strata's CHILD rekey")
+
+
+def ike_rekey_by_strata(tb, up, ch):
+    """--rekey-ike-after: Strata sends CREATE_CHILD_SA with SA, Ni and KE
+    (RFC 7296 §1.3.2), then DELETEs the old IKE SA; the CHILD SA moves over."""
+    if not tb.wait_for(lambda evs: any(e["event"] == "ike-sa-rekeyed" for e in evs), REKEY_AFTER + 10):
+        raise Fail("strata reported no ike-sa-rekeyed")
+    rk = tb.first("ike-sa-rekeyed")
+    deadline = time.time() + 5
+    while len(list_ike_sas(tb.raw_sas(), CONN)) != 1 and time.time() < deadline:
+        time.sleep(0.2)
+    raw = tb.raw_sas()
+    print("swanctl --list-sas --raw after Strata's IKE rekey:", raw)
+    sas = list_ike_sas(raw, CONN)
+    si = sas[0] if sas else {}
+    kids = si.get("children", [])
+    sc = kids[0] if kids else {}
+    mine = tb.strata_sas()
+    print("strata's SAs:", json.dumps(mine))
+    log = tb.charon_log()
+    checks = [
+        ("rekeyed names the old IKE SA", (rk["old_spi_i"], rk["old_spi_r"]), (up["spi_i"], up["spi_r"])),
+        ("new SPIs differ", rk["spi_i"] != up["spi_i"] and rk["spi_r"] != up["spi_r"], True),
+        ("strongSwan: one IKE SA (the old one deleted)", len(sas), 1),
+        ("new IKE SPIi", si.get("initiator-spi"), rk["spi_i"]),
+        ("new IKE SPIr", si.get("responder-spi"), rk["spi_r"]),
+        ("IKE state after rekey", si.get("state"), "ESTABLISHED"),
+        ("IKE encr after rekey", si.get("encr-alg"), ENCR.get(rk["encr_id"])),
+        ("IKE encr keysize after rekey", si.get("encr-keysize"), str(rk["encr_keybits"])),
+        ("IKE integ after rekey", si.get("integ-alg"), INTEG.get(rk["integ_id"]) if rk["integ_id"] else None),
+        ("IKE prf after rekey", si.get("prf-alg"), PRF.get(rk["prf_id"])),
+        ("IKE dh after rekey", si.get("dh-group"), DH.get(rk["dh_id"])),
+        ("same algorithms as before", rk["algorithms"], up["algorithms"]),
+        ("strongSwan: CHILD SA moved over", (sc.get("spi-in"), sc.get("spi-out"), len(kids)),
+         (ch["spi_out"], ch["spi_in"], 1)),
+        ("strata: one IKE SA, the new one",
+         [(s["spi_i"], s["spi_r"], s["established"]) for s in mine["ike_sas"]], [(rk["spi_i"], rk["spi_r"], True)]),
+        ("strata: the CHILD SA under the new IKE SA",
+         [(c["spi_in"], c["ike_spi_i"], c["ike_spi_r"]) for c in mine["child_sas"]],
+         [(ch["spi_in"], rk["spi_i"], rk["spi_r"])]),
+        # the rekey request has SA, Ni and KE, no TS (RFC 7296 §1.3.2)
+        ("charon parsed Strata's IKE rekey", bool(re.search(r"parsed CREATE_CHILD_SA request \d+ \[ SA No KE \]", log)),
+         True),
+        ("charon got Strata's DELETE of the old IKE SA", "received DELETE for IKE_SA" in log, True),
+        ("no CHILD SA down", [e for e in tb.events() if e["event"] == "child-sa-down"], []),
+        ("no IKE SA down", [e for e in tb.events() if e["event"] == "ike-sa-down"], []),
+    ]
+    check(checks, "mismatch after Strata's IKE rekey")
+
+
+def dpd_detects_dead(tb):
+    """charon is SIGKILLed (no DELETE); Strata's liveness check goes
+    unanswered, is retransmitted and given up (RFC 7296 §1.4, §2.4): Strata
+    reports the IKE SA down with reason dpd and exits with status 3."""
+    tb.kill_charon()
+    killed = time.time()
+    down_at = None
+    while time.time() < killed + DPD + RT_BUDGET + 10 and tb.strata.poll() is None:
+        if down_at is None and any(e["event"] == "ike-sa-down" for e in tb.events()):
+            down_at = time.time()
+        time.sleep(0.05)
+    try:
+        rc = tb.strata.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        raise Fail("strata still runs after the peer died")
+    if down_at is None:
+        down_at = time.time()
+    evs = tb.events()
+    print("strata events after the kill:", json.dumps(evs[-4:], indent=1))
+    took = down_at - killed
+    downs = [e for e in evs if e["event"] == "ike-sa-down"]
+    kids = [e for e in evs if e["event"] == "child-sa-down"]
+    stats = [e for e in evs if e["event"] == "stats"]
+    print(f"IKE SA down {took:.2f} s after the kill (DPD {DPD} s + retransmissions {RT_BUDGET:.2f} s)")
+    check([
+        ("strata exit status (peer dead)", rc, 3),
+        ("ike-sa-down reason", [e["reason"] for e in downs], ["dpd"]),
+        ("child-sa-down reason", [e["reason"] for e in kids], ["dead peer"]),
+        ("liveness checks sent", bool(stats) and stats[-1]["dpd_sent"] >= 1, True),
+        # Every probe sent before the kill was answered, so the unanswered one
+        # went out between the kill and DPD after it, and is given up
+        # RT_BUDGET after that: never before the retransmissions ran out.
+        ("down within DPD + retransmit budget (+1 s slack)", took <= DPD + RT_BUDGET + 1.0, True),
+        ("not before the retransmissions ran out", took >= RT_BUDGET - 0.3, True),
+    ], "dead peer detection")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--case", required=True, choices=sorted(CASES))
-    ap.add_argument("--shared", required=True, help="shared/interop directory")
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    if not os.path.exists("/usr/lib/ipsec/charon") or shutil.which("swanctl") is None:
+    a = parse_args(CASES)
+    if not have_strongswan():
         print("SKIP: strongSwan (charon, swanctl) not installed")
-        return 77
+        return SKIP
     role, ike, esp, mode, deleter = CASES[a.case]
     # Transport mode protects the two hosts themselves.
     lan_c, lan_d = (C_ADDR, D_ADDR) if mode == "transport" else (LAN_C, LAN_D)
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
-    prefix = f"i2{os.getpid() % 100000}"
-    ns_c, ns_d = f"{prefix}-c", f"{prefix}-d"
-    env = dict(os.environ, IOP_STATE=os.path.join(a.workdir, "state"))
-    topo = os.path.join(a.shared, "topology.sh")
-    peer = os.path.join(a.shared, "strongswan-peer.sh")
-    confdir = os.path.join(a.workdir, "gw-d")
-    os.makedirs(confdir)
-    with open(os.path.join(confdir, "swanctl.conf"), "w") as f:
-        f.write(swanctl_conf(ike, esp, mode, lan_c, lan_d))
-    events_path = os.path.join(a.workdir, "strata.jsonl")
-    strata = None
-    try:
-        sh(["bash", topo, "up", prefix])
-        sh(["bash", peer, "start", ns_d, confdir], env=env)
-        cmd = ["ip", "netns", "exec", ns_c, a.strata, "ike", "--json", "--local", C_ADDR, "--remote", D_ADDR,
-               "--role", role, "--psk", PSK, "--local-id", C_ID, "--remote-id", D_ID, "--ike-proposals", ike,
-               "--esp-proposals", esp, "--local-ts", lan_c, "--remote-ts", lan_d, "--mode", mode, "--timeout", "60",
-               "--keylog", os.path.join(a.workdir, "ikev2_decryption_table")]
-        print("+", " ".join(cmd))
-        out = open(events_path, "w")
-        strata = subprocess.Popen(cmd, stdout=out, stderr=open(os.path.join(a.workdir, "strata.err"), "w"))
-        time.sleep(0.3)
-        if role == "responder":
-            r = sh(["bash", peer, "swanctl", ns_d, "--initiate", "--child", "net", "--timeout", "15"], check=False,
-                   env=env)
-            print(r)
+    with Testbed(a, "i2") as tb:
+        return run_case(tb, lambda: run(a, tb, role, ike, esp, mode, deleter, lan_c, lan_d))
 
-        def events():
-            with open(events_path) as f:
-                return [json.loads(l) for l in f if l.strip()]
 
-        want = "child-sa-failed" if mode == "transport" else "child-sa-up"
-        deadline = time.time() + 20
-        while time.time() < deadline and not any(e["event"] == want for e in events()):
-            if strata.poll() is not None:
-                break
-            time.sleep(0.1)
-        evs = events()
-        print("strata events:", json.dumps(evs, indent=1))
-        up = [e for e in evs if e["event"] == "ike-sa-up"]
-        if len(up) != 1:
-            raise Fail("no ike-sa-up from strata")
-        up = up[0]
-        raw = sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env)
-        print("swanctl --list-sas --raw:", raw)
-        sas = parse_raw_sas(raw)
-        if sas is None:
-            raise Fail("strongSwan lists no IKE SA")
-        si = sas["ike"]
-        checks = [
-            ("IKE state", si.get("state"), "ESTABLISHED"),
-            ("IKE SPIi", si.get("initiator-spi"), up["spi_i"]),
-            ("IKE SPIr", si.get("responder-spi"), up["spi_r"]),
-            ("IKE encr", si.get("encr-alg"), ENCR.get(up["encr_id"])),
-            ("IKE encr keysize", si.get("encr-keysize"), str(up["encr_keybits"])),
-            ("IKE prf", si.get("prf-alg"), PRF.get(up["prf_id"])),
-            ("IKE dh", si.get("dh-group"), DH.get(up["dh_id"])),
-            ("IKE initiator", si.get("initiator"), "yes" if role == "responder" else None),
-            ("strata initiator flag", up["initiator"], role == "initiator"),
-            ("strata IKE port after NAT-T", up["local"], f"{C_ADDR}[4500]"),
-            ("strata saw strongSwan's fake NAT", up["nat_remote"], True),
-            ("strongSwan remote port", si.get("remote-port"), "4500"),
+def run(a, tb, role, ike, esp, mode, deleter, lan_c, lan_d):
+    tb.start(tb.write_conf(swanctl_conf(ike, esp, mode, lan_c, lan_d)))
+    tb.run_strata(["--json", "--local", C_ADDR, "--remote", D_ADDR, "--role", role, "--psk", PSK,
+                   "--local-id", C_ID, "--remote-id", D_ID, "--ike-proposals", ike, "--esp-proposals", esp,
+                   "--local-ts", lan_c, "--remote-ts", lan_d, "--mode", mode, "--timeout", "60",
+                   "--keylog", os.path.join(a.workdir, "ikev2_decryption_table")] + STRATA_ARGS.get(a.case, []))
+    evs, up = tb.come_up(role, ("child-sa-failed",) if mode == "transport" else ("child-sa-up",), 20)
+    up_seen = time.time()
+    sas = tb.swan_sa(CONN)
+    si = sas["ike"]
+    checks = ike_sa_checks(si, up) + [
+        ("IKE initiator", si.get("initiator"), "yes" if role == "responder" else None),
+        ("strata initiator flag", up["initiator"], role == "initiator"),
+        ("strata IKE port after NAT-T", up["local"], f"{C_ADDR}[4500]"),
+        ("strata saw strongSwan's fake NAT", up["nat_remote"], True),
+        ("strongSwan remote port", si.get("remote-port"), "4500"),
+    ]
+    ch = None
+    if mode == "transport":
+        failed = [e for e in evs if e["event"] == "child-sa-failed"]
+        checks += [("strata child refused", len(failed), 1),
+                   ("strata reason", failed[0]["reason"] if failed else None, "NO_PROPOSAL_CHOSEN"),
+                   ("strongSwan child SAs", sas["children"], [])]
+        # strongSwan parsed our USE_TRANSPORT_MODE and tried a transport SA
+        # (kernel-libipsec cannot install one: shared/interop/README.md).
+        checks.append(("charon tried transport mode", "unsupported mode" in tb.charon_log(), True))
+    else:
+        ch = [e for e in evs if e["event"] == "child-sa-up"]
+        if len(ch) != 1:
+            raise Fail("no child-sa-up from strata")
+        ch = ch[0]
+        sc = sas["child"]
+        checks += child_sa_checks(sc, ch) + [
+            ("CHILD mode", sc.get("mode"), "TUNNEL"),
+            ("CHILD encap", sc.get("encap"), "yes"),
+            ("strata encap", ch["encap"], True),
+            ("strata local TS", sorted(ch["local_ts"]), sorted(LAN_C.split(","))),
+            ("strata remote TS", sorted(ch["remote_ts"]), sorted(LAN_D.split(","))),
         ]
-        if up["integ_id"]:
-            checks.append(("IKE integ", si.get("integ-alg"), INTEG.get(up["integ_id"])))
-        else:
-            checks.append(("IKE integ (AEAD: none)", si.get("integ-alg"), None))
-        if mode == "transport":
-            failed = [e for e in evs if e["event"] == "child-sa-failed"]
-            checks += [("strata child refused", len(failed), 1),
-                       ("strata reason", failed[0]["reason"] if failed else None, "NO_PROPOSAL_CHOSEN"),
-                       ("strongSwan child SAs", sas["child"], {})]
-            log = open(os.path.join(a.workdir, "state", ns_d, "charon.log")).read()
-            # strongSwan parsed our USE_TRANSPORT_MODE and tried a transport SA
-            # (kernel-libipsec cannot install one: shared/interop/README.md).
-            checks.append(("charon tried transport mode", "unsupported mode" in log, True))
-        else:
-            ch = [e for e in evs if e["event"] == "child-sa-up"]
-            if len(ch) != 1:
-                raise Fail("no child-sa-up from strata")
-            ch = ch[0]
-            sc = sas["child"]
-            checks += [
-                ("CHILD state", sc.get("state"), "INSTALLED"),
-                ("CHILD mode", sc.get("mode"), "TUNNEL"),
-                ("CHILD encap", sc.get("encap"), "yes"),
-                ("strata encap", ch["encap"], True),
-                ("CHILD spi-in (strongSwan) = strata out", sc.get("spi-in"), ch["spi_out"]),
-                ("CHILD spi-out (strongSwan) = strata in", sc.get("spi-out"), ch["spi_in"]),
-                ("CHILD encr", sc.get("encr-alg"), ENCR.get(ch["encr_id"])),
-                ("CHILD encr keysize", sc.get("encr-keysize"), str(ch["encr_keybits"])),
-                ("CHILD integ", sc.get("integ-alg"), INTEG.get(ch["integ_id"]) if ch["integ_id"] else None),
-                ("strata local TS", sorted(ch["local_ts"]), sorted(LAN_C.split(","))),
-                ("strata remote TS", sorted(ch["remote_ts"]), sorted(LAN_D.split(","))),
-            ]
-        # each check is (what, strongSwan's value or a fact, Strata's value or the expectation)
-        bad = [f"{name}: {got!r} != {want_!r}" for name, got, want_ in checks if got != want_]
-        for name, got, want_ in checks:
-            print(f"  {'ok ' if got == want_ else 'BAD'} {name}: {got!r} == {want_!r}")
-        if bad:
-            raise Fail("mismatch:\n" + "\n".join(bad))
+    check(checks)
 
-        if a.case in REKEY_BY_STRONGSWAN:
-            rekey_by_strongswan(a.case, peer, ns_d, env, events, up, ch)
-
-        # DELETE from one side; the other must see the IKE SA go.
-        if deleter == "strata":
-            strata.send_signal(signal.SIGTERM)
-            strata.wait(timeout=10)
-            deadline = time.time() + 10
-            while time.time() < deadline:
-                if parse_raw_sas(sh(["bash", peer, "swanctl", ns_d, "--list-sas", "--raw"], env=env)) is None:
-                    break
-                time.sleep(0.2)
-            else:
-                raise Fail("strongSwan still lists the IKE SA after Strata's DELETE")
-            if not any(e["event"] == "ike-sa-down" for e in events()):
-                raise Fail("strata reported no ike-sa-down")
-            print("  ok  strongSwan removed the IKE SA after Strata's DELETE")
-        else:
-            print(sh(["bash", peer, "swanctl", ns_d, "--terminate", "--ike", "gw-gw", "--timeout", "10"], env=env))
-            deadline = time.time() + 10
-            while time.time() < deadline and not any(
-                    e["event"] == "ike-sa-down" and e.get("reason") == "deleted by peer" for e in events()):
-                time.sleep(0.1)
-            if not any(e["event"] == "ike-sa-down" and e.get("reason") == "deleted by peer" for e in events()):
-                raise Fail("strata did not report the peer's DELETE")
-            if mode != "transport" and not any(e["event"] == "child-sa-down" for e in events()):
-                raise Fail("strata did not report the CHILD SA down")
-            print("  ok  Strata saw strongSwan's DELETE")
-        print("PASS")
+    if a.case in REKEY_BY_STRONGSWAN:
+        rekey_by_strongswan(a.case, tb, up, ch)
+    elif a.case == "child_rekey_pfs_by_strata":
+        child_rekey_by_strata(tb, ch, esp, up_seen)
+    elif a.case == "ike_rekey_by_strata":
+        ike_rekey_by_strata(tb, up, ch)
+    elif a.case == "dpd_detects_dead_strongswan":
+        dpd_detects_dead(tb)
         return 0
-    except Fail as e:
-        print("FAIL:", e)
-        log = os.path.join(a.workdir, "state", ns_d, "charon.log")
-        if os.path.exists(log):
-            print("---- charon.log ----")
-            print(open(log).read()[-6000:])
-        err = os.path.join(a.workdir, "strata.err")
-        if os.path.exists(err):
-            print("---- strata stderr ----")
-            print(open(err).read()[-3000:])
-        return 1
-    finally:
-        if strata is not None and strata.poll() is None:
-            strata.kill()
-            strata.wait()
-        subprocess.run(["bash", peer, "stop", ns_d], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run(["bash", topo, "down", prefix], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    # DELETE from one side; the other must see the IKE SA go.
+    if deleter == "strata":
+        tb.stop_strata()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if parse_raw_sas(tb.raw_sas(), CONN) is None:
+                break
+            time.sleep(0.2)
+        else:
+            raise Fail("strongSwan still lists the IKE SA after Strata's DELETE")
+        if not any(e["event"] == "ike-sa-down" for e in tb.events()):
+            raise Fail("strata reported no ike-sa-down")
+        print("  ok  strongSwan removed the IKE SA after Strata's DELETE")
+    else:
+        print(tb.swanctl("--terminate", "--ike", CONN, "--timeout", "10"))
+        peer_delete = lambda evs: any(e["event"] == "ike-sa-down" and e.get("reason") == "deleted by peer" for e in evs)
+        if not tb.wait_for(peer_delete, 10):
+            raise Fail("strata did not report the peer's DELETE")
+        if mode != "transport" and not any(e["event"] == "child-sa-down" for e in tb.events()):
+            raise Fail("strata did not report the CHILD SA down")
+        print("  ok  Strata saw strongSwan's DELETE")
+    return 0
 
 
 if __name__ == "__main__":
