@@ -23,8 +23,6 @@ struct AuthContext {
     std::vector<std::uint16_t> peer_hashes;
     // fragmentation: both sides announced IKEV2_FRAGMENTATION_SUPPORTED.
     bool fragmentation = false;
-    // frag protects SKF payloads (made from the SA's keys on first use).
-    std::optional<FragmentCrypto> frag;
     // reassembly holds the fragments of the message being received.
     Reassembly reassembly;
     // response_fragments: the last response, when it was fragmented (re-sent

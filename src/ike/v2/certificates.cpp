@@ -1,5 +1,8 @@
 #include "ike/v2/certificates.hpp"
 
+#include <algorithm>
+
+#include "core/reader.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/x509_names.hpp"
 #include "packet/address.hpp"
@@ -11,6 +14,39 @@ namespace {
 constexpr std::size_t kSha1Length = 20;
 
 std::string text_of(const core::Bytes& b) { return {b.begin(), b.end()}; }
+
+// DER (X.690 §8.1, §10.1) as far as spki_of needs it.
+constexpr std::uint8_t kDerSequence = 0x30;
+constexpr std::uint8_t kDerVersionTag = 0xa0;  // [0] EXPLICIT Version
+
+struct DerElement {
+    std::uint8_t tag = 0;
+    core::ByteView content;
+    core::ByteView whole;  // tag, length and content
+};
+
+// read_element reads one element with a low tag number and a definite
+// length (short form, or long form of up to four octets) off r.
+std::optional<DerElement> read_element(core::Reader& r) {
+    const core::ByteView from = r.rest();
+    auto tag = r.u8();
+    auto first = r.u8();
+    if (!tag || !first || (*tag & 0x1f) == 0x1f) return std::nullopt;
+    std::size_t len = *first;
+    if ((*first & 0x80) != 0) {
+        const unsigned n = *first & 0x7fU;
+        if (n == 0 || n > 4) return std::nullopt;
+        len = 0;
+        for (unsigned i = 0; i < n; ++i) {
+            auto b = r.u8();
+            if (!b) return std::nullopt;
+            len = (len << 8) | *b;
+        }
+    }
+    auto content = r.bytes(len);
+    if (!content) return std::nullopt;
+    return DerElement{*tag, *content, from.first(from.size() - r.remaining())};
+}
 
 core::Result<PeerCertificate, CertFailure> refuse(std::string reason) {
     return core::fail(CertFailure{std::move(reason)});
@@ -29,14 +65,71 @@ std::vector<RawPayload> cert_payloads(const std::vector<crypto::Certificate>& ce
     return out;
 }
 
+core::Result<core::ByteView> spki_of(core::ByteView der) {
+    core::Reader r(der);
+    auto cert = read_element(r);
+    if (!cert || cert->tag != kDerSequence || !r.empty()) return core::fail(core::Error::DecodeFailed);
+    core::Reader c(cert->content);
+    auto tbs = read_element(c);
+    if (!tbs || tbs->tag != kDerSequence) return core::fail(core::Error::DecodeFailed);
+    // RFC 5280 §4.1: TBSCertificate ::= SEQUENCE { version [0] EXPLICIT
+    // (optional), serialNumber, signature, issuer, validity, subject,
+    // subjectPublicKeyInfo, ... }.
+    core::Reader t(tbs->content);
+    auto first = t.peek_u8();
+    if (!first) return core::fail(core::Error::DecodeFailed);
+    std::size_t skip = *first == kDerVersionTag ? 6 : 5;
+    for (; skip > 0; --skip) {
+        if (!read_element(t)) return core::fail(core::Error::DecodeFailed);
+    }
+    auto spki = read_element(t);
+    if (!spki || spki->tag != kDerSequence) return core::fail(core::Error::DecodeFailed);
+    return spki->whole;
+}
+
+core::Result<crypto::Certificate> CertificateCache::parse(core::ByteView der) {
+    {
+        const std::lock_guard<std::mutex> lock(mu_);
+        for (auto& e : entries_) {
+            if (e.der.size() == der.size() && std::equal(e.der.begin(), e.der.end(), der.begin())) {
+                e.used = ++tick_;
+                ++hits_;
+                return e.cert;
+            }
+        }
+    }
+    auto cert = crypto::Certificate::from_der(der);
+    if (!cert || der.size() > kMaxDer) return cert;
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() >= kCapacity) {
+        auto oldest = std::min_element(entries_.begin(), entries_.end(),
+                                       [](const Entry& a, const Entry& b) { return a.used < b.used; });
+        entries_.erase(oldest);
+    }
+    entries_.push_back(Entry{core::Bytes(der.begin(), der.end()), *cert, ++tick_});
+    return cert;
+}
+
+std::size_t CertificateCache::size() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return entries_.size();
+}
+
+std::uint64_t CertificateCache::hits() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return hits_;
+}
+
 std::optional<RawPayload> certreq_payload(const std::vector<crypto::Certificate>& cas) {
     // RFC 7296 §3.7: for X.509, the Certification Authority field is a
-    // concatenation of SHA-1 hashes of the anchors' SubjectPublicKeyInfo.
+    // concatenation of SHA-1 hashes of the anchors' SubjectPublicKeyInfo,
+    // taken from the certificate's DER as it is (re-encoding the key through
+    // libcrypto's encoder would cost as much as a signature).
     core::Bytes hashes;
     for (const auto& ca : cas) {
-        auto key = ca.public_key();
-        if (!key) continue;
-        auto spki = key->to_der();
+        auto der = ca.to_der();
+        if (!der) continue;
+        auto spki = spki_of(*der);
         if (!spki) continue;
         auto h = crypto::digest(crypto::HashAlg::Sha1, *spki);
         if (!h) continue;
@@ -83,7 +176,7 @@ bool identity_matches(const crypto::Certificate& cert, const Identity& id) {
 
 core::Result<PeerCertificate, CertFailure> check_peer_certificates(
     const std::vector<RawPayload>& payloads, const Identity& peer_id,
-    const std::vector<crypto::Certificate>& anchors, core::WallTime at) {
+    const std::vector<crypto::Certificate>& anchors, core::WallTime at, CertificateCache* cache) {
     std::vector<crypto::Certificate> certs;
     for (const auto& p : payloads) {
         if (p.type != PayloadType::CERT) continue;
@@ -96,7 +189,7 @@ core::Result<PeerCertificate, CertFailure> check_peer_certificates(
             if (certs.empty()) return refuse("unsupported CERT encoding " + std::to_string(c->encoding));
             continue;
         }
-        auto x = crypto::Certificate::from_der(c->data);
+        auto x = cache != nullptr ? cache->parse(c->data) : crypto::Certificate::from_der(c->data);
         if (!x) return refuse("CERT payload is not a DER X.509 certificate");
         certs.push_back(std::move(x).value());
     }

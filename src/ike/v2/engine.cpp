@@ -11,7 +11,9 @@
 
 namespace strata::ike::v2 {
 
-Engine::Engine(EngineConfig config, crypto::RandomSource& rng) : config_(std::move(config)), rng_(rng) {}
+Engine::Engine(EngineConfig config, crypto::RandomSource& rng) : config_(std::move(config)), rng_(rng) {
+    if (!config_.certificate_cache) config_.certificate_cache = std::make_shared<CertificateCache>();
+}
 Engine::~Engine() = default;
 
 const ConnectionConfig* Engine::find_connection(std::string_view name) const {

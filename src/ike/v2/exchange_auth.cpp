@@ -137,7 +137,8 @@ bool IkeSa::verify_auth(const std::vector<RawPayload>& pl, PayloadType id_type, 
         return false;
     }
     // The peer's certificate chains to our CA and certifies its ID (RFC 4945 §3.1).
-    auto peer = check_peer_certificates(pl, *id, conn_.ca_certs, eng_.config_.wall_clock->wall_now());
+    auto peer = check_peer_certificates(pl, *id, conn_.ca_certs, eng_.config_.wall_clock->wall_now(),
+                                        eng_.config_.certificate_cache.get());
     if (!peer) {
         why = peer.error().reason;
         return false;

@@ -1,7 +1,6 @@
 #include "ike/v2/fragment.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "core/reader.hpp"
 #include "core/writer.hpp"
@@ -23,22 +22,14 @@ std::size_t fragment_datagram_limit(std::size_t fragment_size, bool ipv6, bool p
     return ip > overhead ? ip - overhead : 0;
 }
 
-core::Result<FragmentCrypto> FragmentCrypto::create(const NegotiatedIke& algs, const IkeKeys& keys,
-                                                    bool initiator) {
-    auto t = SkTransforms::create(algs, keys, initiator);
-    if (!t) return core::fail(t.error());
-    FragmentCrypto c;
-    c.t_ = std::move(t).value();
-    return c;
-}
+namespace {
 
-core::Result<core::Bytes> FragmentCrypto::seal_one(Header h, std::uint16_t number, std::uint16_t total,
-                                                   PayloadType first, core::ByteView slice,
-                                                   crypto::RandomSource& rng) {
-    // RFC 7383 §2.5: each fragment is padded and protected like an SK payload.
-    const std::size_t pad = (t_.block_len - (slice.size() + 1) % t_.block_len) % t_.block_len;
-    const std::size_t ct_len = slice.size() + pad + 1;
-    const std::size_t payload_len = kSkfHeader + t_.iv_len + ct_len + t_.icv_len;
+// seal_one returns one SKF message holding slice (RFC 7383 §2.5).
+core::Result<core::Bytes> seal_one(SkCrypto& sk, Header h, std::uint16_t number, std::uint16_t total,
+                                   PayloadType first, core::ByteView slice, crypto::RandomSource& rng) {
+    const std::size_t ct_len = sk.padded_length(slice.size());
+    const std::size_t pad = ct_len - slice.size() - 1;
+    const std::size_t payload_len = kSkfHeader + sk.iv_len() + ct_len + sk.icv_len();
     core::Bytes out;
     core::Writer w(out);
     h.next = PayloadType::SKF;
@@ -51,47 +42,34 @@ core::Result<core::Bytes> FragmentCrypto::seal_one(Header h, std::uint16_t numbe
     w.u16(number);
     w.u16(total);
     const std::size_t iv_at = w.size();
-    auto iv = w.reserve(t_.iv_len);
-    if (auto st = rng.fill(iv); !st) return core::fail(st.error());
-    const std::size_t ct_at = w.size();
+    w.zeros(sk.iv_len());
     w.bytes(slice);
     w.zeros(pad);
     w.u8(static_cast<std::uint8_t>(pad));
-    w.zeros(t_.icv_len);
+    w.zeros(sk.icv_len());
     if (auto st = w.status(); !st) return core::fail(st.error());
-    core::MutableByteView all(out);
-    core::MutableByteView ct = all.subspan(ct_at, ct_len);
-    core::MutableByteView icv = all.subspan(ct_at + ct_len, t_.icv_len);
-    const core::ByteView ivv = all.subspan(iv_at, t_.iv_len);
-    if (t_.aead_out) {
-        // RFC 7383 §2.5: the AAD is the IKE header and the SKF header with
-        // Fragment Number and Total Fragments (RFC 5282 §5 otherwise).
-        std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(t_.salt_out.view().begin(), t_.salt_out.view().end(), nonce.begin());
-        std::copy(ivv.begin(), ivv.end(), nonce.begin() + 4);
-        if (auto st = t_.aead_out->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
-            return core::fail(st.error());
-    } else {
-        if (auto st = t_.cipher_out->encrypt(ivv, ct); !st) return core::fail(st.error());
-        if (auto st = t_.mac_out->compute(all.subspan(0, ct_at + ct_len), icv); !st)
-            return core::fail(st.error());
-    }
+    // §2.5: each fragment is protected like an SK payload; the AAD runs to
+    // the end of the SKF header (Fragment Number and Total Fragments).
+    if (auto st = sk.seal_region(out, iv_at, rng); !st) return core::fail(st.error());
     return out;
 }
 
-core::Result<std::vector<core::Bytes>> FragmentCrypto::fragment(Header h,
-                                                                const std::vector<RawPayload>& payloads,
-                                                                std::size_t max_message,
-                                                                crypto::RandomSource& rng) {
+}  // namespace
+
+core::Result<std::vector<core::Bytes>> fragment_message(SkCrypto& sk, Header h,
+                                                        const std::vector<RawPayload>& payloads,
+                                                        std::size_t max_message, crypto::RandomSource& rng) {
     core::Bytes inner;
     core::Writer iw(inner);
     encode_chain(iw, payloads);
-    const std::size_t fixed = kHeaderLength + kSkfHeader + t_.iv_len + t_.icv_len + 1;  // + pad length octet
-    if (max_message <= fixed + t_.block_len) return core::fail(core::Error::InvalidInputLength);
+    const std::size_t block = sk.block_len();
+    const std::size_t fixed =
+        kHeaderLength + kSkfHeader + sk.iv_len() + sk.icv_len() + 1;  // + pad length octet
+    if (max_message <= fixed + block) return core::fail(core::Error::InvalidInputLength);
     // The largest slice whose padded length still fits.
     // The ciphertext (slice | padding | pad length) is a whole number of blocks.
     const std::size_t avail = max_message - (fixed - 1);
-    const std::size_t room = (avail / t_.block_len) * t_.block_len - 1;
+    const std::size_t room = (avail / block) * block - 1;
     const std::size_t total = (inner.size() + room - 1) / room;
     if (total == 0 || total > kMaxFragments) return core::fail(core::Error::InvalidInputLength);
     const PayloadType first = payloads.empty() ? PayloadType::None : payloads.front().type;
@@ -99,7 +77,7 @@ core::Result<std::vector<core::Bytes>> FragmentCrypto::fragment(Header h,
     for (std::size_t i = 0; i < total; ++i) {
         const std::size_t at = i * room;
         const core::ByteView slice = core::ByteView(inner).subspan(at, std::min(room, inner.size() - at));
-        auto m = seal_one(h, static_cast<std::uint16_t>(i + 1), static_cast<std::uint16_t>(total), first,
+        auto m = seal_one(sk, h, static_cast<std::uint16_t>(i + 1), static_cast<std::uint16_t>(total), first,
                           slice, rng);
         if (!m) return core::fail(m.error());
         out.push_back(std::move(m).value());
@@ -112,7 +90,8 @@ bool is_fragment(const ParsedMessage& m) noexcept {
            m.header.next == PayloadType::SKF;
 }
 
-core::Result<Fragment, ParseError> FragmentCrypto::open(core::ByteView message, const ParsedMessage& m) {
+core::Result<Fragment, ParseError> open_fragment_payload(SkCrypto& sk, core::ByteView message,
+                                                         const ParsedMessage& m) {
     if (!is_fragment(m)) return core::fail(ParseError::InvalidSyntax);
     // The SKF payload is the only one: its generic header starts right after
     // the IKE header, so the message is header | SKF header | IV | ct | ICV.
@@ -123,32 +102,10 @@ core::Result<Fragment, ParseError> FragmentCrypto::open(core::ByteView message, 
     auto total = r.u16();
     if (!number || !total || *number == 0 || *total == 0 || *number > *total || *total > kMaxFragments)
         return core::fail(ParseError::InvalidSyntax);
-    const std::size_t body = r.remaining();
-    if (body < t_.iv_len + t_.icv_len + 1) return core::fail(ParseError::InvalidSyntax);
-    const std::size_t ct_len = body - t_.iv_len - t_.icv_len;
-    if (ct_len % t_.block_len != 0) return core::fail(ParseError::InvalidSyntax);
-    const std::size_t iv_at = kHeaderLength + kSkfHeader;
-    const std::size_t ct_at = iv_at + t_.iv_len;
-    core::Bytes plain(message.begin() + static_cast<std::ptrdiff_t>(ct_at),
-                      message.begin() + static_cast<std::ptrdiff_t>(ct_at + ct_len));
-    const core::ByteView iv = message.subspan(iv_at, t_.iv_len);
-    const core::ByteView icv = message.subspan(ct_at + ct_len, t_.icv_len);
-    if (t_.aead_in) {
-        std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(t_.salt_in.view().begin(), t_.salt_in.view().end(), nonce.begin());
-        std::copy(iv.begin(), iv.end(), nonce.begin() + 4);
-        if (!t_.aead_in->open(nonce, message.subspan(0, iv_at), plain, icv))
-            return core::fail(ParseError::IntegrityFailed);
-    } else {
-        // RFC 7383 §2.6: the ICV of each fragment is checked as it arrives.
-        if (!t_.mac_in->verify(message.subspan(0, ct_at + ct_len), icv))
-            return core::fail(ParseError::IntegrityFailed);
-        if (!t_.cipher_in->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
-    }
-    const std::size_t pad = plain.back();
-    if (pad + 1 > plain.size()) return core::fail(ParseError::InvalidSyntax);
-    plain.resize(plain.size() - pad - 1);
-    return Fragment{*number, *total, *number == 1 ? next : PayloadType::None, std::move(plain)};
+    // RFC 7383 §2.6: the ICV of each fragment is checked as it arrives.
+    auto plain = sk.open_region(message, kHeaderLength + kSkfHeader);
+    if (!plain) return core::fail(plain.error());
+    return Fragment{*number, *total, *number == 1 ? next : PayloadType::None, std::move(plain).value()};
 }
 
 void Reassembly::reset() noexcept {

@@ -17,12 +17,7 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
-#include "core/secret.hpp"
-#include "crypto/aead.hpp"
-#include "crypto/cipher.hpp"
-#include "crypto/mac.hpp"
 #include "crypto/random.hpp"
-#include "ike/proposal.hpp"
 #include "ike/v2/keys.hpp"
 #include "ike/v2/message.hpp"
 
@@ -47,32 +42,20 @@ struct Fragment {
     core::Bytes plain;                            // the decrypted slice, padding removed
 };
 
-// FragmentCrypto seals and opens SKF payloads with an IKE SA's SK_e/SK_a
-// (the same transforms as SK: RFC 5282 for AEAD, §3.14 of RFC 7296 else).
-class FragmentCrypto {
-public:
-    // create keys the transforms for one side (initiator: seal with SK_ei/SK_ai).
-    static core::Result<FragmentCrypto> create(const NegotiatedIke& algs, const IkeKeys& keys,
-                                               bool initiator);
+// fragment_message returns the messages that carry payloads as SKF
+// fragments, none longer than max_message bytes (header h: SPIs, exchange,
+// flags, message ID), each protected by the IKE SA's SK transforms sk (RFC
+// 7383 §2.5). InvalidInputLength if max_message leaves no room for payload
+// bytes or more than kMaxFragments would be needed.
+core::Result<std::vector<core::Bytes>> fragment_message(SkCrypto& sk, Header h,
+                                                        const std::vector<RawPayload>& payloads,
+                                                        std::size_t max_message, crypto::RandomSource& rng);
 
-    // fragment returns the messages that carry payloads as SKF fragments,
-    // none longer than max_message bytes (header h: SPIs, exchange, flags,
-    // message ID). InvalidInputLength if max_message leaves no room for
-    // payload bytes or more than kMaxFragments would be needed.
-    core::Result<std::vector<core::Bytes>> fragment(Header h, const std::vector<RawPayload>& payloads,
-                                                    std::size_t max_message, crypto::RandomSource& rng);
-
-    // open checks and decrypts the one SKF payload of message (parsed as m:
-    // SKF must be the only payload). IntegrityFailed if the ICV does not verify.
-    core::Result<Fragment, ParseError> open(core::ByteView message, const ParsedMessage& m);
-
-private:
-    FragmentCrypto() = default;
-    core::Result<core::Bytes> seal_one(Header h, std::uint16_t number, std::uint16_t total, PayloadType first,
-                                       core::ByteView slice, crypto::RandomSource& rng);
-
-    SkTransforms t_;
-};
+// open_fragment_payload checks and decrypts the one SKF payload of message
+// (parsed as m: SKF must be the only payload) with the IKE SA's SK
+// transforms. IntegrityFailed if the ICV does not verify.
+core::Result<Fragment, ParseError> open_fragment_payload(SkCrypto& sk, core::ByteView message,
+                                                         const ParsedMessage& m);
 
 // is_fragment is true for a message whose only payload is SKF.
 bool is_fragment(const ParsedMessage& m) noexcept;

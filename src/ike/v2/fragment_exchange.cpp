@@ -6,17 +6,6 @@ namespace strata::ike::v2 {
 
 namespace {
 
-// frag_crypto returns the SA's SKF protection, made from its keys on first use.
-FragmentCrypto* frag_crypto(IkeSa& sa) {
-    if (!sa.auth_.frag) {
-        if (!sa.keys_) return nullptr;
-        auto f = FragmentCrypto::create(sa.algs_, *sa.keys_, sa.initiator_);
-        if (!f) return nullptr;
-        sa.auth_.frag.emplace(std::move(f).value());
-    }
-    return &*sa.auth_.frag;
-}
-
 // limit returns the largest message sent whole on the SA's path (RFC 7383 §2.5.1).
 std::size_t limit(const IkeSa& sa) {
     return fragment_datagram_limit(sa.conn_.fragment_size, !sa.remote_.address.is_v4(),
@@ -30,9 +19,9 @@ bool IkeSa::send_fragmented_request(Output& out, ExchangeType ex, const std::vec
     const Header h = header(ex, false, next_request_id_);
     auto whole = sk_->seal(h, pl, eng_.rng_);
     if (!whole) return false;
-    FragmentCrypto* fc = auth_.fragmentation && whole->size() > limit(*this) ? frag_crypto(*this) : nullptr;
-    auto frags = fc != nullptr
-                     ? fc->fragment(h, pl, limit(*this), eng_.rng_)
+    // RFC 7383 §2.5: SKF fragments are protected with the same SK transforms.
+    auto frags = auth_.fragmentation && whole->size() > limit(*this)
+                     ? fragment_message(*sk_, h, pl, limit(*this), eng_.rng_)
                      : core::Result<std::vector<core::Bytes>>(core::fail(core::Error::InvalidInputLength));
     if (!frags) {
         // Not negotiated, small enough, or the path limit leaves no room:
@@ -55,9 +44,9 @@ void IkeSa::send_fragmented_response(Output& out, ExchangeType ex, std::uint32_t
     const Header h = header(ex, true, mid);
     auto whole = sk_->seal(h, pl, eng_.rng_);
     if (!whole) return;
-    FragmentCrypto* fc = auth_.fragmentation && whole->size() > limit(*this) ? frag_crypto(*this) : nullptr;
-    auto frags = fc != nullptr
-                     ? fc->fragment(h, pl, limit(*this), eng_.rng_)
+    // RFC 7383 §2.5: SKF fragments are protected with the same SK transforms.
+    auto frags = auth_.fragmentation && whole->size() > limit(*this)
+                     ? fragment_message(*sk_, h, pl, limit(*this), eng_.rng_)
                      : core::Result<std::vector<core::Bytes>>(core::fail(core::Error::InvalidInputLength));
     auth_.response_fragments.clear();
     auth_.response_mid.reset();
@@ -78,12 +67,11 @@ void IkeSa::send_fragmented_response(Output& out, ExchangeType ex, std::uint32_t
 
 std::optional<std::vector<RawPayload>> IkeSa::open_fragment(const ParsedMessage& m) {
     // RFC 7383 §2.5: SKF only after both sides announced support.
-    FragmentCrypto* fc = auth_.fragmentation ? frag_crypto(*this) : nullptr;
-    if (fc == nullptr) {
+    if (!auth_.fragmentation || !sk_) {
         ++eng_.stats_.malformed;
         return std::nullopt;
     }
-    auto f = fc->open(raw_, m);
+    auto f = open_fragment_payload(*sk_, raw_, m);
     if (!f) {
         // §2.6: a fragment whose ICV fails is dropped like an SK message.
         if (f.error() == ParseError::IntegrityFailed) {

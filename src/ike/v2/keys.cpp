@@ -157,62 +157,68 @@ core::Result<SkCrypto> SkCrypto::create(const NegotiatedIke& algs, const IkeKeys
     return c;
 }
 
+std::size_t SkCrypto::padded_length(std::size_t n) const noexcept {
+    // RFC 7296 §3.14: payloads | padding | pad length fills whole blocks.
+    return n + 1 + (t_.block_len - (n + 1) % t_.block_len) % t_.block_len;
+}
+
 core::Result<core::Bytes> SkCrypto::seal(Header h, const std::vector<RawPayload>& payloads,
                                          crypto::RandomSource& rng) {
-    core::Bytes inner;
-    core::Writer iw(inner);
-    encode_chain(iw, payloads);
-    // RFC 7296 §3.14: padding so that payloads | padding | pad length fills
-    // whole blocks; the padding bytes are zero here.
-    const std::size_t pad = (t_.block_len - (inner.size() + 1) % t_.block_len) % t_.block_len;
-    iw.zeros(pad);
-    iw.u8(static_cast<std::uint8_t>(pad));
-
     core::Bytes out;
     core::Writer w(out);
     h.next = PayloadType::SK;
-    h.length = static_cast<std::uint32_t>(kHeaderLength + 4 + t_.iv_len + inner.size() + t_.icv_len);
+    h.length = 0;  // patched below
     encode_header(w, h);
+    // RFC 7296 §3.14: the SK payload's Next Payload names the first inner payload.
     w.u8(static_cast<std::uint8_t>(payloads.empty() ? PayloadType::None : payloads.front().type));
     w.u8(0);
-    w.u16(static_cast<std::uint16_t>(4 + t_.iv_len + inner.size() + t_.icv_len));
+    w.u16(0);  // patched below
     const std::size_t iv_at = w.size();
-    auto iv = w.reserve(t_.iv_len);
-    if (auto st = rng.fill(iv); !st) return core::fail(st.error());
-    const std::size_t ct_at = w.size();
-    w.bytes(inner);
+    w.zeros(t_.iv_len);
+    const std::size_t inner_at = w.size();
+    encode_chain(w, payloads);
+    const std::size_t inner = w.size() - inner_at;
+    const std::size_t pad = padded_length(inner) - inner - 1;
+    w.zeros(pad);  // the padding bytes are zero here
+    w.u8(static_cast<std::uint8_t>(pad));
     w.zeros(t_.icv_len);
+    w.patch_u16(kHeaderLength + 2, static_cast<std::uint16_t>(w.size() - kHeaderLength));
+    w.patch_u32(24, static_cast<std::uint32_t>(w.size()));
     if (auto st = w.status(); !st) return core::fail(st.error());
-    core::MutableByteView all(out);
-    core::MutableByteView ct = all.subspan(ct_at, inner.size());
-    core::MutableByteView icv = all.subspan(ct_at + inner.size(), t_.icv_len);
-    core::ByteView ivv = all.subspan(iv_at, t_.iv_len);
-    if (t_.aead_out) {
-        // RFC 5282 §5: AAD is the IKE header and the SK payload header.
-        std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
-        std::copy(t_.salt_out.view().begin(), t_.salt_out.view().end(), nonce.begin());
-        std::copy(ivv.begin(), ivv.end(), nonce.begin() + 4);
-        if (auto st = t_.aead_out->seal(nonce, all.subspan(0, iv_at), ct, icv); !st)
-            return core::fail(st.error());
-    } else {
-        if (auto st = t_.cipher_out->encrypt(ivv, ct); !st) return core::fail(st.error());
-        // RFC 7296 §3.14: the ICV covers the message from the header to the
-        // end of the encrypted data.
-        if (auto st = t_.mac_out->compute(all.subspan(0, ct_at + inner.size()), icv); !st) {
-            return core::fail(st.error());
-        }
-    }
+    if (auto st = seal_region(out, iv_at, rng); !st) return core::fail(st.error());
     return out;
 }
 
-core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView message,
-                                                                 const SkPayload& sk) {
-    if (sk.body.size() < t_.iv_len + t_.icv_len + 1) return core::fail(ParseError::InvalidSyntax);
-    const std::size_t ct_len = sk.body.size() - t_.iv_len - t_.icv_len;
-    if (ct_len % t_.block_len != 0) return core::fail(ParseError::InvalidSyntax);
-    const std::size_t iv_at = sk.offset + 4;
+core::Status SkCrypto::seal_region(core::MutableByteView message, std::size_t iv_at,
+                                   crypto::RandomSource& rng) {
     const std::size_t ct_at = iv_at + t_.iv_len;
-    if (ct_at + ct_len + t_.icv_len != message.size()) return core::fail(ParseError::InvalidSyntax);
+    if (message.size() < ct_at + t_.icv_len) return core::fail(core::Error::InvalidInputLength);
+    const std::size_t ct_len = message.size() - ct_at - t_.icv_len;
+    if (ct_len == 0 || ct_len % t_.block_len != 0) return core::fail(core::Error::InvalidInputLength);
+    const core::MutableByteView iv = message.subspan(iv_at, t_.iv_len);
+    if (auto st = rng.fill(iv); !st) return st;
+    const core::MutableByteView ct = message.subspan(ct_at, ct_len);
+    const core::MutableByteView icv = message.subspan(ct_at + ct_len, t_.icv_len);
+    if (t_.aead_out) {
+        // RFC 5282 §4: nonce = salt | IV; §5: the AAD is the IKE header and
+        // the payload header (for SKF with Fragment Number and Total
+        // Fragments, RFC 7383 §2.5), everything before the IV.
+        std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
+        std::copy(t_.salt_out.view().begin(), t_.salt_out.view().end(), nonce.begin());
+        std::copy(iv.begin(), iv.end(), nonce.begin() + 4);
+        return t_.aead_out->seal(nonce, message.first(iv_at), ct, icv);
+    }
+    if (auto st = t_.cipher_out->encrypt(iv, ct); !st) return st;
+    // RFC 7296 §3.14: the ICV covers the message from the header to the end
+    // of the encrypted data.
+    return t_.mac_out->compute(message.first(ct_at + ct_len), icv);
+}
+
+core::Result<core::Bytes, ParseError> SkCrypto::open_region(core::ByteView message, std::size_t iv_at) {
+    const std::size_t ct_at = iv_at + t_.iv_len;
+    if (message.size() < ct_at + t_.icv_len + 1) return core::fail(ParseError::InvalidSyntax);
+    const std::size_t ct_len = message.size() - ct_at - t_.icv_len;
+    if (ct_len % t_.block_len != 0) return core::fail(ParseError::InvalidSyntax);
     core::Bytes plain(message.begin() + static_cast<std::ptrdiff_t>(ct_at),
                       message.begin() + static_cast<std::ptrdiff_t>(ct_at + ct_len));
     const core::ByteView iv = message.subspan(iv_at, t_.iv_len);
@@ -221,19 +227,30 @@ core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView 
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce{};
         std::copy(t_.salt_in.view().begin(), t_.salt_in.view().end(), nonce.begin());
         std::copy(iv.begin(), iv.end(), nonce.begin() + 4);
-        if (!t_.aead_in->open(nonce, message.subspan(0, iv_at), plain, icv)) {
+        if (!t_.aead_in->open(nonce, message.first(iv_at), plain, icv)) {
             return core::fail(ParseError::IntegrityFailed);
         }
     } else {
-        // RFC 7296 §3.14: check the ICV before decrypting.
-        if (!t_.mac_in->verify(message.subspan(0, ct_at + ct_len), icv))
+        // RFC 7296 §3.14 (and RFC 7383 §2.6 for each fragment): check the
+        // ICV before decrypting.
+        if (!t_.mac_in->verify(message.first(ct_at + ct_len), icv))
             return core::fail(ParseError::IntegrityFailed);
         if (!t_.cipher_in->decrypt(iv, plain)) return core::fail(ParseError::InvalidSyntax);
     }
     const std::size_t pad = plain.back();
     if (pad + 1 > plain.size()) return core::fail(ParseError::InvalidSyntax);
     plain.resize(plain.size() - pad - 1);
-    return parse_chain(sk.first_inner, plain);
+    return plain;
+}
+
+core::Result<std::vector<RawPayload>, ParseError> SkCrypto::open(core::ByteView message,
+                                                                 const SkPayload& sk) {
+    // parse_message located the SK payload last: its body runs to the end.
+    const std::size_t iv_at = sk.offset + 4;
+    if (iv_at + sk.body.size() != message.size()) return core::fail(ParseError::InvalidSyntax);
+    auto plain = open_region(message, iv_at);
+    if (!plain) return core::fail(plain.error());
+    return parse_chain(sk.first_inner, *plain);
 }
 
 }  // namespace strata::ike::v2

@@ -71,11 +71,7 @@ core::Result<core::SecretBytes> psk_auth(const crypto::PrfInfo& prf, core::ByteV
 // nat_detection_hash returns SHA-1(SPIi | SPIr | IP | port) (RFC 7296 §2.23).
 core::Result<core::Bytes> nat_detection_hash(std::uint64_t spi_i, std::uint64_t spi_r, const Endpoint& ep);
 
-// SkCrypto protects SK payloads for one direction pair of an IKE SA. The
-// initiator seals with SK_ei/SK_ai and opens with SK_er/SK_ar; the responder
-// the other way round.
-// SkTransforms is one side's keyed SK protection (RFC 7296 §3.14, RFC 5282),
-// shared by SK payloads and SKF fragments (RFC 7383 §2.5).
+// SkTransforms is one side's keyed SK protection (RFC 7296 §3.14, RFC 5282).
 struct SkTransforms {
     // create keys both directions (initiator: seal with SK_ei/SK_ai).
     static core::Result<SkTransforms> create(const NegotiatedIke& algs, const IkeKeys& keys, bool initiator);
@@ -89,6 +85,11 @@ struct SkTransforms {
     std::size_t block_len = 1;
 };
 
+// SkCrypto is an IKE SA's one keyed set of SK transforms. It protects SK
+// payloads (seal/open) and, through seal_region/open_region, SKF fragments
+// (RFC 7383 §2.5: each fragment is protected like an SK payload). The
+// initiator seals with SK_ei/SK_ai and opens with SK_er/SK_ar; the
+// responder the other way round.
 class SkCrypto {
 public:
     // create keys the transforms for one side.
@@ -106,9 +107,25 @@ public:
     // when the ICV does not verify (the caller drops the message, §2.21.2).
     core::Result<std::vector<RawPayload>, ParseError> open(core::ByteView message, const SkPayload& sk);
 
-    // overhead returns the bytes SK adds around a plaintext (header, IV, ICV).
+    // seal_region protects one encrypted payload (SK or SKF) in place.
+    // message is the whole message: the IKE header and the payload's
+    // headers up to iv_at (the AEAD's associated data, RFC 5282 §5 and RFC
+    // 7383 §2.5), iv_len() bytes for the IV (drawn from rng), the plaintext
+    // already padded to padded_length(), and icv_len() bytes for the ICV.
+    core::Status seal_region(core::MutableByteView message, std::size_t iv_at, crypto::RandomSource& rng);
+
+    // open_region checks the ICV of the encrypted payload whose IV starts at
+    // iv_at and which runs to the end of message, and returns the plaintext
+    // without padding. IntegrityFailed if the ICV does not verify,
+    // InvalidSyntax if the lengths or the padding are impossible.
+    core::Result<core::Bytes, ParseError> open_region(core::ByteView message, std::size_t iv_at);
+
+    // padded_length returns the encrypted length of n plaintext bytes: with
+    // padding and the Pad Length octet, a whole number of blocks (§3.14).
+    [[nodiscard]] std::size_t padded_length(std::size_t n) const noexcept;
     [[nodiscard]] std::size_t iv_len() const noexcept { return t_.iv_len; }
     [[nodiscard]] std::size_t icv_len() const noexcept { return t_.icv_len; }
+    [[nodiscard]] std::size_t block_len() const noexcept { return t_.block_len; }
 
 private:
     SkCrypto() = default;

@@ -108,6 +108,64 @@ TEST(IkeV2Certificates, CertreqCarriesSha1OfTheCaKeys) {
     EXPECT_FALSE(certreq_payload({}));
 }
 
+TEST(IkeV2Certificates, SpkiFromTheDerIsLibcryptosEncoding) {
+    // RSA (long-form lengths), ECDSA and Ed25519 keys, CA and leaf certificates.
+    for (auto alg : {SignatureAlg::RsaPkcs1Sha256, SignatureAlg::EcdsaP256Sha256, SignatureAlg::Ed25519}) {
+        auto pki = Pki::make(alg);
+        auto leaf = pki.issue(alg, "gw-d.example.org", {"gw-d.example.org"});
+        for (const auto* c : {&pki.ca, &leaf.cert}) {
+            auto der = c->to_der();
+            ASSERT_TRUE(der);
+            auto spki = spki_of(*der);
+            ASSERT_TRUE(spki);
+            EXPECT_EQ(core::Bytes(spki->begin(), spki->end()), *c->public_key()->to_der());
+        }
+    }
+    // Not a certificate: refused, never read past the input.
+    auto der = *Pki::make(SignatureAlg::EcdsaP256Sha256).ca.to_der();
+    EXPECT_FALSE(spki_of({}));
+    EXPECT_FALSE(spki_of(core::ByteView(der).first(der.size() - 1)));
+    for (std::size_t n = 0; n < 64; ++n) {
+        core::Bytes cut(der.begin(), der.begin() + static_cast<std::ptrdiff_t>(n));
+        EXPECT_FALSE(spki_of(cut));
+    }
+    core::Bytes longlen = {0x30, 0x85, 1, 0, 0, 0, 0};
+    EXPECT_FALSE(spki_of(longlen));
+}
+
+TEST(IkeV2Certificates, CacheReturnsTheSameCertificateAndStillChecks) {
+    auto pki = Pki::make(SignatureAlg::EcdsaP256Sha256);
+    auto leaf = pki.issue(SignatureAlg::EcdsaP256Sha256, "gw-d.example.org", {"gw-d.example.org"});
+    auto other = Pki::make(SignatureAlg::EcdsaP256Sha256, "Other");
+    CertificateCache cache;
+    const auto pl = cert_payloads({leaf.cert});
+    auto first = check_peer_certificates(pl, id("gw-d.example.org"), {pki.ca}, test_time(), &cache);
+    ASSERT_TRUE(first) << first.error().reason;
+    EXPECT_EQ(cache.size(), 1U);
+    EXPECT_EQ(cache.hits(), 0U);
+    auto second = check_peer_certificates(pl, id("gw-d.example.org"), {pki.ca}, test_time(), &cache);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(cache.hits(), 1U);
+    EXPECT_TRUE(second->key.equals(*leaf.key->public_key()));
+    // A cached certificate is still checked: wrong CA, wrong ID, expired.
+    EXPECT_FALSE(check_peer_certificates(pl, id("gw-d.example.org"), {other.ca}, test_time(), &cache));
+    EXPECT_FALSE(check_peer_certificates(pl, id("gw-x.example.org"), {pki.ca}, test_time(), &cache));
+    EXPECT_FALSE(check_peer_certificates(pl, id("gw-d.example.org"), {pki.ca},
+                                         test_time() + std::chrono::hours(24 * 365 * 20), &cache));
+    EXPECT_EQ(cache.hits(), 4U);
+    // Junk is not cached; the cache stays bounded, dropping the least recently used.
+    EXPECT_FALSE(cache.parse(core::Bytes(40, 0x30)));
+    EXPECT_EQ(cache.size(), 1U);
+    for (std::size_t n = 0; n < CertificateCache::kCapacity + 3; ++n) {
+        auto l = pki.issue(SignatureAlg::EcdsaP256Sha256, "h" + std::to_string(n) + ".example.org", {});
+        ASSERT_TRUE(cache.parse(*l.cert.to_der()));
+    }
+    EXPECT_EQ(cache.size(), CertificateCache::kCapacity);
+    const auto before = cache.hits();
+    ASSERT_TRUE(cache.parse(*leaf.cert.to_der()));
+    EXPECT_EQ(cache.hits(), before);  // the leaf was the least recently used: dropped, parsed again
+}
+
 TEST(IkeV2Certificates, DefaultIdentityIsTheSubjectDn) {
     auto pki = Pki::make(SignatureAlg::Ed25519);
     auto leaf = pki.issue(SignatureAlg::Ed25519, "gw-c.example.org", {"gw-c.example.org"});
