@@ -47,11 +47,31 @@ core::ByteView write_aad(std::array<std::uint8_t, kMaxAadLength>& out, std::uint
 // transform here pads more than 15 bytes (a 16-byte block).
 constexpr std::array<std::uint8_t, 16> kPadPattern = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
+// kTrailerBlock is a whole tunnel-mode trailer with the most padding any
+// transform here needs: 15 pad bytes, Pad Length, Next Header.
+constexpr std::size_t kTrailerBlock = 16 + kTrailerLength;
+using TrailerTable = std::array<std::array<std::uint8_t, kTrailerBlock>, 16>;
+
+// trailer_table returns, for each pad length p < 16, the trailer 1, 2, ...,
+// p, p, next_header (RFC 4303 §2.4-2.6), zero-filled to kTrailerBlock bytes.
+constexpr TrailerTable trailer_table(std::uint8_t next_header) {
+    TrailerTable t{};
+    for (std::size_t p = 0; p < t.size(); ++p) {
+        for (std::size_t i = 0; i < p; ++i) t[p][i] = static_cast<std::uint8_t>(i + 1);
+        t[p][p] = static_cast<std::uint8_t>(p);
+        t[p][p + 1] = next_header;
+    }
+    return t;
+}
+// The tunnel-mode trailers: the inner packet is IPv4 (4) or IPv6 (41).
+constexpr TrailerTable kTrailersIpv4 = trailer_table(packet::ipproto::kIpv4);
+constexpr TrailerTable kTrailersIpv6 = trailer_table(packet::ipproto::kIpv6);
+
 // write_nonce writes salt | explicit IV (RFC 4106 §4, RFC 7634 §2) into n.
 // Every AEAD SA has a 4-byte salt and an 8-byte IV; the Writer's bounds are
 // then compile-time constants and the copies fixed-size moves.
-inline void write_nonce(std::array<std::uint8_t, crypto::kAeadNonceLength>& n, core::ByteView salt,
-                        core::ByteView iv) noexcept {
+[[gnu::always_inline]] inline void write_nonce(std::array<std::uint8_t, crypto::kAeadNonceLength>& n,
+                                               core::ByteView salt, core::ByteView iv) noexcept {
     static_assert(kSaltLength + kEspAeadIvLength == crypto::kAeadNonceLength);
     core::Writer w{core::MutableByteView(n)};
     if (salt.size() == kSaltLength && iv.size() == kEspAeadIvLength) {
@@ -265,8 +285,8 @@ core::Result<void, Drop> open_impl(SecurityAssociation& sa, PacketBuffer& buf, s
 inline bool tunnel_aead_fast_path(SecurityAssociation& sa, const EspOutboundOptions& opts) noexcept {
     const SaConfig& cfg = sa.config();
     return cfg.mode == Mode::Tunnel && sa.aead() != nullptr && opts.iv.empty() &&
-           sa.esp_geometry().iv_len == kEspAeadIvLength && sa.outer_header().size() != 0 &&
-           sa.outer_header().protocol() == packet::ipproto::kEsp;
+           sa.esp_geometry().iv_len == kEspAeadIvLength && sa.salt().size() == kSaltLength &&
+           sa.outer_header().size() != 0 && sa.outer_header().protocol() == packet::ipproto::kEsp;
 }
 
 // outbound_tunnel_aead is outbound_impl for the SAs IKE negotiates most
@@ -318,14 +338,28 @@ core::Result<void, Drop> outbound_tunnel_aead(SecurityAssociation& sa, PacketBuf
     // §2.6 Next Header (4 or 41 in tunnel mode).
     auto trailer = buf.push_back(tail);
     core::Writer tw(trailer);
-    tw.bytes(core::ByteView(kPadPattern).first(pad));
-    tw.u8(static_cast<std::uint8_t>(pad));
-    tw.u8(tunnel_inner_protocol(layout.version));
+    const std::uint8_t next_header = tunnel_inner_protocol(layout.version);
+    if (tail >= kTrailerBlock && pad < kTrailersIpv4.size()) {
+        // One fixed-size copy of the whole trailer from a table; the bytes
+        // past Next Header land in the ICV's place, which the seal below
+        // overwrites (the ICV is at least 16 - pad bytes here).
+        const auto& table = next_header == packet::ipproto::kIpv4 ? kTrailersIpv4 : kTrailersIpv6;
+        tw.bytes(std::span<const std::uint8_t, kTrailerBlock>(table[pad]));
+    } else {
+        tw.bytes(core::ByteView(kPadPattern).first(pad));
+        tw.u8(static_cast<std::uint8_t>(pad));
+        tw.u8(next_header);
+    }
     if (head.size() != kHead || !tw.ok()) return fail(Drop::NoRoom);  // checked above
 
-    // RFC 4106 §4 / RFC 7634 §2: nonce = salt | explicit IV.
+    // RFC 4106 §4 / RFC 7634 §2: nonce = salt | explicit IV (the counter).
+    // (Built in a local array: see OuterHeader::write.)
     std::array<std::uint8_t, crypto::kAeadNonceLength> nonce;  // written next
-    write_nonce(nonce, sa.salt(), core::ByteView(h).subspan<kEspHeaderLength, kEspAeadIvLength>());
+    {
+        core::Writer nw{core::MutableByteView(nonce)};
+        nw.bytes(sa.salt().first<kSaltLength>());  // 4 bytes: tunnel_aead_fast_path checked
+        nw.u64(seq);
+    }
     // RFC 4106 §5 / RFC 7634 §2.2: the AAD is SPI | Sequence Number (the
     // header's first 8 bytes), or SPI | ESN high | ESN low.
     std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next, with ESN
