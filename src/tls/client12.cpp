@@ -33,7 +33,8 @@ bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
 bool key_matches_suite(crypto::KeyType t, crypto::TlsKeyExchange kx) {
     switch (kx) {
         case crypto::TlsKeyExchange::EcdheEcdsa:  // RFC 8422 §5.1: ECDSA or EdDSA (Ed25519) certificates
-            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384 || t == crypto::KeyType::Ed25519;
+            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384 ||
+                   t == crypto::KeyType::Ed25519;
         case crypto::TlsKeyExchange::EcdheRsa:
         case crypto::TlsKeyExchange::Rsa: return t == crypto::KeyType::Rsa;
         default: return false;

@@ -37,7 +37,8 @@ constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00ff;
 bool key_serves(crypto::KeyType t, crypto::TlsKeyExchange kx) {
     switch (kx) {
         case crypto::TlsKeyExchange::EcdheEcdsa:  // RFC 8422 §5.1: ECDSA or EdDSA (Ed25519) certificates
-            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384 || t == crypto::KeyType::Ed25519;
+            return t == crypto::KeyType::EcP256 || t == crypto::KeyType::EcP384 ||
+                   t == crypto::KeyType::Ed25519;
         case crypto::TlsKeyExchange::EcdheRsa:
         case crypto::TlsKeyExchange::Rsa: return t == crypto::KeyType::Rsa;
         default: return false;

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <chrono>
-#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -152,8 +152,8 @@ inline void check_connection(tls::Connection& c, bool may_be_tls13) {
     if (*err != tls::Error::PeerAlert && *err != tls::Error::Closed) {
         const auto a = c.sent_alert();
         if (!a || a->level != tls::AlertLevel::Fatal || a->description != tls::alert_for(*err)) std::abort();
-        const bool tls13 = c.negotiated().version == tls::kTls13 ||
-                           (may_be_tls13 && c.negotiated().version == 0);
+        const bool tls13 =
+            c.negotiated().version == tls::kTls13 || (may_be_tls13 && c.negotiated().version == 0);
         if (!tls13 && !is_tls12_alert(a->description)) std::abort();
     }
     (void)c.take_output();
