@@ -260,12 +260,12 @@ Status Connection::Impl::server12_send_full_flight(const ClientHelloExtensions& 
     }
     if (cfg->verify != VerifyMode::None) {
         // RFC 5246 §7.4.4; no certificate_authorities list (any CA the trust store knows).
+        // ecdsa_sign also covers Ed25519 certificates (RFC 8422 §5.5), and the
+        // list is exactly what server12_on_certificate_verify accepts (§7.4.8).
         CertificateRequest12 cr;
         cr.certificate_types = {kCertTypeRsaSign, kCertTypeEcdsaSign};
         for (auto sch : cfg->signature_schemes) {
-            const auto* row = crypto::find_signature_scheme(sch);
-            if (row != nullptr && row->alg != crypto::SignatureAlg::Ed25519)
-                cr.signature_algorithms.push_back(sch);
+            if (crypto::find_signature_scheme(sch) != nullptr) cr.signature_algorithms.push_back(sch);
         }
         auto body = build_certificate_request12(cr);
         if (!body) return fail(body.error());

@@ -196,6 +196,18 @@ TEST(Connection12Curves, Ed25519CertificateWithEcdheEcdsa) {
         ASSERT_TRUE(p.pump());
         EXPECT_EQ(p.server->read(), bytes_of("ping"));
     }
+    {  // an Ed25519 client certificate: the CertificateRequest lists ed25519
+        // (RFC 8422 §5.5) and its CertificateVerify signs the messages (RFC 5246 §7.4.8)
+        auto cc = only12(testing::client_config(pki));
+        cc->certificate_chain = {pki.client_cert};
+        cc->private_key = pki.client_key;
+        auto sc = only12(testing::server_config(pki));
+        sc->verify = VerifyMode::Required;
+        Pair p(cc, sc, pki.now);
+        ASSERT_TRUE(p.handshake());
+        EXPECT_EQ(p.server->negotiated().peer_subject, "CN=client.example.org");
+        EXPECT_EQ(p.server->negotiated().signature_scheme, 0x0807);
+    }
     {  // a client that does not offer ed25519: no suite the certificate can serve
         auto cc = only12(testing::client_config(pki));
         cc->signature_schemes = {0x0403, 0x0804};
