@@ -34,6 +34,43 @@ EVP_MAC* evp_hmac() noexcept {
     return holder.mac;
 }
 
+// HmacTemplates holds, per digest, an unkeyed HMAC context with the digest
+// already set: a new Mac copies one (EVP_MAC_CTX_dup) instead of looking the
+// digest up by name again. The templates are only ever read.
+struct HmacTemplates {
+    static constexpr std::size_t kCount = 6;  // HashAlg::Md5 .. HashAlg::Sha512
+    std::array<EVP_MAC_CTX*, kCount> ctx{};
+    HmacTemplates() {
+        for (std::size_t i = 0; i < kCount; ++i) {
+            const auto hash = static_cast<HashAlg>(i);
+            if (evp_hmac() == nullptr || evp_md(hash) == nullptr) continue;
+            EVP_MAC_CTX* c = EVP_MAC_CTX_new(evp_hmac());
+            std::string md_name(hash_openssl_name(hash));
+            const OSSL_PARAM params[] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md_name.data(), 0),
+                OSSL_PARAM_construct_end(),
+            };
+            if (c != nullptr && EVP_MAC_CTX_set_params(c, params) != 1) {
+                EVP_MAC_CTX_free(c);
+                c = nullptr;
+            }
+            ctx[i] = c;
+        }
+    }
+    ~HmacTemplates() {
+        for (EVP_MAC_CTX* c : ctx) EVP_MAC_CTX_free(c);
+    }
+    HmacTemplates(const HmacTemplates&) = delete;
+    HmacTemplates& operator=(const HmacTemplates&) = delete;
+};
+
+// hmac_template returns the unkeyed context for hash, or null.
+const EVP_MAC_CTX* hmac_template(HashAlg hash) noexcept {
+    static const HmacTemplates templates;
+    const auto i = static_cast<std::size_t>(hash);
+    return i < HmacTemplates::kCount ? templates.ctx[i] : nullptr;
+}
+
 // full_final ends the MAC into buf (kMaxDigestLength bytes); false on error.
 bool full_final(EVP_MAC_CTX* ctx, std::array<std::uint8_t, kMaxDigestLength>& buf) noexcept {
     std::size_t n = 0;
@@ -79,20 +116,15 @@ core::Result<Mac> Mac::create_hmac(HashAlg hash, core::ByteView key) {
 }
 
 core::Result<Mac> Mac::make(HashAlg hash, std::size_t out_len, core::ByteView key) {
-    EVP_MAC* mac = evp_hmac();
-    if (mac == nullptr || evp_md(hash) == nullptr) return fail(Error::UnsupportedAlgorithm);
-    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+    const EVP_MAC_CTX* tmpl = hmac_template(hash);
+    if (tmpl == nullptr) return fail(Error::UnsupportedAlgorithm);
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(tmpl);
     if (ctx == nullptr) return fail(Error::CryptoFailure);
-    std::string md_name(hash_openssl_name(hash));
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md_name.data(), 0),
-        OSSL_PARAM_construct_end(),
-    };
     // An empty key is legal HMAC (RFC 2104 pads it to a block of zeros), but
     // EVP_MAC_init treats a null key as "keep the old one": pass a real pointer.
     static constexpr std::uint8_t kEmpty[1] = {0};
     const std::uint8_t* key_ptr = key.empty() ? kEmpty : key.data();
-    if (EVP_MAC_init(ctx, key_ptr, key.size(), params) != 1) {
+    if (EVP_MAC_init(ctx, key_ptr, key.size(), nullptr) != 1) {
         EVP_MAC_CTX_free(ctx);
         return fail(Error::CryptoFailure);
     }

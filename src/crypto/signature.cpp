@@ -213,7 +213,11 @@ Result<PublicKey> PublicKey::from_raw_ed25519(ByteView raw) {
 
 PublicKey PublicKey::adopt(evp_pkey_st* key) noexcept { return PublicKey(key); }
 
-PublicKey::PublicKey(const PublicKey& o) noexcept {
+// The kind is looked up once here: EVP_PKEY_is_a and the group-name query
+// are string work libcrypto would otherwise repeat for every signature.
+PublicKey::PublicKey(evp_pkey_st* key) noexcept : key_(key), type_(type_of(key)) {}
+
+PublicKey::PublicKey(const PublicKey& o) noexcept : type_(o.type_) {
     if (o.key_ && EVP_PKEY_up_ref(o.key_.get()) == 1) key_.reset(o.key_.get());
 }
 
@@ -221,11 +225,10 @@ PublicKey& PublicKey::operator=(const PublicKey& o) noexcept {
     if (this != &o) {
         PublicKey copy(o);
         key_ = std::move(copy.key_);
+        type_ = copy.type_;
     }
     return *this;
 }
-
-KeyType PublicKey::type() const noexcept { return type_of(key_.get()); }
 
 std::size_t PublicKey::bits() const noexcept {
     return key_ ? static_cast<std::size_t>(EVP_PKEY_get_bits(key_.get())) : 0;
@@ -276,7 +279,7 @@ Result<PrivateKey> PrivateKey::generate(SignatureAlg alg, std::size_t rsa_bits) 
     return PrivateKey(key);
 }
 
-KeyType PrivateKey::type() const noexcept { return type_of(key_.get()); }
+PrivateKey::PrivateKey(evp_pkey_st* key) noexcept : key_(key), type_(type_of(key)) {}
 
 Result<PublicKey> PrivateKey::public_key() const {
     // Re-encode only the public half so the copy carries no private material.

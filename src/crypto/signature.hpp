@@ -55,8 +55,8 @@ public:
     PublicKey& operator=(PublicKey&&) noexcept = default;
     ~PublicKey() = default;
 
-    // type returns the kind of key.
-    [[nodiscard]] KeyType type() const noexcept;
+    // type returns the kind of key (worked out once, when the key is loaded).
+    [[nodiscard]] KeyType type() const noexcept { return type_; }
     // bits returns the key size in bits (modulus bits for RSA).
     [[nodiscard]] std::size_t bits() const noexcept;
     // to_der returns the DER SubjectPublicKeyInfo.
@@ -67,8 +67,9 @@ public:
     [[nodiscard]] evp_pkey_st* native() const noexcept { return key_.get(); }
 
 private:
-    explicit PublicKey(evp_pkey_st* key) noexcept : key_(key) {}
+    explicit PublicKey(evp_pkey_st* key) noexcept;
     std::unique_ptr<evp_pkey_st, detail::PkeyFree> key_;
+    KeyType type_ = KeyType::Other;
 };
 
 // PrivateKey owns a private key (freed and wiped by libcrypto on destruction).
@@ -90,8 +91,8 @@ public:
     PrivateKey& operator=(PrivateKey&&) noexcept = default;
     ~PrivateKey() = default;
 
-    // type returns the kind of key.
-    [[nodiscard]] KeyType type() const noexcept;
+    // type returns the kind of key (worked out once, when the key is loaded).
+    [[nodiscard]] KeyType type() const noexcept { return type_; }
     // public_key returns the matching public key.
     [[nodiscard]] core::Result<PublicKey> public_key() const;
     // to_pem returns the key as an unencrypted PKCS#8 PEM block (tests, tools).
@@ -100,8 +101,9 @@ public:
     [[nodiscard]] evp_pkey_st* native() const noexcept { return key_.get(); }
 
 private:
-    explicit PrivateKey(evp_pkey_st* key) noexcept : key_(key) {}
+    explicit PrivateKey(evp_pkey_st* key) noexcept;
     std::unique_ptr<evp_pkey_st, detail::PkeyFree> key_;
+    KeyType type_ = KeyType::Other;
 };
 
 // key_fits is true if a key of type t can make or check alg signatures.

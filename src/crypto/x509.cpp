@@ -72,13 +72,28 @@ void detail::StoreFree::operator()(x509_store_st* store) const noexcept { X509_S
 
 // ---- Certificate
 
+Certificate Certificate::encoded(x509_st* cert) noexcept {
+    std::shared_ptr<const Bytes> der;
+    std::uint8_t* buf = nullptr;
+    const int len = i2d_X509(cert, &buf);
+    if (len > 0) {
+        try {
+            der = std::make_shared<const Bytes>(buf, buf + len);
+        } catch (...) {  // out of memory: to_der() reports it later
+        }
+        OPENSSL_free(buf);
+    }
+    ERR_clear_error();
+    return Certificate(cert, std::move(der));
+}
+
 Result<Certificate> Certificate::from_pem(std::string_view pem) {
     Bio bio = memory_bio(pem);
     if (!bio) return fail(Error::CryptoFailure);
     X509* cert = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr);
     ERR_clear_error();
     if (cert == nullptr) return fail(Error::DecodeFailed);
-    return Certificate(cert);
+    return encoded(cert);
 }
 
 Result<std::vector<Certificate>> Certificate::all_from_pem(std::string_view pem) {
@@ -87,7 +102,7 @@ Result<std::vector<Certificate>> Certificate::all_from_pem(std::string_view pem)
     if (!bio) return fail(Error::CryptoFailure);
     std::vector<Certificate> out;
     while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr))
-        out.push_back(Certificate(cert));
+        out.push_back(encoded(cert));
     ERR_clear_error();  // the loop ends on "no start line"
     // A block that failed to parse stops the loop early: the counts differ.
     if (out.empty() || out.size() != expected) return fail(Error::DecodeFailed);
@@ -101,14 +116,16 @@ Result<Certificate> Certificate::from_der(ByteView der) {
         ERR_clear_error();
         return fail(Error::DecodeFailed);
     }
-    Certificate out(cert);
+    Certificate out(cert, nullptr);
     if (in != der.data() + der.size()) return fail(Error::DecodeFailed);
+    // The bytes parsed are the encoding: d2i_X509 accepted all of them.
+    out.der_ = std::make_shared<const Bytes>(der.begin(), der.end());
     return out;
 }
 
-Certificate Certificate::adopt(x509_st* cert) noexcept { return Certificate(cert); }
+Certificate Certificate::adopt(x509_st* cert) noexcept { return encoded(cert); }
 
-Certificate::Certificate(const Certificate& o) noexcept {
+Certificate::Certificate(const Certificate& o) noexcept : der_(o.der_) {
     if (o.cert_ && X509_up_ref(o.cert_.get()) == 1) cert_.reset(o.cert_.get());
 }
 
@@ -116,17 +133,14 @@ Certificate& Certificate::operator=(const Certificate& o) noexcept {
     if (this != &o) {
         Certificate copy(o);
         cert_ = std::move(copy.cert_);
+        der_ = std::move(copy.der_);
     }
     return *this;
 }
 
 Result<Bytes> Certificate::to_der() const {
-    std::uint8_t* buf = nullptr;
-    const int len = i2d_X509(cert_.get(), &buf);
-    if (len <= 0) return fail(Error::CryptoFailure);
-    Bytes out(buf, buf + len);
-    OPENSSL_free(buf);
-    return out;
+    if (!der_) return fail(Error::CryptoFailure);
+    return *der_;
 }
 
 Result<std::string> Certificate::to_pem() const {
@@ -221,9 +235,9 @@ core::Status check_ip(const Certificate& cert, std::string_view ip) {
 
 Result<Certificate> issue_certificate(const CertificateSpec& spec, const PublicKey& subject_key,
                                       const PrivateKey& issuer_key, const Certificate* issuer) {
-    X509* raw = X509_new();
+    std::unique_ptr<X509, detail::X509Free> owner(X509_new());
+    X509* raw = owner.get();
     if (raw == nullptr) return fail(Error::CryptoFailure);
-    Certificate cert = Certificate::adopt(raw);
     X509_NAME* subject = X509_get_subject_name(raw);
     bool ok =
         X509_set_version(raw, X509_VERSION_3) == 1 &&
@@ -259,7 +273,65 @@ Result<Certificate> issue_certificate(const CertificateSpec& spec, const PublicK
     // Ed25519 signs without a separate digest (RFC 8410 §6).
     const EVP_MD* md = issuer_key.type() == KeyType::Ed25519 ? nullptr : EVP_sha256();
     if (X509_sign(raw, issuer_key.native(), md) <= 0) return fail(Error::CryptoFailure);
+    // Encoded only now that it is signed: the Certificate keeps its DER.
+    Certificate cert = Certificate::adopt(owner.release());
+    if (cert.der().empty()) return fail(Error::CryptoFailure);
     return cert;
+}
+
+// ---- CertificateCache
+
+CertificateCache::CertificateCache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+
+CertificateCache& CertificateCache::shared() {
+    static CertificateCache cache;
+    return cache;
+}
+
+std::string_view CertificateCache::key_of(const Certificate& c) noexcept {
+    const ByteView d = c.der();
+    return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+Result<Certificate> CertificateCache::parse(ByteView der) {
+    const std::string_view key(reinterpret_cast<const char*>(der.data()), der.size());
+    {
+        const std::lock_guard<std::mutex> lock(mu_);
+        if (auto it = entries_.find(key); it != entries_.end()) {
+            ++hits_;
+            return it->second;
+        }
+        ++misses_;
+    }
+    // Parsed outside the lock; a concurrent parse of the same bytes is harmless.
+    auto cert = Certificate::from_der(der);
+    if (!cert) return cert;
+    const std::lock_guard<std::mutex> lock(mu_);
+    const std::string_view own = key_of(*cert);
+    if (own.size() != der.size() || entries_.contains(own)) return cert;
+    while (entries_.size() >= capacity_ && !order_.empty()) {
+        // Found first, then erased by position: the key views the entry's own bytes.
+        if (auto old = entries_.find(order_.front()); old != entries_.end()) entries_.erase(old);
+        order_.pop_front();
+    }
+    entries_.emplace(own, *cert);
+    order_.push_back(own);
+    return cert;
+}
+
+std::size_t CertificateCache::size() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return entries_.size();
+}
+
+std::uint64_t CertificateCache::hits() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return hits_;
+}
+
+std::uint64_t CertificateCache::misses() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return misses_;
 }
 
 }  // namespace strata::crypto

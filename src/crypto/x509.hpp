@@ -8,10 +8,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -35,8 +38,8 @@ struct StoreFree {
 };
 }  // namespace detail
 
-// Certificate owns one X.509 certificate. Copying shares the immutable
-// libcrypto object by reference count.
+// Certificate owns one X.509 certificate and its DER encoding. Copying shares
+// the immutable libcrypto object (by reference count) and the encoding.
 class Certificate {
 public:
     // from_pem parses the first "CERTIFICATE" block of pem.
@@ -55,8 +58,13 @@ public:
     Certificate& operator=(Certificate&&) noexcept = default;
     ~Certificate() = default;
 
-    // to_der returns the DER encoding (for a TLS Certificate message).
+    // to_der returns a copy of the DER encoding (for a TLS Certificate message).
     [[nodiscard]] core::Result<core::Bytes> to_der() const;
+    // der returns the DER encoding, kept since the certificate was loaded
+    // (empty for a moved-from Certificate).
+    [[nodiscard]] core::ByteView der() const noexcept {
+        return der_ ? core::ByteView(*der_) : core::ByteView{};
+    }
     // to_pem returns one "CERTIFICATE" PEM block.
     [[nodiscard]] core::Result<std::string> to_pem() const;
     // subject returns the subject DN in RFC 2253 form ("CN=host,O=Org").
@@ -73,8 +81,44 @@ public:
     [[nodiscard]] x509_st* native() const noexcept { return cert_.get(); }
 
 private:
-    explicit Certificate(x509_st* cert) noexcept : cert_(cert) {}
+    Certificate(x509_st* cert, std::shared_ptr<const core::Bytes> der) noexcept
+        : cert_(cert), der_(std::move(der)) {}
+    // encoded takes ownership of cert and encodes it (null der_ if that fails).
+    static Certificate encoded(x509_st* cert) noexcept;
     std::unique_ptr<x509_st, detail::X509Free> cert_;
+    std::shared_ptr<const core::Bytes> der_;
+};
+
+// CertificateCache keeps parsed certificates by their exact DER encoding, so
+// that a certificate seen again (a server's chain on every connection to it)
+// is not decoded again: only the parse is shared. Nothing about trust is
+// remembered; every use still verifies the chain. Entries are keyed and
+// compared on the whole encoding, at most `capacity` are kept (the oldest
+// goes first). Thread-safe.
+class CertificateCache {
+public:
+    explicit CertificateCache(std::size_t capacity = 128);
+    // shared returns the process-wide cache (TLS peer chains).
+    static CertificateCache& shared();
+    // parse returns the certificate encoded by der, from the cache if an
+    // entry has exactly these bytes, else parsed (Certificate::from_der,
+    // same errors) and added.
+    core::Result<Certificate> parse(core::ByteView der);
+    // size returns the number of entries; hits and misses count lookups.
+    [[nodiscard]] std::size_t size() const;
+    [[nodiscard]] std::uint64_t hits() const;
+    [[nodiscard]] std::uint64_t misses() const;
+
+private:
+    static std::string_view key_of(const Certificate& c) noexcept;
+
+    mutable std::mutex mu_;
+    std::size_t capacity_;
+    // Keys view the DER held by the mapped Certificate.
+    std::unordered_map<std::string_view, Certificate> entries_;
+    std::deque<std::string_view> order_;  // oldest first
+    std::uint64_t hits_ = 0;
+    std::uint64_t misses_ = 0;
 };
 
 // TrustStore holds the trust anchors chains are verified against. Move-only.

@@ -70,8 +70,11 @@ Status check_certificate_verify(const crypto::PublicKey& key, std::uint16_t sche
 
 Result<PeerChain> decode_chain(std::span<const core::Bytes> der) {
     PeerChain chain;
+    chain.certificates.reserve(der.size());
     for (const auto& d : der) {
-        auto c = crypto::Certificate::from_der(d);
+        // A chain seen before (the same server's, on every connection) is not
+        // decoded again; verify_chain still checks it every time.
+        auto c = crypto::CertificateCache::shared().parse(d);
         if (!c) return fail(Error::BadCertificate);
         chain.certificates.push_back(std::move(*c));
     }

@@ -47,7 +47,9 @@ struct PeerChain {
     std::vector<crypto::Certificate> certificates;  // leaf first
 };
 
-// decode_chain parses DER certificates (BadCertificate on a malformed one).
+// decode_chain parses DER certificates (BadCertificate on a malformed one),
+// through crypto::CertificateCache::shared(): a certificate already parsed
+// with exactly these bytes is shared, not decoded again.
 Result<PeerChain> decode_chain(std::span<const core::Bytes> der);
 
 // verify_chain checks chain against trust at `at` and, when name is not
