@@ -70,8 +70,8 @@ constexpr TrailerTable kTrailersIpv6 = trailer_table(packet::ipproto::kIpv6);
 // write_nonce writes salt | explicit IV (RFC 4106 §4, RFC 7634 §2) into n.
 // Every AEAD SA has a 4-byte salt and an 8-byte IV; the Writer's bounds are
 // then compile-time constants and the copies fixed-size moves.
-[[gnu::always_inline]] inline void write_nonce(std::array<std::uint8_t, crypto::kAeadNonceLength>& n,
-                                               core::ByteView salt, core::ByteView iv) noexcept {
+inline void write_nonce(std::array<std::uint8_t, crypto::kAeadNonceLength>& n, core::ByteView salt,
+                        core::ByteView iv) noexcept {
     static_assert(kSaltLength + kEspAeadIvLength == crypto::kAeadNonceLength);
     core::Writer w{core::MutableByteView(n)};
     if (salt.size() == kSaltLength && iv.size() == kEspAeadIvLength) {
