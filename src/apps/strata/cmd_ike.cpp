@@ -1,15 +1,15 @@
 // cmd_ike.cpp: `strata ike`: one IKEv2 engine over UDP (ports 500 and 4500
 // of --local) talking to one peer, printing the events it reports. No
 // datapath: CHILD SAs are reported, not installed. Ends after --events
-// events, after --timeout seconds (exit status 1), or on SIGTERM/SIGINT,
-// when it sends a DELETE for its IKE SA first.
+// events, after --timeout seconds (exit status 1), when the peer stops
+// answering (exit status 3), or on SIGTERM/SIGINT, when it sends a DELETE
+// for its IKE SA first (ike_loop.cpp). SIGUSR1 lists the SAs held.
 #include <fmt/core.h>
 
-#include <atomic>
-#include <csignal>
-#include <cstdio>
+#include <algorithm>
 
 #include "apps/strata/commands.hpp"
+#include "apps/strata/ike_loop.hpp"
 #include "apps/strata/ike_options.hpp"
 #include "apps/strata/ike_print.hpp"
 #include "apps/strata/ike_udp.hpp"
@@ -22,57 +22,52 @@ namespace strata::apps {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int /*sig*/) { g_stop.store(true); }
-
 [[noreturn]] void die(const std::string& msg) {
     fmt::print(stderr, "strata ike: {}\n", msg);
     throw ExitCode{2};
 }
 
-class Runner {
+// V2Driver puts the IKEv2 engine behind run_ike_loop.
+class V2Driver final : public IkeDriver {
 public:
-    Runner(const IkeOptions& opts, ike::v2::Engine& engine, IkeUdpSockets& sockets)
-        : opts_(opts), engine_(engine), sockets_(sockets) {}
+    explicit V2Driver(ike::v2::Engine& engine) : engine_(engine) {}
 
-    void emit(ike::v2::Output& out) {
-        for (const auto& d : out.datagrams) {
-            if (!sockets_.send(d))
-                fmt::print(stderr, "strata ike: send to {} failed\n", d.remote.address.to_string());
-        }
-        bool keys_changed = false;
-        for (const auto& e : out.events) {
-            if (opts_.json) {
-                fmt::print("{}\n", event_json(e).dump());
-            } else {
-                fmt::print("{}\n", event_text(e));
-            }
-            if (std::holds_alternative<ike::IkeSaUp>(e)) keys_changed = true;
-            ++events_;
-        }
-        std::fflush(stdout);
-        if (keys_changed && !opts_.keylog.empty() && !write_ikev2_keylog(opts_.keylog, engine_.key_log())) {
-            fmt::print(stderr, "strata ike: cannot write {}\n", opts_.keylog);
-        }
+    IkeStep initiate(core::Instant now) override { return step(engine_.initiate("strata", now)); }
+    IkeStep receive(ike::v2::Datagram&& d, core::Instant now) override {
+        return step(engine_.receive(d, now));
+    }
+    IkeStep on_timer(core::Instant now) override { return step(engine_.on_timer(now)); }
+    IkeStep shutdown(core::Instant now) override { return step(engine_.shutdown(now)); }
+    [[nodiscard]] std::optional<core::Instant> next_timer() const override { return engine_.next_timer(); }
+    [[nodiscard]] bool write_keylog(const std::string& path) const override {
+        return write_ikev2_keylog(path, engine_.key_log());
+    }
+    [[nodiscard]] nlohmann::json stats() const override { return stats_json(engine_.stats()); }
+    [[nodiscard]] std::optional<nlohmann::json> sas() const override {
+        return sas_json(engine_.ike_sas(), engine_.children());
     }
 
-    [[nodiscard]] unsigned events() const noexcept { return events_; }
-
 private:
-    const IkeOptions& opts_;
+    static IkeStep step(ike::v2::Output&& out) {
+        return IkeStep{std::move(out.datagrams), std::move(out.events)};
+    }
     ike::v2::Engine& engine_;
-    IkeUdpSockets& sockets_;
-    unsigned events_ = 0;
 };
+
+// keep_from_file: a value from --config unless the flag was on the command line.
+template <class T>
+void keep_from_file(const std::vector<std::string>& set_flags, const char* flag, T& field,
+                    const T& file_value) {
+    if (std::find(set_flags.begin(), set_flags.end(), flag) == set_flags.end()) field = file_value;
+}
 
 int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
     if (!opts.config_file.empty()) {
         // The file gives defaults; flags given on the command line win.
         IkeOptions from_file = opts;
         if (auto err = load_ike_toml(opts.config_file, from_file)) die(*err);
-        auto keep = [&](const char* flag, std::string& field, const std::string& file_value) {
-            if (std::find(set_flags.begin(), set_flags.end(), flag) == set_flags.end()) field = file_value;
+        auto keep = [&](const char* flag, auto& field, const auto& file_value) {
+            keep_from_file(set_flags, flag, field, file_value);
         };
         keep("--local", opts.local, from_file.local);
         keep("--remote", opts.remote, from_file.remote);
@@ -88,8 +83,12 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
         keep("--local-ts", opts.local_ts, from_file.local_ts);
         keep("--remote-ts", opts.remote_ts, from_file.remote_ts);
         keep("--mode", opts.mode, from_file.mode);
-        if (std::find(set_flags.begin(), set_flags.end(), "--encap") == set_flags.end())
-            opts.encap = from_file.encap;
+        keep("--encap", opts.encap, from_file.encap);
+        keep("--dpd", opts.dpd, from_file.dpd);
+        keep("--rekey-after", opts.rekey_after, from_file.rekey_after);
+        keep("--rekey-ike-after", opts.rekey_ike_after, from_file.rekey_ike_after);
+        keep("--retransmit-timeout", opts.retransmit_timeout, from_file.retransmit_timeout);
+        keep("--retransmit-tries", opts.retransmit_tries, from_file.retransmit_tries);
     }
     if (opts.ike_version == 1) return run_ikev1(opts);
     if (opts.ike_version != 2) die("--ike must be 1 or 2");
@@ -104,44 +103,8 @@ int run(IkeOptions& opts, const std::vector<std::string>& set_flags) {
     IkeUdpSockets sockets(local, opts.ike_port, opts.natt_port);
     if (!sockets.ok()) die(sockets.error());
     ike::v2::Engine engine(std::move(cfg), crypto::system_random());
-    Runner runner(opts, engine, sockets);
-    core::RealClock clock;
-
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-
-    const auto start = clock.now();
-    if (opts.role == "initiator") {
-        auto out = engine.initiate("strata", clock.now());
-        runner.emit(out);
-    }
-    while (!g_stop.load()) {
-        if (opts.events != 0 && runner.events() >= opts.events) return 0;
-        const auto now = clock.now();
-        if (opts.timeout > 0 && now - start > std::chrono::duration<double>(opts.timeout)) {
-            fmt::print(stderr, "strata ike: timeout after {} s with {} event(s)\n", opts.timeout,
-                       runner.events());
-            return 1;
-        }
-        auto wait = std::chrono::milliseconds(100);
-        if (auto t = engine.next_timer()) {
-            const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*t - now);
-            if (until < wait) wait = std::max(until, std::chrono::milliseconds(0));
-        }
-        if (auto d = sockets.receive(wait)) {
-            auto out = engine.receive(*d, clock.now());
-            runner.emit(out);
-        }
-        auto out = engine.on_timer(clock.now());
-        runner.emit(out);
-    }
-    // RFC 7296 §1.4.1: tell the peer before going away.
-    auto out = engine.shutdown(clock.now());
-    runner.emit(out);
-    return 0;
+    V2Driver driver(engine);
+    return run_ike_loop(opts, driver, sockets);
 }
 
 }  // namespace
@@ -171,7 +134,18 @@ void add_ike_command(CLI::App& app) {
                   "force UDP encapsulation (claim a NAT, like strongSwan's encap=yes)");
     cmd->add_option("--ike-port", opts->ike_port, "IKE port (default 500)");
     cmd->add_option("--ike", opts->ike_version, "IKE version: 2 (default) or 1 (main + quick mode)");
-    cmd->add_option("--dpd", opts->dpd, "IKEv1: send R-U-THERE after this many idle seconds (0: never)");
+    cmd->add_option("--dpd", opts->dpd,
+                    "liveness check after this many idle seconds (IKEv2: empty INFORMATIONAL, IKEv1: "
+                    "R-U-THERE); an unanswered one ends the IKE SA and strata ike (exit 3); 0: never");
+    cmd->add_option("--rekey-after", opts->rekey_after,
+                    "IKEv2: rekey each CHILD SA this many seconds after it came up (new KE if the ESP "
+                    "proposal has a group: PFS); 0: never");
+    cmd->add_option("--rekey-ike-after", opts->rekey_ike_after,
+                    "IKEv2: rekey the IKE SA this many seconds after it came up; 0: never");
+    cmd->add_option("--retransmit-timeout", opts->retransmit_timeout,
+                    "seconds before the first retransmission, then x1.8 each (default 2)");
+    cmd->add_option("--retransmit-tries", opts->retransmit_tries,
+                    "sends of a request before the peer counts as dead (default 5)");
     cmd->add_flag("--json", opts->json, "one JSON object per event");
     cmd->add_option("--keylog", opts->keylog,
                     "write Wireshark's ikev2_decryption_table here (test keys only)");
@@ -179,9 +153,26 @@ void add_ike_command(CLI::App& app) {
     cmd->add_option("--timeout", opts->timeout, "give up after this many seconds (exit 1); 0: never");
     cmd->callback([opts, cmd]() {
         std::vector<std::string> set;
-        for (const char* f : {"--local", "--remote", "--role", "--psk", "--cert", "--key", "--ca",
-                              "--local-id", "--remote-id", "--ike-proposals", "--esp-proposals", "--local-ts",
-                              "--remote-ts", "--mode", "--encap"}) {
+        for (const char* f : {"--local",
+                              "--remote",
+                              "--role",
+                              "--psk",
+                              "--cert",
+                              "--key",
+                              "--ca",
+                              "--local-id",
+                              "--remote-id",
+                              "--ike-proposals",
+                              "--esp-proposals",
+                              "--local-ts",
+                              "--remote-ts",
+                              "--mode",
+                              "--encap",
+                              "--dpd",
+                              "--rekey-after",
+                              "--rekey-ike-after",
+                              "--retransmit-timeout",
+                              "--retransmit-tries"}) {
             if (cmd->count(f) > 0) set.emplace_back(f);
         }
         const int rc = run(*opts, set);

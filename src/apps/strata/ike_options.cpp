@@ -1,5 +1,7 @@
 #include "apps/strata/ike_options.hpp"
 
+#include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -37,6 +39,21 @@ std::optional<std::string> load_ike_toml(const std::string& path, IkeOptions& op
         str("remote_ts", opts.remote_ts);
         str("mode", opts.mode);
         if (root.contains("encap")) opts.encap = root.at("encap").as_boolean();
+        // Seconds may be written as integers or floats.
+        auto seconds = [&](const char* key, double& field) {
+            if (!root.contains(key)) return;
+            const toml::value& v = root.at(key);
+            field = v.is_integer() ? static_cast<double>(v.as_integer()) : v.as_floating();
+        };
+        seconds("dpd", opts.dpd);
+        seconds("rekey_after", opts.rekey_after);
+        seconds("rekey_ike_after", opts.rekey_ike_after);
+        seconds("retransmit_timeout", opts.retransmit_timeout);
+        if (root.contains("retransmit_tries")) {
+            const auto n = root.at("retransmit_tries").as_integer();
+            if (n < 0 || n > 100) return std::string("retransmit_tries must be 0..100");
+            opts.retransmit_tries = static_cast<unsigned>(n);
+        }
     } catch (const std::exception& e) {
         return std::string(e.what());
     }
@@ -71,6 +88,34 @@ std::optional<std::string> load_certificates(const IkeOptions& o, ike::Connectio
     c.local_certs = std::move(certs).value();
     c.private_key = std::make_shared<const crypto::PrivateKey>(std::move(key).value());
     c.ca_certs = std::move(cas).value();
+    return std::nullopt;
+}
+
+// seconds_to turns a flag's seconds into a duration; nullopt if it is
+// negative, not finite or absurdly large (more than a year).
+std::optional<core::Duration> seconds_to(double s) {
+    if (!std::isfinite(s) || s < 0 || s > 366.0 * 24 * 3600) return std::nullopt;
+    return std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(s));
+}
+
+// set_timers applies --dpd, --rekey-after, --rekey-ike-after and the
+// retransmission settings.
+std::optional<std::string> set_timers(const IkeOptions& o, ike::ConnectionConfig& c) {
+    auto dpd = seconds_to(o.dpd);
+    auto child = seconds_to(o.rekey_after);
+    auto ike_sa = seconds_to(o.rekey_ike_after);
+    auto rt = seconds_to(o.retransmit_timeout);
+    if (!dpd) return "--dpd must be a number of seconds >= 0";
+    if (!child || !ike_sa) return "--rekey-after and --rekey-ike-after must be a number of seconds >= 0";
+    if (!rt) return "--retransmit-timeout must be a number of seconds >= 0";
+    if (o.retransmit_tries > 100) return "--retransmit-tries must be 0..100";
+    c.dpd_interval = *dpd;
+    // strongSwan's rekey_time without rand_time: no jitter, so the rekey
+    // happens when asked (the engine schedules it, ike_sa.cpp).
+    c.child_rekey_time = *child;
+    c.ike_rekey_time = *ike_sa;
+    if (*rt > core::Duration::zero()) c.retransmit.initial = *rt;
+    if (o.retransmit_tries > 0) c.retransmit.tries = o.retransmit_tries;
     return std::nullopt;
 }
 
@@ -127,6 +172,7 @@ std::optional<std::string> to_connection(const IkeOptions& o, ike::ConnectionCon
         return "--mode must be tunnel or transport";
     }
     c.force_encap = o.encap;
+    if (auto err = set_timers(o, c)) return err;
     if (o.role != "initiator" && o.role != "responder") return "--role must be initiator or responder";
     return std::nullopt;
 }

@@ -35,7 +35,21 @@ struct IkeOptions {
     unsigned events = 0;    // exit after this many events (0: run until timeout/SIGTERM)
     double timeout = 30.0;  // seconds; 0: none
     int ike_version = 2;    // 1: the IKEv1 engine (ike_v1_run.cpp)
-    double dpd = 0;         // IKEv1: R-U-THERE after this many idle seconds (0: never)
+    // dpd: liveness check after this many idle seconds (0: never): IKEv2 an
+    // empty INFORMATIONAL (RFC 7296 §1.4), IKEv1 R-U-THERE (RFC 3706).
+    double dpd = 0;
+    // rekey_after: every CHILD SA is rekeyed (CREATE_CHILD_SA with REKEY_SA,
+    // a new KE when the ESP proposal has a group: PFS) this many seconds
+    // after it came up; rekey_ike_after: the same for the IKE SA (RFC 7296
+    // §1.3.2, §2.18). IKEv2 only; 0: never (the peer may still rekey).
+    double rekey_after = 0;
+    double rekey_ike_after = 0;
+    // retransmit_timeout / retransmit_tries: a request is sent again after
+    // retransmit_timeout seconds, each wait 1.8 times longer, retransmit_tries
+    // sends in all; then the peer is dead (RFC 7296 §2.4). 0: the engine's
+    // defaults (ike::RetransmitConfig: 2 s, 5 sends).
+    double retransmit_timeout = 0;
+    unsigned retransmit_tries = 0;
 };
 
 // load_ike_toml fills every key the file sets into opts (flags given on the

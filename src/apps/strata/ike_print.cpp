@@ -80,7 +80,11 @@ nlohmann::json event_json(const ike::Event& ev) {
                        j["old_spi_r"] = spi64(e.old_id.spi_r);
                        j["spi_i"] = spi64(e.new_id.spi_i);
                        j["spi_r"] = spi64(e.new_id.spi_r);
+                       j["algorithms"] = ike::to_string(e.algorithms);
                        put_encryption(j, e.algorithms.encryption);
+                       put_integrity(j, e.algorithms.integrity);
+                       j["prf"] = e.algorithms.prf != nullptr ? std::string(e.algorithms.prf->keyword) : "";
+                       j["prf_id"] = e.algorithms.prf != nullptr ? e.algorithms.prf->ikev2_id : 0;
                        put_dh(j, e.algorithms.dh);
                    },
                    [&](const ike::ChildSaUp& e) {
@@ -106,7 +110,9 @@ nlohmann::json event_json(const ike::Event& ev) {
                        j["old_spi_out"] = spi32(e.old_spi_out);
                        j["spi_in"] = spi32(e.child.spi_in);
                        j["spi_out"] = spi32(e.child.spi_out);
+                       j["algorithms"] = ike::to_string(e.child.algorithms);
                        put_encryption(j, e.child.algorithms.encryption);
+                       put_integrity(j, e.child.algorithms.integrity);
                        put_dh(j, e.child.algorithms.dh);
                    },
                    [&](const ike::ChildSaDown& e) {
@@ -125,6 +131,61 @@ nlohmann::json event_json(const ike::Event& ev) {
                    },
                },
                ev);
+    return j;
+}
+
+nlohmann::json stats_json(const ike::v2::EngineStats& s) {
+    nlohmann::json j;
+    j["event"] = "stats";
+    j["malformed"] = s.malformed;
+    j["integrity_failed"] = s.integrity_failed;
+    j["unknown_spi"] = s.unknown_spi;
+    j["bad_message_id"] = s.bad_message_id;
+    j["retransmits_answered"] = s.retransmits_answered;
+    j["half_open_dropped"] = s.half_open_dropped;
+    j["cookies_sent"] = s.cookies_sent;
+    j["dpd_sent"] = s.dpd_sent;
+    j["keepalives_sent"] = s.keepalives_sent;
+    j["rekey_collisions"] = s.rekey_collisions;
+    return j;
+}
+
+nlohmann::json sas_json(const std::vector<ike::v2::IkeInfo>& ike_sas,
+                        const std::vector<ike::v2::ChildInfo>& children) {
+    nlohmann::json j;
+    j["event"] = "sas";
+    auto ikes = nlohmann::json::array();
+    for (const auto& sa : ike_sas) {
+        nlohmann::json e;
+        e["connection"] = sa.connection;
+        e["spi_i"] = spi64(sa.id.spi_i);
+        e["spi_r"] = spi64(sa.id.spi_r);
+        e["initiator"] = sa.initiator;
+        e["established"] = sa.established;
+        e["algorithms"] = ike::to_string(sa.algorithms);
+        put_encryption(e, sa.algorithms.encryption);
+        put_integrity(e, sa.algorithms.integrity);
+        put_dh(e, sa.algorithms.dh);
+        e["children"] = sa.children;
+        ikes.push_back(std::move(e));
+    }
+    auto kids = nlohmann::json::array();
+    for (const auto& c : children) {
+        nlohmann::json e;
+        e["connection"] = c.connection;
+        e["ike_spi_i"] = spi64(c.ike.spi_i);
+        e["ike_spi_r"] = spi64(c.ike.spi_r);
+        e["spi_in"] = spi32(c.spi_in);
+        e["spi_out"] = spi32(c.spi_out);
+        e["rekeying"] = c.rekeying;
+        e["algorithms"] = ike::to_string(c.algorithms);
+        put_encryption(e, c.algorithms.encryption);
+        put_integrity(e, c.algorithms.integrity);
+        put_dh(e, c.algorithms.dh);
+        kids.push_back(std::move(e));
+    }
+    j["ike_sas"] = std::move(ikes);
+    j["child_sas"] = std::move(kids);
     return j;
 }
 

@@ -17,6 +17,13 @@ namespace strata::apps {
 nlohmann::json event_json(const ike::Event& e);
 // event_text is a one-line summary of an event.
 std::string event_text(const ike::Event& e);
+// stats_json is the engine's drop and probe counters as a "stats" event
+// (printed when `strata ike` ends).
+nlohmann::json stats_json(const ike::v2::EngineStats& s);
+// sas_json lists the IKE and CHILD SAs an engine holds now (event "sas",
+// printed on SIGUSR1): SPIs, state and algorithms, as event_json names them.
+nlohmann::json sas_json(const std::vector<ike::v2::IkeInfo>& ike_sas,
+                        const std::vector<ike::v2::ChildInfo>& children);
 // write_ikev2_keylog writes one ikev2_decryption_table record per IKE SA;
 // false if the file cannot be written. SAs whose algorithms Wireshark does
 // not know are skipped.

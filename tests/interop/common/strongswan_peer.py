@@ -209,11 +209,14 @@ class Testbed:
         return open(path).read() if os.path.exists(path) else ""
 
     def kill_charon(self):
-        """SIGKILL: charon vanishes without sending a DELETE (a dead peer)."""
+        """SIGKILL: charon vanishes without sending a DELETE (a dead peer).
+        Returns the time the signal was sent."""
+        killed = time.time()
         os.kill(self.charon_pid, signal.SIGKILL)
         for _ in range(50):
-            if not os.path.exists(f"/proc/{self.charon_pid}"):
-                return
+            if not os.path.exists(f"/proc/{self.charon_pid}/exe") or os.readlink(
+                    f"/proc/{self.charon_pid}/exe") != "/usr/lib/ipsec/charon":
+                return killed
             time.sleep(0.1)
         raise Fail(f"charon {self.charon_pid} survived SIGKILL")
 
