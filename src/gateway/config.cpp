@@ -4,13 +4,18 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "config/toml_reader.hpp"
+#include "core/hex.hpp"
+#include "crypto/hash.hpp"
 #include "gateway/ike_config.hpp"
+#include "ike/identity.hpp"
+#include "ike/v2/certificates.hpp"
 
 namespace strata::gateway {
 
@@ -96,9 +101,101 @@ void check_secret_file(const toml::value& at, const std::string& path, const cha
         refuse(at, std::string(what) + " '" + path + "' is readable by others (chmod 600 it)");
 }
 
-void check_readable(const toml::value& at, const std::string& path, const char* what) {
-    std::ifstream f(path);
+// read_small reads a certificate or key file: a regular file (not a
+// device that never ends) of at most kMaxConfigBytes.
+std::string read_small(const toml::value& at, const std::string& path, const char* what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) refuse(at, std::string(what) + " '" + path + "' cannot be read");
+    if (!S_ISREG(st.st_mode)) refuse(at, std::string(what) + " '" + path + "' is not a regular file");
+    std::ifstream f(path, std::ios::binary);
     if (!f) refuse(at, std::string(what) + " '" + path + "' cannot be read");
+    std::string text(kMaxConfigBytes + 1, '\0');
+    f.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(f.gcount()));
+    if (text.size() > kMaxConfigBytes) refuse(at, std::string(what) + " '" + path + "' is larger than 1 MiB");
+    return text;
+}
+
+std::string utc(core::WallTime t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+// load_pubkey reads and checks a peer's certificate material (auth =
+// "pubkey"): cert holds our certificate first and then any intermediates
+// (sent in that order, RFC 7296 §3.6), valid now; key is a private key
+// that only root can read and that belongs to that certificate; cacert
+// holds the trust anchor(s) the peer's chain must reach (RFC 5280 §6).
+void load_pubkey(const toml::value& t, const std::string& base_dir, AuthConfig& a) {
+    const toml::value& cert_at = t.at("cert");
+    const toml::value& key_at = t.at("key");
+    const toml::value& ca_at = t.at("cacert");
+    a.cert = resolve(base_dir, need_string(t, "cert"));
+    a.key = resolve(base_dir, need_string(t, "key"));
+    a.cacert = resolve(base_dir, need_string(t, "cacert"));
+
+    auto certs = crypto::Certificate::all_from_pem(read_small(cert_at, a.cert, "cert"));
+    if (!certs) refuse(cert_at, "cert '" + a.cert + "' holds no PEM certificate, or a malformed one");
+    a.certs = std::move(certs).value();
+    const crypto::Certificate& own = a.certs.front();
+    const core::WallTime now = std::chrono::system_clock::now();
+    if (now < own.not_before() || now > own.not_after())
+        refuse(cert_at, "cert '" + a.cert + "' (\"" + own.subject() + "\") is valid from " +
+                            utc(own.not_before()) + " to " + utc(own.not_after()) + ", not now");
+
+    check_secret_file(key_at, a.key, "key");
+    std::string key_pem = read_small(key_at, a.key, "key");
+    auto key = crypto::PrivateKey::from_pem(key_pem);
+    std::fill(key_pem.begin(), key_pem.end(), '\0');
+    if (!key) refuse(key_at, "key '" + a.key + "' holds no PEM private key, or a malformed one");
+    auto own_pub = own.public_key();
+    auto key_pub = key->public_key();
+    if (!own_pub || !key_pub || !own_pub->equals(*key_pub))
+        refuse(key_at, "key '" + a.key + "' is not the private key of cert '" + a.cert + "' (\"" +
+                           own.subject() + "\")");
+    a.private_key = std::make_shared<const crypto::PrivateKey>(std::move(key).value());
+
+    auto cas = crypto::Certificate::all_from_pem(read_small(ca_at, a.cacert, "cacert"));
+    if (!cas) refuse(ca_at, "cacert '" + a.cacert + "' holds no PEM certificate, or a malformed one");
+    a.cacerts = std::move(cas).value();
+    crypto::TrustStore store;
+    for (const auto& ca : a.cacerts) {
+        if (!store.add(ca))
+            refuse(ca_at, "cacert '" + a.cacert + "': \"" + ca.subject() + "\" is not usable");
+    }
+
+    core::Bytes all;
+    for (const auto* list : {&a.certs, &a.cacerts}) {
+        for (const auto& c : *list) {
+            auto der = c.to_der();
+            if (der) all.insert(all.end(), der->begin(), der->end());
+        }
+    }
+    auto h = crypto::digest(crypto::HashAlg::Sha256, all);
+    a.fingerprint = h ? core::to_hex(*h) : std::string();
+}
+
+// check_identity refuses an identity that does not parse, and with
+// certificates a local_id that our certificate does not certify: the peer
+// would refuse it (RFC 4945 §3.1, RFC 7296 §3.5).
+void check_identities(const toml::value& t, const PeerConfig& p) {
+    for (const char* k : {"local_id", "remote_id"}) {
+        if (!t.contains(k)) continue;
+        const std::string text = need_string(t, k);
+        if (!ike::parse_identity(text))
+            refuse(t.at(k), std::string(k) + " '" + text +
+                                "' is not an identity (an IP address, an FQDN, user@host, or a DN like "
+                                "\"dn:O=Org, CN=host\")");
+    }
+    if (p.auth.method != AuthMethod::PubKey || p.local_id.empty()) return;
+    const auto id = *ike::parse_identity(p.local_id);
+    if (!ike::v2::identity_matches(p.auth.certs.front(), id))
+        refuse(t.at("local_id"), "local_id '" + p.local_id + "' is not certified by cert '" + p.auth.cert +
+                                     "' (\"" + p.auth.certs.front().subject() +
+                                     "\"): use its subject DN or one of its subjectAltNames");
 }
 
 // check_proposal validates one proposal string. IKE proposals need a DH
@@ -207,18 +304,19 @@ AuthConfig parse_auth(const toml::value& t, const std::string& base_dir) {
             core::SecretBytes{core::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()),  // NOLINT
                                              secret.size())};
         std::fill(secret.begin(), secret.end(), '\0');
-        for (const char* k : {"cert", "key", "ca"}) {
+        for (const char* k : {"cert", "key", "cacert"}) {
             if (t.contains(k)) refuse(t.at(k), std::string("'") + k + "' belongs to auth = \"pubkey\"");
         }
     } else if (method == "pubkey") {
         a.method = AuthMethod::PubKey;
-        if (t.contains("psk") || t.contains("psk_file")) refuse(t, "a psk belongs to auth = \"psk\"");
-        a.cert = resolve(base_dir, need_string(t, "cert"));
-        a.key = resolve(base_dir, need_string(t, "key"));
-        a.ca = resolve(base_dir, need_string(t, "ca"));
-        check_readable(t.at("cert"), a.cert, "cert");
-        check_readable(t.at("ca"), a.ca, "ca");
-        check_secret_file(t.at("key"), a.key, "key");
+        if (t.contains("psk")) refuse(t.at("psk"), "'psk' belongs to auth = \"psk\"");
+        if (t.contains("psk_file")) refuse(t.at("psk_file"), "'psk_file' belongs to auth = \"psk\"");
+        for (const char* k : {"cert", "key", "cacert"}) {
+            if (!t.contains(k))
+                refuse(t.at("auth"),
+                       std::string("auth = \"pubkey\" needs '") + k + "' (cert, key and cacert: PEM files)");
+        }
+        load_pubkey(t, base_dir, a);
     } else {
         refuse(t.at("auth"), "auth must be 'psk' or 'pubkey'");
     }
@@ -229,7 +327,7 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
     if (!t.is_table()) refuse(t, "peer '" + name + "' must be a table");
     check_keys(t,
                {"name", "address", "local_address", "version", "proposals", "local_id", "remote_id", "auth",
-                "psk", "psk_file", "cert", "key", "ca", "rekey_time", "dpd_delay", "children"},
+                "psk", "psk_file", "cert", "key", "cacert", "rekey_time", "dpd_delay", "children"},
                "peer '" + name + "'");
     PeerConfig p;
     p.name = name;
@@ -247,6 +345,10 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
     p.local_id = string_or(t, "local_id", "");
     p.remote_id = string_or(t, "remote_id", "");
     p.auth = parse_auth(t, base_dir);
+    if (p.auth.method == AuthMethod::PubKey && p.version == 1)
+        refuse(t.at("auth"),
+               "auth = \"pubkey\" needs version = 2: the IKEv1 engine authenticates with a psk only");
+    check_identities(t, p);
     p.rekey_time = seconds_or(t, "rekey_time", p.rekey_time);
     p.dpd_delay = seconds_or(t, "dpd_delay", p.dpd_delay);
     if (!t.contains("children")) refuse(t, "peer '" + name + "' has no children (CHILD_SAs to negotiate)");

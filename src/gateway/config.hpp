@@ -26,7 +26,8 @@
 //   remote_id = "gw-d.example.org"
 //   auth = "psk"                        # psk | pubkey
 //   psk = "..."                         # or psk_file = "/etc/strata/gw-d.psk" (root only, 0600)
-//   # pubkey: cert = "...", key = "...", ca = "..."
+//   # pubkey: cert = "gw-c.pem" (ours, then intermediates), key = "gw-c.key" (root only, 0600),
+//   #         cacert = "ca.pem" (the CA the peer's certificate must chain to)
 //   dpd_delay = 30
 //   rekey_time = "4h"
 //
@@ -36,13 +37,16 @@
 //   mode = "tunnel"                     # tunnel | transport
 //   esp_proposals = ["aes128gcm16-ecp256"]   # a DH group here asks for PFS
 //   rekey_time = "1h"                   # also life_time, rekey_bytes, life_bytes, rekey_packets,
-//   life_packets replay_window = 32 start_action = "none"               # start | trap | none
+//                                       # life_packets
+//   replay_window = 32
+//   start_action = "none"               # start | trap | none
 //
 // A refused file is reported as "FILE:LINE: reason", followed by the line.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +56,8 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "crypto/algorithm_table.hpp"
+#include "crypto/signature.hpp"
+#include "crypto/x509.hpp"
 #include "gateway/log.hpp"
 #include "ipsec/sa.hpp"
 #include "packet/address.hpp"
@@ -92,14 +98,23 @@ struct GatewaySection {
 enum class AuthMethod : std::uint8_t { Psk, PubKey };
 std::string_view to_string(AuthMethod a) noexcept;
 
-// AuthConfig is a peer's authentication material.
+// AuthConfig is a peer's authentication material. With pubkey (RFC 7296
+// §2.15, signatures per RFC 7427) the files are read and checked when the
+// configuration is parsed (at start, on SIGHUP and by --check), so a bad
+// one is refused with the line that names it.
 struct AuthConfig {
     AuthMethod method = AuthMethod::Psk;
     core::SecretBytes psk;  // inline or read from psk_file
     std::string psk_file;   // "" when inline
-    std::string cert;       // pubkey: our certificate (PEM)
-    std::string key;        // pubkey: our private key (PEM, root only)
-    std::string ca;         // pubkey: the CA that signs the peer's certificate
+    std::string cert;       // pubkey: path of our certificate, then intermediates (PEM)
+    std::string key;        // pubkey: path of our private key (PEM, root only, no group/other access)
+    std::string cacert;     // pubkey: path of the CA certificate(s) the peer's chain must lead to
+    std::vector<crypto::Certificate> certs;                 // cert's contents, ours first
+    std::shared_ptr<const crypto::PrivateKey> private_key;  // key's contents; matches certs.front()
+    std::vector<crypto::Certificate> cacerts;               // cacert's contents
+    // fingerprint is the SHA-256 (hex) of the DER of certs and cacerts, so
+    // that two configurations naming the same paths can still be told apart.
+    std::string fingerprint;
 };
 
 // StartAction is what the gateway does with a child at start (swanctl).
@@ -137,6 +152,11 @@ struct PeerConfig {
     std::optional<packet::IpAddress> local_address;  // default: the first gateway address of its family
     int version = 2;
     std::vector<std::string> proposals;  // IKE proposals, each validated
+    // local_id, remote_id: identities as strongSwan writes them (ike::parse_identity:
+    // an address, an FQDN, user@host, or a DN "dn:CN=..." / any text with '=').
+    // Empty local_id: the address (psk) or the certificate's subject DN
+    // (pubkey). Empty remote_id: the peer's address (psk), or any identity
+    // its certificate certifies (pubkey, swanctl's %any).
     std::string local_id;
     std::string remote_id;
     AuthConfig auth;
@@ -154,7 +174,7 @@ struct GatewayConfig {
 };
 
 // parse_gateway_config parses TOML text; `origin` names it in messages and
-// `base_dir` resolves relative paths (manual, psk_file, cert, key, ca). The
+// `base_dir` resolves relative paths (manual, psk_file, cert, key, cacert). The
 // manual-keying file it names is loaded and checked too.
 core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view text,
                                                               const std::string& origin,
@@ -164,8 +184,8 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
 core::Result<GatewayConfig, ConfigError> load_gateway_config(const std::string& path);
 
 // check_runnable refuses a valid configuration this build cannot run: what
-// the IKE service cannot do yet (ike_config.hpp, plan_peers: certificates,
-// several children per peer), manual SAs without an outbound protect
+// the IKE service cannot do yet (ike_config.hpp, plan_peers: several
+// children per peer), manual SAs without an outbound protect
 // policy, and a gateway with neither peers nor manual SAs.
 core::Result<void, ConfigError> check_runnable(const GatewayConfig& cfg);
 

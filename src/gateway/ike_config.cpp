@@ -1,8 +1,10 @@
 #include "gateway/ike_config.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "ike/proposal.hpp"
+#include "ike/v2/certificates.hpp"
 
 namespace strata::gateway {
 
@@ -45,9 +47,18 @@ core::Result<ike::ConnectionConfig, ConfigError> connection(const PeerConfig& p,
     c.remote_address = p.address;
     c.local_port = g.ike_port;
     c.remote_port = g.ike_port;
-    // An empty id is the address, as swanctl's default (RFC 7296 §3.5).
-    auto lid = ike::parse_identity(p.local_id.empty() ? local.to_string() : p.local_id);
-    auto rid = ike::parse_identity(p.remote_id.empty() ? p.address.to_string() : p.remote_id);
+    const bool pubkey = p.auth.method == AuthMethod::PubKey;
+    // An empty id is the address with a PSK, as swanctl's default (RFC 7296
+    // §3.5). With certificates, an empty local id is the certificate's
+    // subject DN (set below); an empty remote id accepts
+    // whatever identity the peer's certificate certifies (swanctl's %any):
+    // the chain to cacert is what authenticates it (RFC 4945 §3.1).
+    std::optional<ike::Identity> lid = ike::Identity{};
+    std::optional<ike::Identity> rid = ike::Identity{};
+    if (!p.local_id.empty() || !pubkey)
+        lid = ike::parse_identity(p.local_id.empty() ? local.to_string() : p.local_id);
+    if (!p.remote_id.empty() || !pubkey)
+        rid = ike::parse_identity(p.remote_id.empty() ? p.address.to_string() : p.remote_id);
     if (!lid || !rid) {
         return core::fail(
             ConfigError{p.at.where() + ": peer '" + p.name + "': local_id or remote_id is not an identity"});
@@ -55,6 +66,19 @@ core::Result<ike::ConnectionConfig, ConfigError> connection(const PeerConfig& p,
     c.local_id = *lid;
     c.remote_id = *rid;
     c.psk = p.auth.psk.clone();
+    if (pubkey) {
+        // RFC 7296 §2.15 with RFC 7427 signatures; the files were loaded and
+        // checked by parse_gateway_config.
+        c.auth = ike::AuthKind::PublicKey;
+        // No local_id: the certificate's subject DN (RFC 4945 §3.1), named
+        // here so that the IKE SA reports what was sent.
+        if (p.local_id.empty() && !p.auth.certs.empty()) {
+            if (auto dn = ike::v2::default_identity(p.auth.certs.front())) c.local_id = std::move(dn).value();
+        }
+        c.local_certs = p.auth.certs;
+        c.private_key = p.auth.private_key;
+        c.ca_certs = p.auth.cacerts;
+    }
     std::string bad;
     auto ikep = ike::parse_proposals(join(p.proposals), ike::ProposalUse::Ike, &bad);
     if (!ikep) {
@@ -79,6 +103,11 @@ core::Result<ike::ConnectionConfig, ConfigError> connection(const PeerConfig& p,
     return c;
 }
 
+const core::Clock& system_clock() {
+    static const core::RealClock clock;
+    return clock;
+}
+
 }  // namespace
 
 ipsec::Lifetimes child_lifetimes(const ChildConfig& c) {
@@ -97,11 +126,12 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
     std::vector<PeerPlan> out;
     std::uint32_t reqid = first_reqid;
     for (const auto& p : cfg.peers) {
-        if (p.auth.method == AuthMethod::PubKey) {
+        if (p.auth.method == AuthMethod::PubKey &&
+            (p.version != 2 || p.auth.certs.empty() || !p.auth.private_key)) {
+            // parse_gateway_config refuses both; a hand-built configuration might not.
             if (auto r =
                     refuse_at(p.at, "peer '" + p.name +
-                                        "': auth = \"pubkey\" (certificates) is not wired into the "
-                                        "gateway yet (src/gateway/ike_config.cpp, plan_peers); use a psk");
+                                        "': auth = \"pubkey\" needs IKEv2 and a loaded cert, key and cacert");
                 !r)
                 return core::fail(r.error());
         }
@@ -165,6 +195,9 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
             plan.v1.connections.push_back(std::move(v1));
         } else {
             plan.v2.connections.push_back(std::move(conn).value());
+            // Certificate validity is checked against calendar time (RFC
+            // 5280 §6.1.3); the gateway runs on the system's.
+            plan.v2.wall_clock = &system_clock();
         }
         out.push_back(std::move(plan));
     }

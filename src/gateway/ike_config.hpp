@@ -45,8 +45,10 @@ struct PeerPlan {
 
 // plan_peers turns every peer of cfg into a PeerPlan (reqids from
 // first_reqid up). Refused: what this gateway cannot run yet, with the
-// peer's file:line (more than one child on an IKEv2 peer, certificates,
-// a NAT-T port other than 4500).
+// peer's file:line (more than one child on a peer, a NAT-T port other than
+// 4500). A pubkey peer's connection carries the certificates, key and CAs
+// parse_gateway_config loaded, and its engine the system clock for their
+// validity (EngineConfig::wall_clock).
 core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig& cfg,
                                                             std::uint32_t first_reqid = kFirstIkeReqid);
 

@@ -50,6 +50,8 @@ std::string sas_text(const json& d) {
         out += fmt::format("{} ({}, {}): {} {} {} SPI {} {} -> {} reqid {}\n", str(s, "name"),
                            str(s, "keying"), str(s, "direction"), str(s, "protocol"), str(s, "mode"), alg,
                            str(s, "spi"), str(s, "src"), str(s, "dst"), str(s, "reqid"));
+        if (s.contains("remote_id"))  // IKE SAs: who authenticated (RFC 7296 §3.5)
+            out += fmt::format("    local id {}, remote id {}\n", str(s, "local_id"), str(s, "remote_id"));
         std::string drops;
         const json drop_counts = s.value("drops", json::object());
         for (const auto& [k, v] : drop_counts.items()) drops += fmt::format(" {}={}", k, v.dump());

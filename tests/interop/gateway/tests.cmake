@@ -34,3 +34,16 @@ foreach(_case ikev2_strata_initiates ikev2_strongswan_initiates)
   set_tests_properties(interop.gateway.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 120
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+
+# interop.gateway.strata.ikev2_cert / transport_mode: certificate
+# authentication (and a certificate from another CA refused) and a
+# transport-mode child between the gateways' own addresses;
+# gateway/gateway_certs.py says what each case checks.
+foreach(_case ikev2_cert transport_mode)
+  add_test(NAME interop.gateway.strata.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_certs.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case ${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/certs-${_case})
+  set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 90
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
