@@ -12,6 +12,7 @@
 #include "gateway/datapath.hpp"
 #include "gateway/ike_config.hpp"
 #include "gateway/ike_service.hpp"
+#include "gateway/tun_routes.hpp"
 #include "gateway/worker.hpp"
 #include "io/datagram_socket.hpp"
 #include "io/event_loop.hpp"
@@ -52,7 +53,8 @@ std::string peers_text(const GatewayConfig& c) {
         out += p.name + "|" + p.address.to_string() + "|" + std::to_string(p.version) + "|" + p.local_id +
                "|" + p.remote_id + "|" + std::string(to_string(p.auth.method)) + "|" + p.auth.psk_file + "|" +
                std::to_string(p.dpd_delay.count()) + "|" + std::to_string(p.rekey_time.count()) + "|" +
-               (p.local_address ? p.local_address->to_string() : std::string()) + "|";
+               (p.local_address ? p.local_address->to_string() : std::string()) + "|" + p.auth.key + "|" +
+               p.auth.fingerprint + "|";  // certificates: a changed file needs a restart too
         for (const auto& pr : p.proposals) out += pr + ",";
         for (const auto& ch : p.children) {
             out += "{" + ch.name + "|" + std::string(to_string(ch.start_action)) + "|" +
@@ -266,6 +268,14 @@ bool Daemon::start() {
         return false;
     }
     log_.info("TUN {} up, mtu {}, {} queue(s)", st_->tun->name(), c.gateway.tun_mtu, st_->tun->queues());
+    if (needs_own_table(c, prefixes)) {
+        // A subnet holds a peer: keep our own IKE and ESP out of the TUN device (tun_routes.hpp).
+        if (auto e = add_bypass_rules(ip_program(), c)) {
+            log_.error("{}", *e);
+            return false;
+        }
+        log_.info("policy rules {}+: own IKE/ESP via main, the rest via table {}", kRulePriority, kTunTable);
+    }
     if (auto e = set_routes(prefixes)) {
         log_.error("{}", *e);
         return false;
@@ -458,6 +468,7 @@ void Daemon::stop() {
     st_->control.reset();
     // Closing the TUN device removes it and the routes through it.
     st_->tun.reset();
+    if (needs_own_table(st_->cfg, st_->routes)) remove_bypass_rules(ip_program(), st_->cfg);
     st_->routes.clear();
 }
 
@@ -467,15 +478,13 @@ std::optional<std::string> Daemon::set_routes(const std::vector<packet::IpPrefix
     const std::set<packet::IpPrefix> have(st_->routes.begin(), st_->routes.end());
     for (const auto& p : have) {
         if (want.count(p) != 0) continue;
-        auto r = io::run_program({ip, p.version() == packet::IpVersion::V6 ? "-6" : "-4", "route", "del",
-                                  p.to_string(), "dev", st_->tun->name()});
+        auto r = io::run_program(route_argv(ip, "del", plan_route(st_->cfg, p), st_->tun->name()));
         if (r && r->exit_status == 0) log_.info("route {} via {} removed", p.to_string(), st_->tun->name());
     }
     st_->routes.clear();
     for (const auto& p : want) {
         // argv straight to the program: no shell, nothing is interpreted.
-        auto r = io::run_program({ip, p.version() == packet::IpVersion::V6 ? "-6" : "-4", "route", "replace",
-                                  p.to_string(), "dev", st_->tun->name()});
+        auto r = io::run_program(route_argv(ip, "replace", plan_route(st_->cfg, p), st_->tun->name()));
         if (!r) return "route " + p.to_string() + ": " + io::to_string(r.error());
         if (r->exit_status != 0)
             return "route " + p.to_string() + " via " + st_->tun->name() + ": ip said: " + r->error_output;
