@@ -255,11 +255,11 @@ TEST(GatewayConfigPubkey, MixedOrUnsupportedSettingsAreRefused) {
 TEST(GatewayConfigPubkey, ShippedExampleRunsWithFilesBesideIt) {
     Pki pki("example");
     pki.issue("gw-c", {"gw-c.example.org"}, {"198.51.100.1"});
-    std::ifstream f(std::string(STRATA_SOURCE_DIR) + "/examples/gateway/ikev2-cert-peer.toml");
+    std::ifstream f(std::string(STRATA_SOURCE_DIR) + "/examples/gateway/cert-peer-ikev2.toml");
     std::stringstream ss;
     ss << f.rdbuf();
     // The example's relative paths resolve against the directory it is read from.
-    auto c = parse_gateway_config(ss.str(), "ikev2-cert-peer.toml", pki.dir());
+    auto c = parse_gateway_config(ss.str(), "cert-peer-ikev2.toml", pki.dir());
     ASSERT_TRUE(c.ok()) << c.error().message;
     ASSERT_TRUE(check_runnable(*c).ok());
     const PeerConfig& p = c->peers.at(0);
