@@ -47,3 +47,14 @@ foreach(_peer openssl gnutls)
     endforeach()
   endforeach()
 endforeach()
+# TLS 1.2 with an Ed25519 server certificate against OpenSSL
+# (tls12_ed25519_interop.py, RFC 8422 §5.1, signature algorithm 0x0807).
+foreach(_role client server)
+  set(_name openssl.${_role}_tls12_ed25519)
+  add_test(NAME interop.tls.${_name}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_tls_dir}/tls12_ed25519_interop.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case ${_name}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/tls/${_name})
+  set_tests_properties(interop.tls.${_name} PROPERTIES LABELS interop TIMEOUT 60
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
