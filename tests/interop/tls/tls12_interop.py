@@ -102,7 +102,8 @@ def gnutls_priority(p):
     pr = (f"NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+{p['gcipher']}:-KX-ALL:+{p['gkx']}"
           f":-MAC-ALL:+{p['gmac']}")
     if p["group"]:
-        pr += f":-GROUP-ALL:+{GNUTLS_GROUP[p['group']]}"
+        # client_groups: with an ECDSA certificate the list also holds its curve (RFC 8422 §5.1)
+        pr += ":-GROUP-ALL" + "".join(f":+{GNUTLS_GROUP[g]}" for g in client_groups(p).split(":"))
     if p.get("no_etm"):
         pr += ":%NO_ETM"
     if p.get("resume") == "id":
