@@ -244,8 +244,8 @@ bool Daemon::start() {
         log_.info("IKE: {} peer(s), {} policies", plans->size(), n_ike_policies);
         st_->ike = std::make_unique<IkeService>(
             std::move(plans).value(),
-            [this](const io::Endpoint& l, const io::Endpoint& r, core::ByteView d) {
-                return send_ike(l, r, d);
+            [this](const io::Endpoint& l, const io::Endpoint& r, core::ByteView d, bool raw) {
+                return send_ike(l, r, d, raw);
             },
             log_);
     }
@@ -377,7 +377,7 @@ std::uint32_t Daemon::first_ike_reqid(const GatewayConfig& c) {
     return std::max(kFirstIkeReqid, highest + 1);
 }
 
-bool Daemon::send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data) {
+bool Daemon::send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw) {
     const GatewaySection& g = st_->cfg.gateway;
     int fd = -1;
     core::Bytes framed;
@@ -385,9 +385,11 @@ bool Daemon::send_ike(const io::Endpoint& local, const io::Endpoint& remote, cor
     if (local.port == g.natt_port || remote.port == g.natt_port) {
         // RFC 3948 §2.2: IKE on the NAT-T port starts with four zero bytes.
         if (!st_->workers.empty()) fd = st_->workers.front()->udp_fd(local.address);
-        framed.assign(4, 0);
-        framed.insert(framed.end(), data.begin(), data.end());
-        out = core::ByteView(framed.data(), framed.size());
+        if (!raw) {
+            framed.assign(4, 0);
+            framed.insert(framed.end(), data.begin(), data.end());
+            out = core::ByteView(framed.data(), framed.size());
+        }
     } else {
         for (const auto& s : st_->ike_sockets) {
             if (s.local().address == local.address) fd = s.fd();
@@ -663,6 +665,17 @@ json Daemon::list_sas() const {
             {"soft_expired", sa->soft_expired()},
             {"expired", sa->expired()},
         });
+        // IKE children: IKE knows the rekey and expiry times (IKEv1's
+        // engine keeps them itself) and whether the SA was replaced.
+        if (st_->ike && c.reqid >= st_->first_reqid) {
+            json view = st_->ike->child_view(c.spi, c.direction, now);
+            if (!view.is_null()) {
+                json& e = out.back();
+                e["rekey_in_seconds"] = view["rekey_in_seconds"];
+                e["expires_in_seconds"] = view["expires_in_seconds"];
+                e["ike_state"] = view["state"];
+            }
+        }
     }
     // IKE SAs after the CHILD SAs, in the same shape where it fits (text
     // listings print them alike): protocol IKE, both SPIs, the algorithms.

@@ -57,7 +57,7 @@ private:
 
     // IKE plumbing (daemon.cpp): reqids, sockets, the inbox and the timer.
     static std::uint32_t first_ike_reqid(const GatewayConfig& c);
-    bool send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data);
+    bool send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw);
     void on_ike_socket(io::DatagramSocket& s);
     void on_inbox();
     void arm_ike_timer();

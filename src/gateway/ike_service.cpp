@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <array>
 #include <type_traits>
 
 namespace strata::gateway {
@@ -18,6 +19,12 @@ ike::Endpoint to_ike(const io::Endpoint& e) { return ike::Endpoint{e.address, e.
 
 std::int64_t seconds_between(core::Instant from, core::Instant to) {
     return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+}
+
+// seconds_until is the whole seconds from now to t (0 if past), or null.
+json seconds_until(const std::optional<core::Instant>& t, core::Instant now) {
+    if (!t) return nullptr;
+    return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(*t - now).count());
 }
 
 }  // namespace
@@ -50,7 +57,15 @@ struct IkeService::Installed {
     std::string remote_ts;
     core::Instant installed{};
     bool soft_handled = false;
-    std::optional<core::Instant> retire_at;  // replaced: inbound SA goes then
+    // out_active: the outbound SA is in the datapath (a CHILD SA rekeyed by
+    // the peer gets it on the peer's DELETE of the old pair, or at activate_at).
+    bool out_active = false;
+    std::optional<core::Instant> activate_at;
+    std::optional<std::uint32_t> replaces;    // the old pair's inbound SPI
+    std::optional<core::Instant> retire_at;   // replaced: inbound SA goes then
+    bool engine_gone = false;                 // the engine reported it down (replaced: kept for its grace)
+    std::optional<core::Instant> rekey_at;    // for listings
+    std::optional<core::Instant> expires_at;  // for listings
 };
 
 struct IkeService::Peer {
@@ -60,6 +75,7 @@ struct IkeService::Peer {
     std::unique_ptr<ike::v1::Engine> v1;
     std::optional<core::Instant> initiated_at;  // last negotiation started here
     std::vector<IkeRecord> ikes;
+    core::Duration v1_ike_lifetime{0};  // IKEv1: the ISAKMP SA lifetime we offer
 };
 
 IkeService::IkeService(std::vector<PeerPlan> plans, SendFn send, Logger& log)
@@ -69,6 +85,8 @@ IkeService::IkeService(std::vector<PeerPlan> plans, SendFn send, Logger& log)
         p->index = peers_.size();
         p->plan = std::move(plan);
         if (p->plan.version == 1) {
+            if (!p->plan.v1.connections.empty())
+                p->v1_ike_lifetime = p->plan.v1.connections.front().ike_lifetime;
             p->v1 = std::make_unique<ike::v1::Engine>(std::move(p->plan.v1), rng_);
         } else {
             p->v2 = std::make_unique<ike::v2::Engine>(std::move(p->plan.v2), rng_);
@@ -86,7 +104,7 @@ void IkeService::set_datapath(Datapath* dp) {
         // A new generation starts without IKE SAs: the same SA objects move
         // in, so sequence numbers and replay windows continue.
         if (c.in) (void)dp_->add_sa(c.in, c.name);
-        if (c.out && !c.retire_at) (void)dp_->add_sa(c.out, c.name);
+        if (c.out && c.out_active) (void)dp_->add_sa(c.out, c.name);
     }
 }
 
@@ -104,7 +122,9 @@ IkeService::Peer* IkeService::find_peer(const std::string& name) {
 template <typename Output>
 void IkeService::handle(Peer& p, Output out, core::Instant now) {
     for (const auto& d : out.datagrams) {
-        if (send_(to_io(d.local), to_io(d.remote), core::ByteView(d.data.data(), d.data.size()))) {
+        bool raw = false;
+        if constexpr (requires { d.raw; }) raw = d.raw;
+        if (send_(to_io(d.local), to_io(d.remote), core::ByteView(d.data.data(), d.data.size()), raw)) {
             ++counters_.datagrams_out;
         } else {
             ++counters_.send_failed;
@@ -207,41 +227,27 @@ void IkeService::on_event(Peer& p, ike::Event&& ev, core::Instant now) {
                     // One child per peer: an older pair of the same peer is
                     // stale (the peer restarted, or both sides initiated);
                     // the new pair carries the traffic from now on and the
-                    // old one is deleted after kRetireGrace.
+                    // old one is deleted after kRetireGrace. Within one
+                    // IKEv2 SA the engine settles duplicates itself (a
+                    // rekey collision, RFC 7296 §2.8.1, deletes the
+                    // redundant SA), so only other IKE SAs' pairs go here.
                     for (auto& [old_spi, old] : children_) {
                         if (old_spi == *spi || old.peer != p.index || old.retire_at) continue;
-                        if (dp_ != nullptr && old.out)
-                            (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*old.out));
-                        old.retire_at = now + kRetireGrace;
+                        if (p.v2 && old.ike == e.ike) continue;
+                        retire(old, now);
                         log_.info("peer '{}': CHILD SA {} ({}) replaced by {}: deleting it in {} s",
                                   p.plan.name, old.name, hex32(old_spi), hex32(*spi), kRetireGrace.count());
                     }
-                    const Installed& c = children_.at(*spi);
+                    Installed& c = children_.at(*spi);
+                    activate_out(c, "new");
                     log_.info("peer '{}': CHILD SA {} up: SPIs {} in / {} out, {}, {} === {}{}", p.plan.name,
                               c.name, hex32(c.spi_in), hex32(c.spi_out), c.algorithms, c.local_ts,
                               c.remote_ts, c.out && c.out->config().udp_encap ? ", ESP in UDP" : "");
                 }
             } else if constexpr (std::is_same_v<T, ike::ChildSaRekeyed>) {
-                // Make-before-break: the new pair first; the SAD then sends
-                // with the newest outbound SA, so the old one can go, while
-                // the old inbound SA takes packets already on their way.
-                if (auto spi = install(p, e.ike, std::move(e.child), now)) {
-                    ++counters_.children_rekeyed;
-                    auto it = children_.find(e.old_spi_in);
-                    if (it != children_.end() && !it->second.retire_at) {
-                        if (dp_ != nullptr && it->second.out)
-                            (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*it->second.out));
-                        it->second.retire_at = now + kRetireGrace;
-                    }
-                    log_.info("peer '{}': CHILD SA rekeyed: SPIs {} in / {} out replace {} / {}", p.plan.name,
-                              hex32(*spi), hex32(children_.at(*spi).spi_out), hex32(e.old_spi_in),
-                              hex32(e.old_spi_out));
-                }
+                child_rekeyed(p, e, now);
             } else if constexpr (std::is_same_v<T, ike::ChildSaDown>) {
-                if (children_.count(e.spi_in) != 0) {
-                    remove_child(e.spi_in, e.reason);
-                    ++counters_.children_down;
-                }
+                child_down(e, now);
             } else if constexpr (std::is_same_v<T, ike::ChildSaFailed>) {
                 p.initiated_at.reset();
                 log_.warn("peer '{}': CHILD SA refused: {}", p.plan.name, e.reason);
@@ -259,12 +265,29 @@ std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id
     keys.reqid = ch.reqid;
     auto [in_cfg, out_cfg] = keys.to_sa_configs();
     ipsec::Lifetimes life = child_lifetimes(ch.config);
+    std::optional<core::Instant> rekey_at;
+    std::optional<core::Instant> expires_at;
     if (p.v1) {
         // IKEv1 negotiated one lifetime and its engine rekeys (rekey_margin
         // before it) and deletes on time by itself; the datapath keeps only
         // the volume limits and a hard time a little past the engine's.
         life.soft.time = core::Duration::zero();
         if (life.hard.time > core::Duration::zero()) life.hard.time += std::chrono::seconds(10);
+        for (const auto& info : p.v1->children()) {
+            if (info.spi_in != keys.spi_in) continue;
+            rekey_at = info.rekey_at;
+            expires_at = info.expires_at;
+        }
+    } else {
+        // IKEv2: the datapath's soft time lifetime asks the engine for the
+        // rekey. A random share of up to a tenth comes off (strongSwan's
+        // rand_time), so two gateways with one configuration rarely start
+        // rekeys at once (a collision, RFC 7296 §2.8.1, costs an exchange).
+        if (life.soft.time > core::Duration::zero()) {
+            life.soft.time -= jitter(life.soft.time / 10);
+            rekey_at = now + life.soft.time;
+        }
+        if (life.hard.time > core::Duration::zero()) expires_at = now + life.hard.time;
     }
     in_cfg.lifetimes = life;
     out_cfg.lifetimes = life;
@@ -281,6 +304,8 @@ std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id
     for (const auto& t : keys.local_ts) c.local_ts += (c.local_ts.empty() ? "" : ",") + ike::to_string(t);
     for (const auto& t : keys.remote_ts) c.remote_ts += (c.remote_ts.empty() ? "" : ",") + ike::to_string(t);
     c.installed = now;
+    c.rekey_at = rekey_at;
+    c.expires_at = expires_at;
     auto in = ipsec::SecurityAssociation::create(std::move(in_cfg), now);
     auto out = ipsec::SecurityAssociation::create(std::move(out_cfg), now);
     if (!in || !out) {
@@ -298,14 +323,9 @@ std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id
                        ipsec::to_string(r.error()));
             return std::nullopt;
         }
-        if (auto r = dp_->add_sa(c.out, name); !r) {
-            ++counters_.sa_install_failed;
-            (void)dp_->remove_sa(ipsec::Direction::Inbound, ipsec::key_of(*c.in));
-            log_.error("peer '{}': outbound SA {}: {}", p.plan.name, hex32(keys.spi_out),
-                       ipsec::to_string(r.error()));
-            return std::nullopt;
-        }
     }
+    // The outbound SA goes in with activate_out (at once, or for a rekey
+    // the peer started, once the peer has its new inbound SA).
     const std::uint32_t spi = c.spi_in;
     children_[spi] = std::move(c);
     return spi;
@@ -322,6 +342,96 @@ void IkeService::remove_child(std::uint32_t spi_in, const std::string& why) {
     log_.info("CHILD SA {} (SPIs {} in / {} out) removed: {}", c.name, hex32(c.spi_in), hex32(c.spi_out),
               why);
     children_.erase(it);
+}
+
+void IkeService::activate_out(Installed& c, const char* why) {
+    c.activate_at.reset();
+    if (c.out_active || !c.out) return;
+    if (dp_ != nullptr) {
+        if (auto r = dp_->add_sa(c.out, c.name); !r) {
+            ++counters_.sa_install_failed;
+            log_.error("CHILD SA {}: outbound SA {}: {}", c.name, hex32(c.spi_out),
+                       ipsec::to_string(r.error()));
+            return;
+        }
+    }
+    c.out_active = true;
+    if (c.replaces) {
+        // The SAD already sends with the newest outbound SA of the reqid;
+        // the old one leaves so that it is never picked again.
+        auto it = children_.find(*c.replaces);
+        if (it != children_.end() && it->second.out_active) {
+            if (dp_ != nullptr && it->second.out)
+                (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*it->second.out));
+            it->second.out_active = false;
+        }
+        log_.debug("CHILD SA {}: outbound SA {} carries the traffic now ({}), {} no longer", c.name,
+                   hex32(c.spi_out), why,
+                   it != children_.end() ? hex32(it->second.spi_out) : std::string("the old one"));
+    }
+}
+
+void IkeService::retire(Installed& c, core::Instant now) {
+    if (c.out_active && dp_ != nullptr && c.out)
+        (void)dp_->remove_sa(ipsec::Direction::Outbound, ipsec::key_of(*c.out));
+    c.out_active = false;
+    c.activate_at.reset();
+    if (!c.retire_at) c.retire_at = now + kRetireGrace;
+}
+
+void IkeService::child_rekeyed(Peer& p, ike::ChildSaRekeyed& e, core::Instant now) {
+    // Make-before-break: the new pair first (RFC 7296 §1.3.3; IKEv1: the
+    // new quick mode's SAs before the old ones' DELETE, RFC 2409 §5.5).
+    auto spi = install(p, e.ike, std::move(e.child), now);
+    if (!spi) return;
+    ++counters_.children_rekeyed;
+    Installed& c = children_.at(*spi);
+    auto old = children_.find(e.old_spi_in);
+    if (old != children_.end() && !old->second.retire_at) c.replaces = e.old_spi_in;
+    // Did this host send the CREATE_CHILD_SA request? Then the peer had
+    // installed both new SAs before it answered, and ours can send at once.
+    bool we_asked = true;
+    if (p.v2) {
+        for (const auto& info : p.v2->children()) {
+            if (info.spi_in == *spi) we_asked = info.initiator;
+        }
+    }
+    if (we_asked || old == children_.end() || old->second.retire_at || !old->second.out_active) {
+        activate_out(c, we_asked ? "we rekeyed" : "no old SA to wait for");
+        if (old != children_.end()) retire(old->second, now);
+    } else {
+        // The peer asked: it may read our response after our first packet
+        // on the new SA, so the old outbound SA carries on until its DELETE
+        // of the old pair (child_down) or kRetireGrace, whichever first.
+        c.activate_at = now + kRetireGrace;
+        old->second.retire_at = now + kRetireGrace;
+    }
+    log_.info("peer '{}': CHILD SA rekeyed: SPIs {} in / {} out replace {} / {}{}", p.plan.name, hex32(*spi),
+              hex32(c.spi_out), hex32(e.old_spi_in), hex32(e.old_spi_out),
+              c.out_active ? "" : " (the new outbound SA waits for the peer's DELETE of the old one)");
+}
+
+void IkeService::child_down(const ike::ChildSaDown& e, core::Instant now) {
+    auto it = children_.find(e.spi_in);
+    if (it == children_.end()) return;
+    Installed& c = it->second;
+    // A replacement waiting for this DELETE may send now.
+    for (auto& [spi, n] : children_) {
+        if (n.replaces == e.spi_in && !n.out_active && !n.retire_at)
+            activate_out(n, "the old SA was deleted");
+    }
+    ++counters_.children_down;
+    if (c.retire_at) {
+        // Replaced: its inbound SA still takes what is in flight until
+        // the end of the grace; the engine has forgotten it already.
+        c.engine_gone = true;
+        retire(c, now);
+        log_.debug("CHILD SA {} ({}) deleted by IKE ({}); its inbound SA goes in {} s", c.name,
+                   hex32(e.spi_in), e.reason,
+                   std::chrono::duration_cast<std::chrono::seconds>(*c.retire_at - now).count());
+        return;
+    }
+    remove_child(e.spi_in, e.reason);
 }
 
 IkeService::Installed* IkeService::find_sa(std::uint32_t spi, ipsec::Direction dir) {
@@ -343,25 +453,23 @@ void IkeService::lifetime(std::uint32_t spi, ipsec::Direction dir, bool hard, co
     if (!hard) {
         if (c->soft_handled) return;
         c->soft_handled = true;
+        log_.info("CHILD SA {} ({}) reached its soft lifetime: rekeying", c->name, hex32(spi_in));
+        // IKEv2: CREATE_CHILD_SA with REKEY_SA (RFC 7296 §1.3.3); IKEv1: a new quick mode.
         if (p.v1) {
-            log_.info("CHILD SA {} ({}) reached its soft lifetime: rekeying", c->name, hex32(spi_in));
             handle(p, p.v1->child_expired(spi_in, false, now), now);
         } else {
-            log_.warn(
-                "CHILD SA {} ({}) reached its soft lifetime, but the IKEv2 engine cannot rekey a CHILD SA "
-                "yet "
-                "(no CREATE_CHILD_SA in ike::v2::Engine): it runs until its life_time",
-                c->name, hex32(spi_in));
+            handle(p, p.v2->child_expired(spi_in, false, now), now);
         }
         return;
     }
     log_.warn("CHILD SA {} ({}) reached its hard lifetime: deleting it", c->name, hex32(spi_in));
+    // The engine tells the peer (a DELETE); the SAs leave the datapath now.
     if (p.v1) {
         handle(p, p.v1->child_expired(spi_in, true, now), now);
-        if (children_.count(spi_in) != 0) remove_child(spi_in, "hard lifetime");
     } else {
-        remove_child(spi_in, "hard lifetime");
+        handle(p, p.v2->child_expired(spi_in, true, now), now);
     }
+    if (children_.count(spi_in) != 0) remove_child(spi_in, "hard lifetime");
 }
 
 void IkeService::datapath_event(const InboxEvent& e, core::Instant now) {
@@ -404,15 +512,28 @@ void IkeService::on_timer(core::Instant now) {
             if (auto t = p->v2->next_timer(); t && *t <= now) handle(*p, p->v2->on_timer(now), now);
         }
     }
-    std::vector<std::uint32_t> retire;
-    for (const auto& [spi, c] : children_) {
-        if (c.retire_at && *c.retire_at <= now) retire.push_back(spi);
+    // A rekey the peer started whose DELETE of the old pair did not come
+    // within kRetireGrace: the new outbound SA takes over anyway.
+    for (auto& [spi, c] : children_) {
+        if (c.activate_at && *c.activate_at <= now) activate_out(c, "no DELETE from the peer in time");
     }
-    for (auto spi : retire) {
-        Peer& p = *peers_[children_.at(spi).peer];
-        // IKEv1 tells the peer (a DELETE); the IKEv2 engine has no single
-        // CHILD SA delete yet, so the pair only leaves the datapath.
-        if (p.v1) handle(p, p.v1->delete_child(spi, now), now);
+    std::vector<std::uint32_t> expired;
+    for (const auto& [spi, c] : children_) {
+        if (c.retire_at && *c.retire_at <= now) expired.push_back(spi);
+    }
+    for (auto spi : expired) {
+        auto it = children_.find(spi);
+        if (it == children_.end()) continue;
+        Peer& p = *peers_[it->second.peer];
+        // The engine tells the peer (a DELETE) unless the pair is gone
+        // there already (IKEv2: deleted in the rekey exchange's wake).
+        if (!it->second.engine_gone) {
+            if (p.v1) {
+                handle(p, p.v1->delete_child(spi, now), now);
+            } else {
+                handle(p, p.v2->delete_child(spi, now), now);
+            }
+        }
         remove_child(spi, "replaced");
     }
 }
@@ -423,7 +544,10 @@ std::optional<core::Instant> IkeService::next_timer() const {
         if (t && (!best || *t < *best)) best = t;
     };
     for (const auto& p : peers_) take(p->v1 ? p->v1->next_timer() : p->v2->next_timer());
-    for (const auto& [spi, c] : children_) take(c.retire_at);
+    for (const auto& [spi, c] : children_) {
+        take(c.retire_at);
+        take(c.activate_at);
+    }
     return best;
 }
 
@@ -450,31 +574,45 @@ IkeService::Reply IkeService::initiate(const std::string& name, core::Instant no
 IkeService::Reply IkeService::terminate(const std::string& name, core::Instant now) {
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
-    if (!p->v1) {
-        return {false, "terminate " + name +
-                           ": the IKEv2 engine has no delete of a single IKE SA yet (ike::v2::Engine offers "
-                           "only shutdown of all); stop the gateway to delete its SAs"};
-    }
     const std::size_t before = p->ikes.size();
-    handle(*p, p->v1->delete_ike(p->plan.name, now), now);
-    return {true, "deleted " + std::to_string(before) + " ISAKMP SA(s) of peer '" + p->plan.name +
-                      "' and their IPsec SAs"};
+    if (before == 0) return {false, "peer '" + p->plan.name + "' has no IKE SA to terminate"};
+    // RFC 7296 §1.4.1 / RFC 2409 §5.7: a DELETE of the IKE SA takes its
+    // CHILD SAs along; the engine reports them down as the peer answers.
+    if (p->v1) {
+        handle(*p, p->v1->delete_ike(p->plan.name, now), now);
+    } else {
+        handle(*p, p->v2->delete_ike(p->plan.name, now), now);
+    }
+    return {true, "deleting " + std::to_string(before) + (p->v1 ? " ISAKMP SA(s)" : " IKE SA(s)") +
+                      " of peer '" + p->plan.name + "' and their CHILD SAs"};
 }
 
 IkeService::Reply IkeService::rekey(const std::string& name, core::Instant now) {
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
-    if (!p->v1) {
-        return {false, "rekey " + name +
-                           ": the IKEv2 engine cannot rekey yet (no CREATE_CHILD_SA in ike::v2::Engine)"};
-    }
     std::vector<std::uint32_t> spis;
     for (const auto& [spi, c] : children_) {
         if (c.peer == p->index && !c.retire_at) spis.push_back(spi);
     }
     if (spis.empty()) return {false, "peer '" + p->plan.name + "' has no CHILD SA to rekey"};
-    for (auto spi : spis) handle(*p, p->v1->rekey_child(spi, now), now);
+    for (auto spi : spis) {
+        if (p->v1) {
+            handle(*p, p->v1->rekey_child(spi, now), now);
+        } else {
+            handle(*p, p->v2->rekey_child(spi, now), now);
+        }
+    }
     return {true, "rekeying " + std::to_string(spis.size()) + " CHILD SA(s) of peer '" + p->plan.name + "'"};
+}
+
+core::Duration IkeService::jitter(core::Duration max) {
+    if (max <= core::Duration::zero()) return core::Duration::zero();
+    std::array<std::uint8_t, 8> b{};
+    if (!rng_.fill(core::MutableByteView(b.data(), b.size()))) return core::Duration::zero();
+    std::uint64_t v = 0;
+    for (auto x : b) v = (v << 8) | x;
+    const auto span = static_cast<std::uint64_t>(max.count()) + 1;
+    return core::Duration(static_cast<core::Duration::rep>(v % span));
 }
 
 std::size_t IkeService::ike_sa_count() const {
@@ -490,16 +628,28 @@ nlohmann::json IkeService::ike_sas(core::Instant now) const {
             json children = json::array();
             for (const auto& [spi, c] : children_) {
                 if (c.peer != p->index || !(c.ike == r.id)) continue;
-                children.push_back(json{{"name", c.name},
-                                        {"spi_in", hex32(c.spi_in)},
-                                        {"spi_out", hex32(c.spi_out)},
-                                        {"algorithms", c.algorithms},
-                                        {"local_ts", c.local_ts},
-                                        {"remote_ts", c.remote_ts},
-                                        {"age_seconds", seconds_between(c.installed, now)},
-                                        {"replaced", c.retire_at.has_value()}});
+                children.push_back(
+                    json{{"name", c.name},
+                         {"spi_in", hex32(c.spi_in)},
+                         {"spi_out", hex32(c.spi_out)},
+                         {"algorithms", c.algorithms},
+                         {"local_ts", c.local_ts},
+                         {"remote_ts", c.remote_ts},
+                         {"age_seconds", seconds_between(c.installed, now)},
+                         {"rekey_in_seconds", c.retire_at ? json(nullptr) : seconds_until(c.rekey_at, now)},
+                         {"expires_in_seconds", seconds_until(c.retire_at ? c.retire_at : c.expires_at, now)},
+                         {"replaced", c.retire_at.has_value()}});
             }
             const auto age = seconds_between(r.up_at, now);
+            std::optional<core::Instant> rekey_at;
+            std::optional<core::Instant> expires_at;
+            if (p->v2) {
+                for (const auto& info : p->v2->ike_sas()) {
+                    if (info.id == r.id) rekey_at = info.rekey_at;
+                }
+            } else if (p->v1_ike_lifetime > core::Duration::zero()) {
+                expires_at = r.up_at + p->v1_ike_lifetime;  // the lifetime we offered (RFC 2409 §5)
+            }
             out.push_back(json{{"name", p->plan.name},
                                {"keying", p->v1 ? "IKEv1" : "IKEv2"},
                                {"state", "established"},
@@ -513,10 +663,28 @@ nlohmann::json IkeService::ike_sas(core::Instant now) const {
                                {"local_id", r.local_id},
                                {"remote_id", r.remote_id},
                                {"age_seconds", age},
+                               {"rekey_in_seconds", seconds_until(rekey_at, now)},
+                               {"expires_in_seconds", seconds_until(expires_at, now)},
                                {"children", children}});
         }
     }
     return out;
+}
+
+nlohmann::json IkeService::child_view(std::uint32_t spi, ipsec::Direction dir, core::Instant now) const {
+    const Installed* c = nullptr;
+    if (dir == ipsec::Direction::Inbound) {
+        auto it = children_.find(spi);
+        if (it != children_.end()) c = &it->second;
+    } else {
+        for (const auto& [k, v] : children_) {
+            if (v.spi_out == spi) c = &v;
+        }
+    }
+    if (c == nullptr) return nullptr;
+    return json{{"state", c->retire_at ? "replaced" : "installed"},
+                {"rekey_in_seconds", c->retire_at ? json(nullptr) : seconds_until(c->rekey_at, now)},
+                {"expires_in_seconds", seconds_until(c->retire_at ? c->retire_at : c->expires_at, now)}};
 }
 
 nlohmann::json IkeService::counters() const {

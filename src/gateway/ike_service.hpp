@@ -9,15 +9,24 @@
 //
 //   ChildSaUp       inbound + outbound SA installed with the child's reqid,
 //                   so the child's SPD PROTECT entries find them
-//   ChildSaRekeyed  new SAs installed first, then the old outbound SA
-//                   removed (the SAD uses the newest outbound SA anyway) and
-//                   the old inbound one kept kRetireGrace longer for packets
-//                   still in flight (make-before-break)
-//   ChildSaDown     both SAs removed; IkeSaDown removes its children too
+//   ChildSaRekeyed  make-before-break: the new inbound SA is installed at
+//                   once. The new outbound SA too if this host sent the
+//                   rekey request (the peer has both new SAs by then);
+//                   if the peer sent it, the old outbound SA carries on
+//                   until the peer's DELETE of the old pair arrives (or
+//                   kRetireGrace passes), as the peer may not have its new
+//                   inbound SA before it reads our response. The SAD sends
+//                   with the newest outbound SA of the reqid. The old
+//                   inbound SA takes packets in flight kRetireGrace longer.
+//   ChildSaDown     both SAs removed (a replaced pair: its inbound SA stays
+//                   until the end of its grace); IkeSaDown removes its
+//                   children too
+//   IkeSaRekeyed    the children move to the new IKE SA id
 //
 // Datapath events: an acquire (PROTECT entry without SA) starts a
 // negotiation for a child with start_action trap or start; a soft lifetime
-// asks the engine to rekey, a hard one to delete (IKEv1). The sans-IO
+// asks the engine to rekey (IKEv2: CREATE_CHILD_SA with REKEY_SA, RFC 7296
+// §1.3.3; IKEv1: a new quick mode), a hard one to delete. The sans-IO
 // engines never see a socket or a clock.
 #pragma once
 
@@ -60,9 +69,10 @@ struct IkeCounters {
 class IkeService {
 public:
     // SendFn sends one bare IKE message from local to remote; the daemon
-    // picks the socket and adds the non-ESP marker on the NAT-T port.
-    using SendFn =
-        std::function<bool(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data)>;
+    // picks the socket and adds the non-ESP marker on the NAT-T port unless
+    // raw is set (a NAT keepalive, RFC 3948 §2.3, goes without one).
+    using SendFn = std::function<bool(const io::Endpoint& local, const io::Endpoint& remote,
+                                      core::ByteView data, bool raw)>;
 
     // kRetireGrace is how long a replaced inbound SA still accepts packets.
     static constexpr std::chrono::seconds kRetireGrace{3};
@@ -104,8 +114,13 @@ public:
     Reply terminate(const std::string& name, core::Instant now);
     Reply rekey(const std::string& name, core::Instant now);
 
-    // ike_sas lists the IKE SAs, children lists the CHILD SAs' IKE view.
+    // ike_sas lists the IKE SAs (with their children), each with
+    // rekey_in_seconds and expires_in_seconds (null: none scheduled).
     [[nodiscard]] nlohmann::json ike_sas(core::Instant now) const;
+    // child_view is IKE's view of one installed SA (by SPI and direction):
+    // {"state": "installed"|"replaced", "rekey_in_seconds", "expires_in_seconds"};
+    // null if the SA is not one of the IKE children.
+    [[nodiscard]] nlohmann::json child_view(std::uint32_t spi, ipsec::Direction dir, core::Instant now) const;
     [[nodiscard]] nlohmann::json counters() const;
     [[nodiscard]] std::size_t ike_sa_count() const;
     [[nodiscard]] std::size_t child_count() const noexcept { return children_.size(); }
@@ -122,6 +137,19 @@ private:
     std::optional<std::uint32_t> install(Peer& p, const ike::IkeSaId& id, ike::ChildSaKeys keys,
                                          core::Instant now);
     void remove_child(std::uint32_t spi_in, const std::string& why);
+    // activate_out puts a child's outbound SA into the datapath (it carries
+    // the traffic from then on) and takes out the one it replaces.
+    void activate_out(Installed& c, const char* why);
+    // retire takes a replaced child's outbound SA out now and schedules its
+    // inbound one to go after kRetireGrace.
+    void retire(Installed& c, core::Instant now);
+    // child_rekeyed handles ChildSaRekeyed (make-before-break).
+    void child_rekeyed(Peer& p, ike::ChildSaRekeyed& e, core::Instant now);
+    // child_down handles ChildSaDown.
+    void child_down(const ike::ChildSaDown& e, core::Instant now);
+    // jitter returns a random duration in [0, max] (spreads rekeys, as
+    // strongSwan's rand_time, so two peers rarely rekey at once).
+    core::Duration jitter(core::Duration max);
     Peer* find_peer(const std::string& name);
     Installed* find_sa(std::uint32_t spi, ipsec::Direction dir);
     void start_peer(Peer& p, core::Instant now, const char* why);

@@ -56,9 +56,10 @@ std::string sas_text(const json& d) {
         const json drop_counts = s.value("drops", json::object());
         for (const auto& [k, v] : drop_counts.items()) drops += fmt::format(" {}={}", k, v.dump());
         out += fmt::format(
-            "    {} packets, {} bytes, last seq {}, age {} s, rekey in {} s, expires in {} s{}{}\n",
+            "    {} packets, {} bytes, last seq {}, age {} s, rekey in {} s, expires in {} s{}{}{}\n",
             str(s, "packets"), str(s, "bytes"), str(s, "last_sequence"), str(s, "age_seconds"),
             str(s, "rekey_in_seconds"), str(s, "expires_in_seconds"),
+            s.value("ike_state", "") == "replaced" ? ", replaced (kept for packets in flight)" : "",
             s.value("udp_encap", json()).is_null() ? "" : ", UDP-encapsulated",
             drops.empty() ? "" : ", drops:" + drops);
     }

@@ -16,17 +16,26 @@ Cases:
   kill9_restart_dpd         IKEv1 with DPD: kill -9 C, restart it, the tunnel
                             comes back and D's DPD removes the dead SAs
   sigterm_deletes           SIGTERM on C sends DELETE: D's SAs go at once
+  ikev2_rekey_no_loss       IKEv2, a ping A->B every 0.1 s for 17 s while the
+                            CHILD SA is rekeyed twice: by `strata ctl rekey` on
+                            D, then by C's soft lifetime (rekey_time 8s); no
+                            ping lost, list-sas shows the new SPIs, not the old
+  ikev2_terminate           `strata ctl terminate` on C deletes the IKE SA and
+                            its CHILD SAs on both sides; `initiate` brings them back
   strongswan_ikev2_strata_initiates / strongswan_ikev2_strongswan_initiates
                             Strata C and strongSwan D, IKEv2 PSK, each side
                             initiating: ping A->B over IPv4 and IPv6
   strongswan_ikev1_strata_initiates / strongswan_ikev1_strongswan_initiates
                             the same with IKEv1 (IPv4: the shared conf is v4 only)
-  strongswan_rekey_by_strongswan
-                            swanctl --rekey --child during a ping loop (IKEv1)
+  strongswan_ikev2_rekey_by_strongswan / strongswan_ikev1_rekey_by_strongswan
+                            strongSwan initiates, then swanctl --rekey --child
+                            during a ping every 0.1 s: no ping lost, C lists
+                            the new SPIs and, after the grace, not the old
 """
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -144,6 +153,108 @@ def check_capture_only_esp_ike(env, v6=True):
     print(f"capture: {total} frames, {esp} ESP, nothing else but IKE/ARP/ND")
 
 
+def spis(env, gw):
+    return {s["spi"] for s in child_sas(env, gw)}
+
+
+class PingLoop:
+    """A ping from A to B every 0.1 s in a thread; result() is (sent, received, output)."""
+
+    def __init__(self, env, dst, count):
+        self.out = ""
+        self.count = count
+        self.t = threading.Thread(target=self._run, args=(env, dst))
+        self.t.start()
+
+    def _run(self, env, dst):
+        r = ns_run(env.ns("a"), ["ping", "-c", str(self.count), "-i", "0.1", "-W", "2", dst], check=False,
+                   timeout=self.count * 0.1 + 30)
+        self.out = r.stdout + r.stderr
+
+    def result(self):
+        self.t.join()
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", self.out)
+        if not m:
+            raise Fail(f"ping output not understood:\n{self.out}")
+        return int(m.group(1)), int(m.group(2)), self.out
+
+
+def wait_replaced(env, gw, old, timeout):
+    """Waits until gw's CHILD SAs are a full new pair with none of the old SPIs."""
+    def fresh():
+        now = spis(env, gw)
+        return now if len(now) == 2 and not (now & old) else None
+    return wait_for(f"{gw}: new CHILD SAs replacing {sorted(old)}", fresh, timeout, 0.2)
+
+
+def case_rekey_no_loss(env):
+    # C rekeys by its soft lifetime (8 s minus up to a tenth), D by ctl.
+    write_config(env, "c", start="start", extra_child='rekey_time = "8s"\nlife_time = "60s"')
+    write_config(env, "d")
+    env.start("d")
+    env.start("c")
+    wait_tunnel(env)
+    ping_ok(env, "203.0.113.10", count=2)
+    drops_before = {gw: env.ctl_json(gw, "counters")["ipsec_drops"] for gw in ("c", "d")}
+    loop = PingLoop(env, "203.0.113.10", 170)
+    time.sleep(1.0)
+    s0 = {gw: spis(env, gw) for gw in ("c", "d")}
+    t0 = time.time()
+    r = env.ctl_json("d", "rekey", "gw-c")
+    print(f"ctl rekey on D: {r['message']}")
+    s1 = {gw: wait_replaced(env, gw, s0[gw], 6) for gw in ("c", "d")}
+    print(f"ctl rekey: C {sorted(s0['c'])} -> {sorted(s1['c'])} in {time.time() - t0:.1f} s")
+    # The new CHILD SA's soft lifetime on C rekeys it again (C initiates).
+    s2 = {gw: wait_replaced(env, gw, s1[gw], 14) for gw in ("c", "d")}
+    print(f"soft lifetime: C {sorted(s1['c'])} -> {sorted(s2['c'])} at {time.time() - t0:.1f} s")
+    sent, got, out = loop.result()
+    if got != sent or sent != 170:
+        raise Fail(f"ping during the rekeys: {got}/{sent} received\n{out}")
+    for gw in ("c", "d"):
+        # C's soft lifetime may have rekeyed once more meanwhile: the text
+        # listing must show the SAs of now, none of the replaced ones.
+        text = env.ctl(gw, "list-sas").stdout
+        current = spis(env, gw)
+        if current & (s0[gw] | s1[gw]):
+            raise Fail(f"{gw}: old SPIs {sorted(current & (s0[gw] | s1[gw]))} still listed")
+        for spi in current:
+            if spi not in text:
+                raise Fail(f"{gw}: text list-sas lacks the new SPI {spi}:\n{text}")
+        for spi in s0[gw] | s1[gw]:
+            if spi in text:
+                raise Fail(f"{gw}: text list-sas still shows the old SPI {spi}:\n{text}")
+        ike = env.ctl_json(gw, "counters")["ike"]
+        if ike["children_rekeyed"] < 2:
+            raise Fail(f"{gw}: children_rekeyed = {ike['children_rekeyed']}, want 2")
+        drops = env.ctl_json(gw, "counters")["ipsec_drops"]
+        grew = {k: drops[k] - drops_before[gw].get(k, 0) for k in drops if drops[k] != drops_before[gw].get(k, 0)}
+        print(f"{gw}: {ike['children_rekeyed']} rekeys, drops during the test: {grew or 'none'}")
+    c_sas = child_sas(env, "c")
+    print(f"ping: {got}/{sent} received across two rekeys; C lists " +
+          ", ".join(f"{s['direction']} {s['spi']} rekey in {s['rekey_in_seconds']} s expires in "
+                    f"{s['expires_in_seconds']} s" for s in c_sas))
+    for s in c_sas:
+        if s.get("ike_state") != "installed" or s.get("expires_in_seconds") is None:
+            raise Fail(f"C list-sas: {s}")
+
+
+def case_terminate(env):
+    write_config(env, "c", start="start")
+    write_config(env, "d")
+    env.start("d")
+    env.start("c")
+    wait_tunnel(env)
+    ping_ok(env, "203.0.113.10", count=2)
+    r = env.ctl_json("c", "terminate", "gw-d")
+    print(f"ctl terminate on C: {r['message']}")
+    for gw in ("c", "d"):
+        wait_for(f"{gw}: SAs gone", lambda gw=gw: not child_sas(env, gw) and not ike_sas(env, gw), 5)
+    r = env.ctl_json("c", "initiate", "gw-d")
+    wait_tunnel(env)
+    ping_ok(env, "203.0.113.10", count=3)
+    print("terminate removed the IKE and CHILD SAs on both sides; initiate brought them back")
+
+
 def strongswan(env, cmd, *args, check=True):
     return run(["bash", os.path.join(env.shared, "interop", "strongswan-peer.sh"), cmd] + list(args),
                check=check, timeout=60)
@@ -179,29 +290,27 @@ def case_strongswan(env, version, strata_initiates, rekey=False):
     if "INSTALLED" not in sas:
         raise Fail(f"strongSwan lists no installed CHILD SA:\n{sas}")
     if rekey:
-        stop = threading.Event()
-        result = {}
-
-        def loop():
-            r = ns_run(env.ns("a"), ["ping", "-c", "40", "-i", "0.1", "-W", "1", "203.0.113.10"], check=False,
-                       timeout=60)
-            result["out"] = r.stdout
-        t = threading.Thread(target=loop)
-        t.start()
+        loop = PingLoop(env, "203.0.113.10", 60)
         time.sleep(1.0)
-        before = {s["spi"] for s in child_sas(env, "c")}
+        before = spis(env, "c")
         strongswan(env, "swanctl", env.ns("d"), "--rekey", "--child", "net")
-        t.join()
-        out = result.get("out", "")
-        import re
-        m = re.search(r"(\d+) received", out)
-        got = int(m.group(1)) if m else 0
-        after = {s["spi"] for s in child_sas(env, "c")}
-        if not (after - before):
-            raise Fail(f"no new SA on C after the rekey: before {before}, after {after}\n{env.log('c')}")
-        if got < 38:
-            raise Fail(f"ping during the rekey: {got}/40 received\n{out}")
-        print(f"rekey by strongSwan: {got}/40 pings, SAs {sorted(before)} -> {sorted(after)}")
+        after = wait_replaced(env, "c", before, 8)
+        sent, got, out = loop.result()
+        swan = strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout
+        for spi in after:
+            if spi[2:] not in swan:
+                raise Fail(f"strongSwan does not list C's new SPI {spi}:\n{swan}")
+        # IKEv1: strongSwan sends on the new SA right after its QM3, while a
+        # quick-mode responder installs only when QM3 arrives (RFC 2409
+        # §5.5; README gotcha 5), and the gateway's IKE runs on the main
+        # thread behind the worker that already has the ESP: one ping may
+        # meet UnknownSpi. IKEv2 has no such window: none may be lost.
+        allowed = 1 if version == 1 else 0
+        drops = env.ctl_json("c", "counters")["ipsec_drops"]
+        if sent - got > allowed:
+            raise Fail(f"ping during the rekey: {got}/{sent} received (UnknownSpi {drops['UnknownSpi']})\n{out}")
+        print(f"rekey by strongSwan: {got}/{sent} pings (UnknownSpi drops on C: {drops['UnknownSpi']}), "
+              f"C's SAs {sorted(before)} -> {sorted(after)}")
         ping_ok(env, "203.0.113.10", count=3)
 
 
@@ -321,9 +430,11 @@ def main():
                 raise Fail(f"D still has the old SAs {old & new}")
             print(f"kill -9: D's DPD removed {sorted(old)} after {dpd:.1f} s; C restarted, tunnel back with "
                   f"{sorted(new)}")
+        elif case == "ikev2_rekey_no_loss":
+            case_rekey_no_loss(env)
+        elif case == "ikev2_terminate":
+            case_terminate(env)
         elif case.startswith("strongswan_"):
-            # rekey_by_strongswan runs over IKEv1: the IKEv2 engine has no
-            # CREATE_CHILD_SA yet (it answers NO_ADDITIONAL_SAS).
             version = 2 if "ikev2" in case else 1
             case_strongswan(env, version, strata_initiates=case.endswith("strata_initiates"),
                             rekey=case.endswith("rekey_by_strongswan"))

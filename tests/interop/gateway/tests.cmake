@@ -14,7 +14,8 @@ endforeach()
 
 # interop.gateway.<peer>.<case>: IKE peers (gateway/gateway_ike.py says what
 # each case checks): two Strata gateways, or Strata and strongSwan.
-foreach(_case ikev2_psk ikev1_psk ikev2_trap ike_garbage sigterm_deletes kill9_restart_dpd)
+foreach(_case ikev2_psk ikev1_psk ikev2_trap ike_garbage sigterm_deletes kill9_restart_dpd ikev2_rekey_no_loss
+              ikev2_terminate)
   add_test(NAME interop.gateway.strata.${_case}
            COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ike.py --strata $<TARGET_FILE:strata>
                    --shared ${STRATA_SHARED_DIR} --case ${_case}
@@ -22,11 +23,9 @@ foreach(_case ikev2_psk ikev1_psk ikev2_trap ike_garbage sigterm_deletes kill9_r
   set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 120
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
-# Not registered yet: ikev1_strata_initiates, ikev1_strongswan_initiates and
-# rekey_by_strongswan (over IKEv1). strongSwan's kernel-libipsec installs only
-# UDP-encapsulated SAs ("IPsec SA: only UDP encapsulation is supported") and
-# the committed IKEv1 engine has no NAT-T yet; gateway_ike.py has the cases.
-foreach(_case ikev2_strata_initiates ikev2_strongswan_initiates)
+# strongSwan (charon with kernel-libipsec) in D; its ESP is always in UDP 4500.
+foreach(_case ikev2_strata_initiates ikev2_strongswan_initiates ikev1_strata_initiates ikev1_strongswan_initiates
+              ikev2_rekey_by_strongswan ikev1_rekey_by_strongswan)
   add_test(NAME interop.gateway.strongswan.${_case}
            COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ike.py --strata $<TARGET_FILE:strata>
                    --shared ${STRATA_SHARED_DIR} --case strongswan_${_case}

@@ -1,0 +1,254 @@
+// Two IkeServices (gateways C and D, IKEv2 PSK) wired back to back in
+// memory, each with its own live Datapath: CHILD SA rekeys (by ctl, by the
+// soft lifetime, from either side) must keep every direction covered after
+// every single IKE message (make-before-break: whatever SA a side sends with,
+// the other side has it inbound), end with only the new SAs, and terminate
+// must clear both sides.
+#include "gateway/ike_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <set>
+#include <string>
+
+#include "gateway/config.hpp"
+
+namespace strata::gateway {
+namespace {
+
+std::string examples() { return std::string(STRATA_SOURCE_DIR) + "/examples/gateway"; }
+
+std::string config_text(const std::string& self, const std::string& peer, const std::string& self_addr,
+                        const std::string& peer_addr, const std::string& local_ts,
+                        const std::string& remote_ts, const std::string& start,
+                        const std::string& lifetimes) {
+    return "[gateway]\naddresses = [\"" + self_addr + "\"]\n[peers." + peer + "]\naddress = \"" + peer_addr +
+           "\"\npsk = \"unit-test-psk-0123456789\"\nproposals = [\"aes256-sha256-ecp256\"]\n" +
+           "local_id = \"" + self + ".example.org\"\nremote_id = \"" + peer + ".example.org\"\n[peers." +
+           peer + ".children.net]\nlocal_ts = [\"" + local_ts + "\"]\nremote_ts = [\"" + remote_ts +
+           "\"]\nesp_proposals = [\"aes128gcm16-ecp256\"]\nstart_action = \"" + start + "\"\n" + lifetimes;
+}
+
+struct Message {
+    int to = 0;
+    io::Endpoint local;   // at the receiver
+    io::Endpoint remote;  // the sender
+    core::Bytes data;
+};
+
+struct Side {
+    Logger log{LogLevel::Error};
+    std::shared_ptr<Datapath> dp;
+    std::unique_ptr<IkeService> svc;
+    std::uint32_t reqid = 0;
+};
+
+class Pair : public ::testing::Test {
+protected:
+    void SetUp() override { build(""); }
+
+    void build(const std::string& c_lifetimes, const std::string& d_lifetimes = "") {
+        const std::string c = config_text("gw-c", "gw-d", "198.51.100.1", "198.51.100.2", "192.0.2.0/24",
+                                          "203.0.113.0/24", "start", c_lifetimes);
+        const std::string d = config_text("gw-d", "gw-c", "198.51.100.2", "198.51.100.1", "203.0.113.0/24",
+                                          "192.0.2.0/24", "none", d_lifetimes);
+        make(0, c);
+        make(1, d);
+    }
+
+    void make(int i, const std::string& text) {
+        auto cfg = parse_gateway_config(text, "gw.toml", examples());
+        ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+        auto plans = plan_peers(*cfg);
+        ASSERT_TRUE(plans.ok()) << plans.error().message;
+        auto pol = child_policies(plans->front());
+        Side& s = sides_[i];
+        s.reqid = plans->front().children.front().reqid;
+        auto dp = Datapath::build(config::ManualKeying{}, nullptr, now_, std::move(pol));
+        ASSERT_TRUE(dp.ok()) << dp.error().message;
+        s.dp = std::move(dp).value();
+        s.svc = std::make_unique<IkeService>(
+            std::move(plans).value(),
+            [this, i](const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw) {
+                if (!raw)
+                    queue_.push_back(Message{1 - i, remote, local, core::Bytes(data.begin(), data.end())});
+                return true;
+            },
+            s.log);
+        s.svc->set_datapath(s.dp.get());
+    }
+
+    // deliver hands every queued message over, one at a time, checking the
+    // no-loss invariant after each.
+    void deliver() {
+        for (int n = 0; !queue_.empty() && n < 100; ++n) {
+            Message m = std::move(queue_.front());
+            queue_.pop_front();
+            sides_[m.to].svc->receive(m.local, m.remote, core::ByteView(m.data.data(), m.data.size()), now_);
+            if (check_) expect_covered();
+        }
+        EXPECT_TRUE(queue_.empty());
+    }
+
+    // tick is the daemon's one-second lifetime ticker and the IKE timer.
+    void advance(core::Duration d) {
+        now_ += d;
+        for (auto& s : sides_) {
+            for (const auto& sa : s.dp->sad().all()) {
+                const ipsec::LifetimeEvent e = sa->tick(now_);
+                if (e != ipsec::LifetimeEvent::None)
+                    s.svc->lifetime_tick(*sa, e == ipsec::LifetimeEvent::HardExpired, now_);
+            }
+            s.svc->on_timer(now_);
+        }
+        deliver();
+    }
+
+    static std::set<std::uint32_t> spis(const Side& s, ipsec::Direction dir) {
+        std::set<std::uint32_t> out;
+        for (const auto& sa : s.dp->sad().all()) {
+            if (sa->config().direction == dir) out.insert(sa->spi());
+        }
+        return out;
+    }
+
+    // expect_covered: each side's current outbound SA is inbound at the other.
+    void expect_covered() {
+        for (int i = 0; i < 2; ++i) {
+            auto out = sides_[i].dp->sad().outbound(sides_[i].reqid, ipsec::Protocol::Esp);
+            ASSERT_NE(out, nullptr) << "side " << i << " has no outbound SA";
+            EXPECT_EQ(spis(sides_[1 - i], ipsec::Direction::Inbound).count(out->spi()), 1U)
+                << "side " << i << " sends with SPI " << out->spi() << " the other side does not have";
+        }
+    }
+
+    void establish() {
+        sides_[0].svc->start(now_);
+        deliver();
+        ASSERT_EQ(sides_[0].svc->ike_sa_count(), 1U);
+        ASSERT_EQ(sides_[1].svc->ike_sa_count(), 1U);
+        expect_covered();
+        check_ = true;
+    }
+
+    // expect_replaced: after the grace, each side has exactly one pair, and
+    // none of the SPIs of before.
+    void expect_replaced(const std::set<std::uint32_t>& old_in_c, const std::set<std::uint32_t>& old_in_d) {
+        advance(IkeService::kRetireGrace + std::chrono::seconds(1));
+        for (int i = 0; i < 2; ++i) {
+            const auto in = spis(sides_[i], ipsec::Direction::Inbound);
+            const auto out = spis(sides_[i], ipsec::Direction::Outbound);
+            EXPECT_EQ(in.size(), 1U) << "side " << i;
+            EXPECT_EQ(out.size(), 1U) << "side " << i;
+            for (auto spi : (i == 0 ? old_in_c : old_in_d)) EXPECT_EQ(in.count(spi), 0U) << "side " << i;
+            EXPECT_EQ(sides_[i].svc->child_count(), 1U) << "side " << i;
+        }
+        expect_covered();
+        EXPECT_EQ(sides_[0].svc->stats().children_rekeyed + sides_[1].svc->stats().children_rekeyed, 2U);
+    }
+
+    core::Instant now_{std::chrono::hours(1)};
+    std::deque<Message> queue_;
+    Side sides_[2];
+    bool check_ = false;
+};
+
+TEST_F(Pair, CtlRekeyFromTheInitiatorKeepsBothDirectionsCovered) {
+    establish();
+    const auto c_in = spis(sides_[0], ipsec::Direction::Inbound);
+    const auto d_in = spis(sides_[1], ipsec::Direction::Inbound);
+    auto r = sides_[0].svc->rekey("gw-d", now_);
+    EXPECT_TRUE(r.ok) << r.message;
+    deliver();
+    expect_replaced(c_in, d_in);
+}
+
+TEST_F(Pair, CtlRekeyFromTheResponderKeepsBothDirectionsCovered) {
+    establish();
+    const auto c_in = spis(sides_[0], ipsec::Direction::Inbound);
+    const auto d_in = spis(sides_[1], ipsec::Direction::Inbound);
+    auto r = sides_[1].svc->rekey("gw-c/net", now_);
+    EXPECT_TRUE(r.ok) << r.message;
+    deliver();
+    expect_replaced(c_in, d_in);
+}
+
+TEST_F(Pair, ResponderWaitsForTheDeleteBeforeSendingOnTheNewSa) {
+    establish();
+    const auto old_out_d = sides_[1].dp->sad().outbound(sides_[1].reqid, ipsec::Protocol::Esp)->spi();
+    ASSERT_TRUE(sides_[0].svc->rekey("gw-d", now_).ok);
+    // C's CREATE_CHILD_SA request reaches D; D answers and has the new pair,
+    // but C has not read the answer yet: D must still send with the old SA.
+    ASSERT_EQ(queue_.size(), 1U);
+    Message m = std::move(queue_.front());
+    queue_.pop_front();
+    sides_[1].svc->receive(m.local, m.remote, core::ByteView(m.data.data(), m.data.size()), now_);
+    EXPECT_EQ(sides_[1].dp->sad().outbound(sides_[1].reqid, ipsec::Protocol::Esp)->spi(), old_out_d);
+    EXPECT_EQ(spis(sides_[1], ipsec::Direction::Inbound).size(), 2U);
+    deliver();  // the answer, C's DELETE of the old pair, D's answer
+    EXPECT_NE(sides_[1].dp->sad().outbound(sides_[1].reqid, ipsec::Protocol::Esp)->spi(), old_out_d);
+    EXPECT_EQ(spis(sides_[1], ipsec::Direction::Outbound).size(), 1U);
+}
+
+TEST_F(Pair, SoftLifetimeStartsTheRekey) {
+    build("rekey_time = \"20s\"\nlife_time = \"60s\"\n");
+    establish();
+    const auto c_in = spis(sides_[0], ipsec::Direction::Inbound);
+    const auto d_in = spis(sides_[1], ipsec::Direction::Inbound);
+    auto listed = sides_[0].svc->child_view(*c_in.begin(), ipsec::Direction::Inbound, now_);
+    ASSERT_FALSE(listed.is_null());
+    EXPECT_EQ(listed["state"], "installed");
+    // rekey_time minus up to a tenth of it (rand_time), life_time as configured.
+    EXPECT_GE(listed["rekey_in_seconds"].get<std::int64_t>(), 17);
+    EXPECT_LE(listed["rekey_in_seconds"].get<std::int64_t>(), 20);
+    EXPECT_EQ(listed["expires_in_seconds"].get<std::int64_t>(), 60);
+    advance(std::chrono::seconds(10));
+    EXPECT_EQ(sides_[0].svc->stats().children_rekeyed, 0U);
+    advance(std::chrono::seconds(11));
+    EXPECT_EQ(sides_[0].svc->stats().children_rekeyed, 1U);
+    expect_replaced(c_in, d_in);
+    // The new pair has a lifetime of its own.
+    const auto now_in = spis(sides_[0], ipsec::Direction::Inbound);
+    auto fresh = sides_[0].svc->child_view(*now_in.begin(), ipsec::Direction::Inbound, now_);
+    EXPECT_GE(fresh["rekey_in_seconds"].get<std::int64_t>(), 13);
+}
+
+TEST_F(Pair, ReplacedSaIsListedAsReplacedUntilItsGraceEnds) {
+    establish();
+    const auto c_in = spis(sides_[0], ipsec::Direction::Inbound);
+    ASSERT_TRUE(sides_[0].svc->rekey("gw-d", now_).ok);
+    deliver();
+    auto old = sides_[0].svc->child_view(*c_in.begin(), ipsec::Direction::Inbound, now_);
+    ASSERT_FALSE(old.is_null());
+    EXPECT_EQ(old["state"], "replaced");
+    EXPECT_TRUE(old["rekey_in_seconds"].is_null());
+    EXPECT_LE(old["expires_in_seconds"].get<std::int64_t>(), IkeService::kRetireGrace.count());
+    const auto ikes = sides_[0].svc->ike_sas(now_);
+    ASSERT_EQ(ikes.size(), 1U);
+    EXPECT_TRUE(ikes[0].contains("rekey_in_seconds"));
+    EXPECT_EQ(ikes[0]["children"].size(), 2U);
+}
+
+TEST_F(Pair, TerminateDeletesTheIkeSaOnBothSides) {
+    establish();
+    check_ = false;
+    auto r = sides_[0].svc->terminate("gw-d", now_);
+    EXPECT_TRUE(r.ok) << r.message;
+    deliver();
+    for (auto& s : sides_) {
+        EXPECT_EQ(s.svc->ike_sa_count(), 0U);
+        EXPECT_EQ(s.svc->child_count(), 0U);
+        EXPECT_TRUE(s.dp->sad().all().empty());
+    }
+    EXPECT_FALSE(sides_[0].svc->terminate("gw-d", now_).ok);
+}
+
+TEST_F(Pair, RekeyWithoutChildOrUnknownNameIsRefused) {
+    EXPECT_FALSE(sides_[0].svc->rekey("gw-d", now_).ok);
+    EXPECT_FALSE(sides_[0].svc->rekey("nobody", now_).ok);
+    EXPECT_FALSE(sides_[0].svc->terminate("nobody", now_).ok);
+}
+
+}  // namespace
+}  // namespace strata::gateway
