@@ -137,8 +137,8 @@ void BM_IkeSaSetup(benchmark::State& state, const std::string& auth, const std::
     // Each side keeps its certificate cache across setups, as one long-lived
     // engine would: the peer's certificate is parsed in the first setup and
     // reused after (its chain, validity and identity are checked every time).
-    auto cache_a = std::make_shared<ike::v2::CertificateCache>();
-    auto cache_b = std::make_shared<ike::v2::CertificateCache>();
+    auto cache_a = std::make_shared<crypto::CertificateCache>(ike::kEngineCertificateCacheCapacity);
+    auto cache_b = std::make_shared<crypto::CertificateCache>(ike::kEngineCertificateCacheCapacity);
     for (auto _ : state) {
         state.PauseTiming();
         ike::EngineConfig ea, eb;

@@ -25,10 +25,6 @@
 
 namespace strata::ike {
 
-namespace v2 {
-class CertificateCache;  // ike/v2/certificates.hpp
-}  // namespace v2
-
 // RetransmitConfig: a request is sent again after initial, then each wait is
 // multiplied by backoff, up to `tries` sends in all; then the IKE SA is
 // given up (RFC 7296 §2.1, §2.4).
@@ -122,8 +118,11 @@ struct EngineConfig {
     // §6.1.3); null: certificate authentication fails ("no wall clock").
     const core::Clock* wall_clock = nullptr;
     // certificate_cache keeps the peer certificates the IKEv2 engine parsed
-    // (by their DER bytes); engines may share one. Null: the engine makes its own.
-    std::shared_ptr<v2::CertificateCache> certificate_cache;
+    // (by their DER bytes); engines may share one. Null: the engine makes its own
+    // of kEngineCertificateCacheCapacity entries.
+    std::shared_ptr<crypto::CertificateCache> certificate_cache;
 };
+
+inline constexpr std::size_t kEngineCertificateCacheCapacity = 32;
 
 }  // namespace strata::ike

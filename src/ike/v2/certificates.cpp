@@ -1,7 +1,5 @@
 #include "ike/v2/certificates.hpp"
 
-#include <algorithm>
-
 #include "core/reader.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/x509_names.hpp"
@@ -87,39 +85,6 @@ core::Result<core::ByteView> spki_of(core::ByteView der) {
     return spki->whole;
 }
 
-core::Result<crypto::Certificate> CertificateCache::parse(core::ByteView der) {
-    {
-        const std::lock_guard<std::mutex> lock(mu_);
-        for (auto& e : entries_) {
-            if (e.der.size() == der.size() && std::equal(e.der.begin(), e.der.end(), der.begin())) {
-                e.used = ++tick_;
-                ++hits_;
-                return e.cert;
-            }
-        }
-    }
-    auto cert = crypto::Certificate::from_der(der);
-    if (!cert || der.size() > kMaxDer) return cert;
-    const std::lock_guard<std::mutex> lock(mu_);
-    if (entries_.size() >= kCapacity) {
-        auto oldest = std::min_element(entries_.begin(), entries_.end(),
-                                       [](const Entry& a, const Entry& b) { return a.used < b.used; });
-        entries_.erase(oldest);
-    }
-    entries_.push_back(Entry{core::Bytes(der.begin(), der.end()), *cert, ++tick_});
-    return cert;
-}
-
-std::size_t CertificateCache::size() const {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return entries_.size();
-}
-
-std::uint64_t CertificateCache::hits() const {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return hits_;
-}
-
 std::optional<RawPayload> certreq_payload(const std::vector<crypto::Certificate>& cas) {
     // RFC 7296 §3.7: for X.509, the Certification Authority field is a
     // concatenation of SHA-1 hashes of the anchors' SubjectPublicKeyInfo,
@@ -176,7 +141,7 @@ bool identity_matches(const crypto::Certificate& cert, const Identity& id) {
 
 core::Result<PeerCertificate, CertFailure> check_peer_certificates(
     const std::vector<RawPayload>& payloads, const Identity& peer_id,
-    const std::vector<crypto::Certificate>& anchors, core::WallTime at, CertificateCache* cache) {
+    const std::vector<crypto::Certificate>& anchors, core::WallTime at, crypto::CertificateCache* cache) {
     std::vector<crypto::Certificate> certs;
     for (const auto& p : payloads) {
         if (p.type != PayloadType::CERT) continue;

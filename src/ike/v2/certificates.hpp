@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,45 +61,14 @@ struct CertFailure {
 // version), as a view into der; DecodeFailed if der is not shaped like one.
 core::Result<core::ByteView> spki_of(core::ByteView der);
 
-// CertificateCache keeps the peer certificates an engine parsed recently,
-// keyed by their exact DER bytes, so a peer that authenticates again is not
-// parsed again (libcrypto 3.0 builds a key decoder for every certificate it
-// parses, which costs more than an ECDSA verification). Parsing depends on
-// the bytes alone, so a hit gives what a parse would; the chain, validity
-// and identity checks still run on it every time. At most kCapacity
-// certificates of at most kMaxDer bytes, the least recently used dropped
-// first; safe to share between threads.
-class CertificateCache {
-public:
-    static constexpr std::size_t kCapacity = 32;
-    static constexpr std::size_t kMaxDer = std::size_t{16} * 1024;
-
-    // parse returns the certificate of der, from the cache or parsed (and
-    // then kept); DecodeFailed like crypto::Certificate::from_der.
-    core::Result<crypto::Certificate> parse(core::ByteView der);
-    // size returns how many certificates are kept.
-    [[nodiscard]] std::size_t size() const;
-    // hits returns how many parse calls were answered from the cache.
-    [[nodiscard]] std::uint64_t hits() const;
-
-private:
-    struct Entry {
-        core::Bytes der;
-        crypto::Certificate cert;
-        std::uint64_t used = 0;
-    };
-    mutable std::mutex mu_;
-    std::vector<Entry> entries_;
-    std::uint64_t tick_ = 0;
-    std::uint64_t hits_ = 0;
-};
-
 // check_peer_certificates takes the CERT payloads of an IKE_AUTH message,
 // verifies the first (end-entity) certificate against anchors through the
 // others (RFC 5280 §6 at time `at`) and checks that it certifies peer_id.
-// With a cache, certificates already parsed from the same bytes are reused.
+// With a cache (crypto::CertificateCache, keyed by the exact DER bytes),
+// certificates already parsed are reused; the checks still run every time.
 core::Result<PeerCertificate, CertFailure> check_peer_certificates(
     const std::vector<RawPayload>& payloads, const Identity& peer_id,
-    const std::vector<crypto::Certificate>& anchors, core::WallTime at, CertificateCache* cache = nullptr);
+    const std::vector<crypto::Certificate>& anchors, core::WallTime at,
+    crypto::CertificateCache* cache = nullptr);
 
 }  // namespace strata::ike::v2

@@ -12,7 +12,10 @@
 namespace strata::ike::v2 {
 
 Engine::Engine(EngineConfig config, crypto::RandomSource& rng) : config_(std::move(config)), rng_(rng) {
-    if (!config_.certificate_cache) config_.certificate_cache = std::make_shared<CertificateCache>();
+    if (!config_.certificate_cache) {
+        config_.certificate_cache =
+            std::make_shared<crypto::CertificateCache>(kEngineCertificateCacheCapacity);
+    }
 }
 Engine::~Engine() = default;
 

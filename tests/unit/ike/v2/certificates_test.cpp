@@ -137,7 +137,8 @@ TEST(IkeV2Certificates, CacheReturnsTheSameCertificateAndStillChecks) {
     auto pki = Pki::make(SignatureAlg::EcdsaP256Sha256);
     auto leaf = pki.issue(SignatureAlg::EcdsaP256Sha256, "gw-d.example.org", {"gw-d.example.org"});
     auto other = Pki::make(SignatureAlg::EcdsaP256Sha256, "Other");
-    CertificateCache cache;
+    constexpr std::size_t kCapacity = 32;
+    crypto::CertificateCache cache(kCapacity);
     const auto pl = cert_payloads({leaf.cert});
     auto first = check_peer_certificates(pl, id("gw-d.example.org"), {pki.ca}, test_time(), &cache);
     ASSERT_TRUE(first) << first.error().reason;
@@ -153,17 +154,17 @@ TEST(IkeV2Certificates, CacheReturnsTheSameCertificateAndStillChecks) {
     EXPECT_FALSE(check_peer_certificates(pl, id("gw-d.example.org"), {pki.ca},
                                          test_time() + std::chrono::hours(24 * 365 * 20), &cache));
     EXPECT_EQ(cache.hits(), 4U);
-    // Junk is not cached; the cache stays bounded, dropping the least recently used.
+    // Junk is not cached; the cache stays bounded, dropping the oldest entry.
     EXPECT_FALSE(cache.parse(core::Bytes(40, 0x30)));
     EXPECT_EQ(cache.size(), 1U);
-    for (std::size_t n = 0; n < CertificateCache::kCapacity + 3; ++n) {
+    for (std::size_t n = 0; n < kCapacity + 3; ++n) {
         auto l = pki.issue(SignatureAlg::EcdsaP256Sha256, "h" + std::to_string(n) + ".example.org", {});
         ASSERT_TRUE(cache.parse(*l.cert.to_der()));
     }
-    EXPECT_EQ(cache.size(), CertificateCache::kCapacity);
+    EXPECT_EQ(cache.size(), kCapacity);
     const auto before = cache.hits();
     ASSERT_TRUE(cache.parse(*leaf.cert.to_der()));
-    EXPECT_EQ(cache.hits(), before);  // the leaf was the least recently used: dropped, parsed again
+    EXPECT_EQ(cache.hits(), before);  // the leaf was the oldest entry: dropped, parsed again
 }
 
 TEST(IkeV2Certificates, DefaultIdentityIsTheSubjectDn) {
