@@ -17,10 +17,7 @@ namespace {
 using testing::Pair;
 using testing::TestPki;
 
-const TestPki& pki() {
-    static const TestPki p = TestPki::make(crypto::SignatureAlg::EcdsaP256Sha256);
-    return p;
-}
+const TestPki& pki() { return testing::shared_pki(crypto::SignatureAlg::EcdsaP256Sha256); }
 
 const TestPki& other_pki() {
     static const TestPki p = TestPki::make(crypto::SignatureAlg::EcdsaP256Sha256);

@@ -18,34 +18,19 @@
 namespace strata::tls {
 namespace {
 
+using testing::bytes_of;
+using testing::only12;
 using testing::Pair;
 using testing::TestPki;
 
-const TestPki& ecdsa_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::EcdsaP256Sha256);
-    return pki;
-}
+const TestPki& ecdsa_pki() { return testing::shared_pki(crypto::SignatureAlg::EcdsaP256Sha256); }
 
-const TestPki& ecdsa384_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::EcdsaP384Sha384);
-    return pki;
-}
+const TestPki& ecdsa384_pki() { return testing::shared_pki(crypto::SignatureAlg::EcdsaP384Sha384); }
 
-const TestPki& ed25519_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::Ed25519);
-    return pki;
-}
+const TestPki& ed25519_pki() { return testing::shared_pki(crypto::SignatureAlg::Ed25519); }
 
 // rsa_pki: one fixed RSA key, no key generation (tls12_test_keys.hpp).
 const TestPki& rsa_pki() { return testing::fixed_rsa_pki(); }
-
-std::shared_ptr<Config> only12(std::shared_ptr<Config> c) {
-    c->min_version = kTls12;
-    c->max_version = kTls12;
-    return c;
-}
-
-core::Bytes bytes_of(std::string_view s) { return core::Bytes(s.begin(), s.end()); }
 
 TEST(Connection12Curves, ServerTakesTheCurveFromTheClientsList) {
     // Server preference is X25519, P-256, P-384; the client lists P-384 then

@@ -20,30 +20,17 @@
 namespace strata::tls {
 namespace {
 
+using testing::both;
+using testing::bytes_of;
+using testing::echo_both_ways;
+using testing::only12;
 using testing::Pair;
 using testing::TestPki;
 
-const TestPki& ecdsa_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::EcdsaP256Sha256);
-    return pki;
-}
+const TestPki& ecdsa_pki() { return testing::shared_pki(crypto::SignatureAlg::EcdsaP256Sha256); }
 
 // rsa_pki: one fixed RSA key, no key generation (tls12_test_keys.hpp).
 const TestPki& rsa_pki() { return testing::fixed_rsa_pki(); }
-
-core::Bytes bytes_of(std::string_view s) { return core::Bytes(s.begin(), s.end()); }
-
-// only12 / both allow TLS 1.2 only, or TLS 1.2 and 1.3.
-std::shared_ptr<Config> only12(std::shared_ptr<Config> c) {
-    c->min_version = kTls12;
-    c->max_version = kTls12;
-    return c;
-}
-std::shared_ptr<Config> both(std::shared_ptr<Config> c) {
-    c->min_version = kTls12;
-    c->max_version = kTls13;
-    return c;
-}
 
 // with_tickets gives a server Config TLS 1.2 ticket keys.
 std::shared_ptr<Config> with_tickets(std::shared_ptr<Config> c) {
@@ -56,15 +43,6 @@ void remove_extension(std::vector<Extension>& exts, ExtensionType t) {
     exts.erase(std::remove_if(exts.begin(), exts.end(),
                               [t](const Extension& e) { return e.type == static_cast<std::uint16_t>(t); }),
                exts.end());
-}
-
-void echo_both_ways(Pair& p) {
-    ASSERT_TRUE(p.client->write(bytes_of("ping")));
-    ASSERT_TRUE(p.pump());
-    EXPECT_EQ(p.server->read(), bytes_of("ping"));
-    ASSERT_TRUE(p.server->write(bytes_of("pong")));
-    ASSERT_TRUE(p.pump());
-    EXPECT_EQ(p.client->read(), bytes_of("pong"));
 }
 
 TEST(Connection12, EcdsaGcmHandshakeEchoAndClose) {

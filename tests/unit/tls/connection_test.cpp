@@ -9,25 +9,15 @@
 namespace strata::tls {
 namespace {
 
+using testing::bytes_of;
 using testing::Pair;
 using testing::TestPki;
 
-const TestPki& ecdsa_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::EcdsaP256Sha256);
-    return pki;
-}
+const TestPki& ecdsa_pki() { return testing::shared_pki(crypto::SignatureAlg::EcdsaP256Sha256); }
 
-const TestPki& rsa_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::RsaPssSha256);
-    return pki;
-}
+const TestPki& rsa_pki() { return testing::shared_pki(crypto::SignatureAlg::RsaPssSha256); }
 
-const TestPki& ed25519_pki() {
-    static const TestPki pki = TestPki::make(crypto::SignatureAlg::Ed25519);
-    return pki;
-}
-
-core::Bytes bytes_of(std::string_view s) { return core::Bytes(s.begin(), s.end()); }
+const TestPki& ed25519_pki() { return testing::shared_pki(crypto::SignatureAlg::Ed25519); }
 
 TEST(Connection, HandshakeAndEchoEcdsa) {
     const auto& pki = ecdsa_pki();
@@ -193,12 +183,7 @@ TEST(Connection, KeyUpdateBothWays) {
     Pair p(testing::client_config(pki), testing::server_config(pki), pki.now);
     ASSERT_TRUE(p.handshake());
     ASSERT_TRUE(p.client->key_update(true));
-    ASSERT_TRUE(p.client->write(bytes_of("after update")));
-    ASSERT_TRUE(p.pump());
-    EXPECT_EQ(p.server->read(), bytes_of("after update"));
-    ASSERT_TRUE(p.server->write(bytes_of("server after update")));
-    ASSERT_TRUE(p.pump());
-    EXPECT_EQ(p.client->read(), bytes_of("server after update"));
+    testing::echo_both_ways(p, "after update", "server after update");
 }
 
 TEST(Connection, TamperedRecordIsBadRecordMacAndStaysFailed) {

@@ -48,26 +48,8 @@ xIwgEsjUmfaNfmHlroXiFjg=
 // fixed_rsa_pki returns the RSA TestPki, made once per process.
 inline const TestPki& fixed_rsa_pki() {
     static const TestPki pki = [] {
-        const auto now = std::chrono::system_clock::now();
         auto key = std::make_shared<crypto::PrivateKey>(crypto::PrivateKey::from_pem(kFixedRsaKey).value());
-        const auto pub = key->public_key().value();
-        crypto::CertificateSpec ca_spec{
-            "Test CA", {}, {}, true, now - std::chrono::hours(1), now + std::chrono::hours(24), 1};
-        auto ca = crypto::issue_certificate(ca_spec, pub, *key, nullptr).value();
-        crypto::CertificateSpec s_spec{"server.example.org",
-                                       {"server.example.org", "localhost"},
-                                       {"127.0.0.1"},
-                                       false,
-                                       now - std::chrono::hours(1),
-                                       now + std::chrono::hours(24),
-                                       2};
-        auto server = crypto::issue_certificate(s_spec, pub, *key, &ca).value();
-        crypto::CertificateSpec c_spec{"client.example.org",        {"client.example.org"},       {}, false,
-                                       now - std::chrono::hours(1), now + std::chrono::hours(24), 3};
-        auto client = crypto::issue_certificate(c_spec, pub, *key, &ca).value();
-        auto trust = std::make_shared<crypto::TrustStore>();
-        EXPECT_TRUE(trust->add(ca));
-        return TestPki{key, ca, key, server, key, client, trust, now};
+        return TestPki::issue(key, key, key);
     }();
     return pki;
 }

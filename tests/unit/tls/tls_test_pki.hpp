@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "crypto/random.hpp"
@@ -28,35 +31,64 @@ struct TestPki {
     std::shared_ptr<crypto::TrustStore> trust;
     core::WallTime now;
 
-    static TestPki make(crypto::SignatureAlg alg) {
+    // issue makes the CA and the two end-entity certificates for these keys
+    // (one key may serve all three).
+    static TestPki issue(std::shared_ptr<crypto::PrivateKey> ca_key,
+                         std::shared_ptr<crypto::PrivateKey> server_key,
+                         std::shared_ptr<crypto::PrivateKey> client_key) {
         const auto now = std::chrono::system_clock::now();
-        auto key = [&] {
-            return std::make_shared<crypto::PrivateKey>(std::move(crypto::PrivateKey::generate(alg).value()));
-        };
-        auto ca_key = key();
-        crypto::CertificateSpec ca_spec{
-            "Test CA", {}, {}, true, now - std::chrono::hours(1), now + std::chrono::hours(24), 1};
+        const auto from = now - std::chrono::hours(1);
+        const auto until = now + std::chrono::hours(24);
+        crypto::CertificateSpec ca_spec{"Test CA", {}, {}, true, from, until, 1};
         auto ca = crypto::issue_certificate(ca_spec, ca_key->public_key().value(), *ca_key, nullptr).value();
-        auto server_key = key();
-        crypto::CertificateSpec s_spec{"server.example.org",
-                                       {"server.example.org", "localhost"},
-                                       {"127.0.0.1"},
-                                       false,
-                                       now - std::chrono::hours(1),
-                                       now + std::chrono::hours(24),
-                                       2};
+        crypto::CertificateSpec s_spec{
+            "server.example.org", {"server.example.org", "localhost"}, {"127.0.0.1"}, false, from, until, 2};
         auto server =
             crypto::issue_certificate(s_spec, server_key->public_key().value(), *ca_key, &ca).value();
-        auto client_key = key();
-        crypto::CertificateSpec c_spec{"client.example.org",        {"client.example.org"},       {}, false,
-                                       now - std::chrono::hours(1), now + std::chrono::hours(24), 3};
+        crypto::CertificateSpec c_spec{
+            "client.example.org", {"client.example.org"}, {}, false, from, until, 3};
         auto client =
             crypto::issue_certificate(c_spec, client_key->public_key().value(), *ca_key, &ca).value();
         auto trust = std::make_shared<crypto::TrustStore>();
         EXPECT_TRUE(trust->add(ca));
-        return TestPki{ca_key, ca, server_key, server, client_key, client, trust, now};
+        return TestPki{
+            std::move(ca_key), ca, std::move(server_key), server, std::move(client_key), client, trust, now};
+    }
+
+    // make generates three fresh keys of one type.
+    static TestPki make(crypto::SignatureAlg alg) {
+        auto key = [&] {
+            return std::make_shared<crypto::PrivateKey>(std::move(crypto::PrivateKey::generate(alg).value()));
+        };
+        return issue(key(), key(), key());
     }
 };
+
+// shared_pki returns one TestPki per key type, made on first use and kept
+// for the whole test program (key generation is the slow part of the tests).
+inline const TestPki& shared_pki(crypto::SignatureAlg alg) {
+    static std::mutex mutex;
+    static std::map<crypto::SignatureAlg, std::unique_ptr<const TestPki>> pkis;
+    const std::lock_guard lock(mutex);
+    auto& pki = pkis[alg];
+    if (!pki) pki = std::make_unique<const TestPki>(TestPki::make(alg));
+    return *pki;
+}
+
+// bytes_of returns the bytes of a string.
+inline core::Bytes bytes_of(std::string_view s) { return core::Bytes(s.begin(), s.end()); }
+
+// only12 / both allow TLS 1.2 only, or TLS 1.2 and 1.3.
+inline std::shared_ptr<Config> only12(std::shared_ptr<Config> c) {
+    c->min_version = kTls12;
+    c->max_version = kTls12;
+    return c;
+}
+inline std::shared_ptr<Config> both(std::shared_ptr<Config> c) {
+    c->min_version = kTls12;
+    c->max_version = kTls13;
+    return c;
+}
 
 // cache_clock is the clock of the tests' session caches.
 inline const core::Clock& cache_clock() {
@@ -127,5 +159,17 @@ struct Pair {
         return pump() && client->handshake_complete() && server->handshake_complete();
     }
 };
+
+// echo_both_ways sends `to_server` from the client and `to_client` back
+// over an established pair and checks that each arrives.
+inline void echo_both_ways(Pair& p, std::string_view to_server = "ping",
+                           std::string_view to_client = "pong") {
+    ASSERT_TRUE(p.client->write(bytes_of(to_server)));
+    ASSERT_TRUE(p.pump());
+    EXPECT_EQ(p.server->read(), bytes_of(to_server));
+    ASSERT_TRUE(p.server->write(bytes_of(to_client)));
+    ASSERT_TRUE(p.pump());
+    EXPECT_EQ(p.client->read(), bytes_of(to_client));
+}
 
 }  // namespace strata::tls::testing
