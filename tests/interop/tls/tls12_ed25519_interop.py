@@ -10,14 +10,14 @@ Suite ECDHE-ECDSA-AES128-GCM-SHA256 over X25519. Both sides must report
 TLS 1.2, the suite, the extended master secret and, on Strata's client side,
 the ed25519 ServerKeyExchange signature; the echo must come back.
 """
-import argparse
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tls_interop import MESSAGE, PORT, Failure, Netns, check, log, parse_line, strata_lines  # noqa: E402
+from tls_interop import (MESSAGE, PORT, check, interop_args, parse_line, run_in_netns,  # noqa: E402
+                         strata_lines)
 from tls12_interop import (check_strata_client, expect_strata, openssl_server_argv,  # noqa: E402
                            run_peer_clients, run_strata_client)
 
@@ -82,24 +82,11 @@ def server_case(args, ns, d, work):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--case", required=True)
-    args = ap.parse_args()
-    handlers = {"openssl.client_tls12_ed25519": client_case, "openssl.server_tls12_ed25519": server_case}
-    os.makedirs(args.workdir, exist_ok=True)
+    args = interop_args()
+    handler = {"openssl.client_tls12_ed25519": client_case, "openssl.server_tls12_ed25519": server_case}[args.case]
     certs = os.path.join(args.workdir, "pki-ed25519")
     make_pki(certs)
-    try:
-        with Netns() as ns:
-            handlers[args.case](args, ns, certs, args.workdir)
-    except (Failure, subprocess.TimeoutExpired) as e:
-        log(f"FAIL: {e}")
-        return 1
-    log("PASS")
-    return 0
+    return run_in_netns(lambda ns: handler(args, ns, certs, args.workdir))
 
 
 if __name__ == "__main__":

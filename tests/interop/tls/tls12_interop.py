@@ -13,7 +13,6 @@ the peer prints them, as the peer does. "reneg" checks that a renegotiation
 attempt is refused with a no_renegotiation alert (RFC 5746 §4, RFC 5246
 §7.2.2) and that Strata neither crashes nor hangs.
 """
-import argparse
 import os
 import re
 import subprocess
@@ -21,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tls_interop import (MESSAGE, PORT, Failure, Netns, check, log, quote, stop,  # noqa: E402
+from tls_interop import (MESSAGE, check, log, matrix_main, quote, stop,  # noqa: E402
                          strata_lines, parse_line, wait_listening)
 
 # name -> parameters. ossl: OpenSSL suite name; iana: Strata's report;
@@ -332,29 +331,10 @@ def gnutls_server_case(args, ns, d, p, port, work):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--case", required=True)
-    args = ap.parse_args()
-    peer, _, rest = args.case.partition(".")
-    role, _, name = rest.partition("_tls12_")
-    p = CASES[name]
-    os.makedirs(args.workdir, exist_ok=True)
-    certs = os.path.join(args.workdir, "pki-" + p["cert"])
-    subprocess.run(["bash", os.path.join(args.shared, "interop", "tls-certs.sh"), certs, p["cert"]], check=True,
-                   stdout=subprocess.DEVNULL)
-    handlers = {("openssl", "client"): openssl_client_case, ("openssl", "server"): openssl_server_case,
-                ("gnutls", "client"): gnutls_client_case, ("gnutls", "server"): gnutls_server_case}
-    try:
-        with Netns() as ns:
-            handlers[(peer, role)](args, ns, certs, p, PORT, args.workdir)
-    except (Failure, subprocess.TimeoutExpired) as e:
-        log(f"FAIL: {e}")
-        return 1
-    log("PASS")
-    return 0
+    return matrix_main(CASES, "_tls12_", {("openssl", "client"): openssl_client_case,
+                                          ("openssl", "server"): openssl_server_case,
+                                          ("gnutls", "client"): gnutls_client_case,
+                                          ("gnutls", "server"): gnutls_server_case})
 
 
 if __name__ == "__main__":

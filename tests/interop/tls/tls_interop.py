@@ -396,30 +396,50 @@ def check_tshark(work, port, keylog, reply):
 # ---------------------------------------------------------------- main
 
 
-def main():
+def interop_args():
+    """The command line every TLS interop script takes."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--strata", required=True)
     ap.add_argument("--shared", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--case", required=True)
     args = ap.parse_args()
-    peer, _, rest = args.case.partition(".")
-    role, _, name = rest.partition("_")
-    p = CASES[name]
     os.makedirs(args.workdir, exist_ok=True)
-    certs = os.path.join(args.workdir, "pki-" + p["cert"])
-    subprocess.run(["bash", os.path.join(args.shared, "interop", "tls-certs.sh"), certs, p["cert"]], check=True,
-                   stdout=subprocess.DEVNULL)
-    handlers = {("openssl", "client"): openssl_client_case, ("openssl", "server"): openssl_server_case,
-                ("gnutls", "client"): gnutls_client_case, ("gnutls", "server"): gnutls_server_case}
+    return args
+
+
+def run_in_netns(case):
+    """Runs case(ns) in a fresh network namespace, prints PASS or FAIL and
+    returns the exit status."""
     try:
         with Netns() as ns:
-            handlers[(peer, role)](args, ns, certs, p, PORT, args.workdir)
+            case(ns)
     except (Failure, subprocess.TimeoutExpired) as e:
         log(f"FAIL: {e}")
         return 1
     log("PASS")
     return 0
+
+
+def matrix_main(cases, separator, handlers):
+    """main for the matrix scripts: --case PEER.ROLE<separator>NAME runs
+    cases[NAME] with handlers[(PEER, ROLE)], certificates from tls-certs.sh."""
+    args = interop_args()
+    peer, _, rest = args.case.partition(".")
+    role, _, name = rest.partition(separator)
+    p = cases[name]
+    certs = os.path.join(args.workdir, "pki-" + p["cert"])
+    subprocess.run(["bash", os.path.join(args.shared, "interop", "tls-certs.sh"), certs, p["cert"]], check=True,
+                   stdout=subprocess.DEVNULL)
+    handler = handlers[(peer, role)]
+    return run_in_netns(lambda ns: handler(args, ns, certs, p, PORT, args.workdir))
+
+
+def main():
+    return matrix_main(CASES, "_", {("openssl", "client"): openssl_client_case,
+                                    ("openssl", "server"): openssl_server_case,
+                                    ("gnutls", "client"): gnutls_client_case,
+                                    ("gnutls", "server"): gnutls_server_case})
 
 
 if __name__ == "__main__":
