@@ -4,6 +4,7 @@
 
 #include "core/reader.hpp"
 #include "core/writer.hpp"
+#include "ipsec/ip_view.hpp"
 #include "ipsec/tunnel.hpp"
 #include "packet/ip_protocol.hpp"
 
@@ -423,8 +424,7 @@ core::Result<void, Drop> outbound_impl(SecurityAssociation& sa, PacketBuffer& bu
 }
 
 core::Result<void, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout* parsed,
-                                      PacketFields& inner_fields, bool& inner_found,
-                                      EspInboundInfo& info) noexcept {
+                                      InnerSelectors& inner, bool& inner_found, EspInboundInfo& info) noexcept {
     inner_found = false;
     const SaConfig& cfg = sa.config();
     if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Inbound)
@@ -444,7 +444,7 @@ core::Result<void, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf
         // RFC 4303 §3.4.4.1: transport mode restores the IP header around the payload.
         return rewrite_ip_header(buf.data(), layout, info.next_header);
     }
-    if (auto st = decapsulate_inner(buf, info.next_header, layout.tos, inner_fields); !st) return st;
+    if (auto st = decapsulate_inner(buf, info.next_header, layout.tos, inner); !st) return st;
     inner_found = true;
     return {};
 }
@@ -500,24 +500,34 @@ core::Result<void, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf
     return counted(sa, outbound_impl(sa, buf, &layout, opts, info));
 }
 
+bool esp_outbound_lane_ok(SecurityAssociation& sa) noexcept {
+    const SaConfig& cfg = sa.config();
+    return cfg.protocol == Protocol::Esp && cfg.direction == Direction::Outbound &&
+           tunnel_aead_fast_path(sa, EspOutboundOptions{});
+}
+
+core::Result<void, Drop> esp_outbound_lane(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
+                                           const EspOutboundOptions& opts, EspOutboundInfo& info) noexcept {
+    return counted(sa, outbound_tunnel_aead(sa, buf, layout, opts, info));
+}
+
 core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf) {
-    PacketFields unused;
+    InnerSelectors unused;
     bool found = false;
     EspInboundInfo info;
     return with_info(counted(sa, inbound_impl(sa, buf, nullptr, unused, found, info)), info);
 }
 
 core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf,
-                                               const IpLayout& layout, PacketFields& inner_fields,
+                                               const IpLayout& layout, InnerSelectors& inner,
                                                bool& inner_found) {
     EspInboundInfo info;
-    return with_info(counted(sa, inbound_impl(sa, buf, &layout, inner_fields, inner_found, info)), info);
+    return with_info(counted(sa, inbound_impl(sa, buf, &layout, inner, inner_found, info)), info);
 }
 
 core::Result<void, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
-                                     PacketFields& inner_fields, bool& inner_found,
-                                     EspInboundInfo& info) noexcept {
-    return counted(sa, inbound_impl(sa, buf, &layout, inner_fields, inner_found, info));
+                                     InnerSelectors& inner, bool& inner_found, EspInboundInfo& info) noexcept {
+    return counted(sa, inbound_impl(sa, buf, &layout, inner, inner_found, info));
 }
 
 }  // namespace strata::ipsec

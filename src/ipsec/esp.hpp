@@ -122,6 +122,20 @@ core::Result<EspOutboundInfo, Drop> esp_outbound(SecurityAssociation& sa, Packet
 core::Result<void, Drop> esp_outbound(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
                                       const EspOutboundOptions& opts, EspOutboundInfo& info) noexcept;
 
+// esp_outbound_lane_ok says whether esp_outbound_lane may protect packets
+// of sa: an outbound ESP SA in tunnel mode with an AEAD (8-byte counter IV,
+// 4-byte salt) and the outer header built at install: what IKE negotiates
+// for AES-GCM and ChaCha20-Poly1305 tunnels. It does not change while the
+// SA lives, so a caller may ask once per batch.
+bool esp_outbound_lane_ok(SecurityAssociation& sa) noexcept;
+
+// esp_outbound_lane is esp_outbound(sa, buf, layout, opts, info) for an SA
+// that esp_outbound_lane_ok accepted and options with no IV set: the same
+// bytes and the same drops (counted on the SA), without the dispatch the
+// general entry does for every packet.
+core::Result<void, Drop> esp_outbound_lane(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
+                                           const EspOutboundOptions& opts, EspOutboundInfo& info) noexcept;
+
 // esp_inbound checks and strips ESP from the IP packet in buf with the
 // inbound SA found for it: transport mode leaves the IP packet with its
 // protocol and lengths restored; tunnel mode leaves only the inner packet
@@ -131,17 +145,16 @@ core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBu
 
 // esp_inbound with a layout is the same for a caller that has parsed the
 // received packet already; layout must be what inbound_layout(buf.view(), 50)
-// would return. In tunnel mode the inner packet's selector fields are stored
-// in inner_fields (read while its header is checked) and inner_found is set;
-// in transport mode inner_found is cleared.
+// would return. In tunnel mode what the SPD check needs of the inner packet
+// is stored in inner (read while its header is checked: decapsulate_inner)
+// and inner_found is set; in transport mode inner_found is cleared.
 core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf,
-                                               const IpLayout& layout, PacketFields& inner_fields,
+                                               const IpLayout& layout, InnerSelectors& inner,
                                                bool& inner_found);
 
 // esp_inbound with a layout and an info to fill is that again for the
 // per-packet path (the Processor), as the outbound one above.
 core::Result<void, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
-                                     PacketFields& inner_fields, bool& inner_found,
-                                     EspInboundInfo& info) noexcept;
+                                     InnerSelectors& inner, bool& inner_found, EspInboundInfo& info) noexcept;
 
 }  // namespace strata::ipsec

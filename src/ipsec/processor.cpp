@@ -33,7 +33,18 @@ struct OuterInfo {
 core::Result<void, Drop> read_outer(core::ByteView pkt, OuterInfo& out, IpView& v) noexcept {
     if (pkt.empty()) return core::fail(Drop::Malformed);
     if ((pkt[0] >> 4) == 4) {
-        // A received header: its checksum is verified (RFC 791 §3.1).
+        // A received header: its checksum is verified (RFC 791 §3.1). The
+        // common header (20 bytes, not a fragment) is read without filling
+        // the selector fields, which the inbound path does not use.
+        Ipv4Flow flow;
+        if (view_ipv4_flow(pkt, flow, v.layout, Ipv4Checksum::Verify)) {
+            const IpLayout& l = v.layout;
+            out.dst = packet::IpAddress::v4(flow.dst);
+            out.protocol = l.next_header;
+            out.upper = pkt.subspan(l.insert_offset, l.length - l.insert_offset);
+            out.layout = &l;
+            return {};
+        }
         if (!view_ip(pkt, Ipv4Checksum::Verify, v)) return core::fail(Drop::Malformed);
         if (v.layout.fragment) return core::fail(Drop::UnsupportedPacket);  // reassembly is the host's
         const IpLayout& l = v.layout;
@@ -133,10 +144,28 @@ struct Processor::Batch {
     bool have_decision = false;
     PacketFields decided_fields;
     const Policy* decided = nullptr;
-    // Outbound: the SAs found for the last PROTECT policy.
+    // Outbound: the IPv4 flow (view_ipv4_flow) of the last packet parsed in
+    // full and the PROTECT policy the SPD chose for it (null: none). A
+    // packet with the same flow has the same PacketFields, hence the same
+    // decision, and skips view_ip, the field comparison and the action
+    // checks; `view.fields` still holds that packet's fields.
+    Ipv4Flow flow;
+    const Policy* flow_policy = nullptr;
+    // Inbound: what decapsulation read of the current inner packet, and the
+    // last inner IPv4 flow delivered through ESP alone in tunnel mode, with
+    // its SA and policy: a packet of the same flow through the same SA gets
+    // the same verdict (same fields, SA and protection applied) without the
+    // SPD lookup and the checks.
+    InnerSelectors inner;
+    Ipv4Flow in_flow;
+    SaPtr in_flow_sa;
+    const Policy* in_flow_policy = nullptr;
+    // Outbound: the SAs found for the last PROTECT policy, and whether the
+    // ESP SA takes esp_outbound_lane (asked once, when it is found).
     const Policy* policy = nullptr;
     SaPtr esp;
     SaPtr ah;
+    bool esp_lane = false;
     // Outbound ESP: sequence numbers reserved for the rest of the batch.
     SaPtr seq_owner;
     SequenceBlock seq_block;
@@ -145,6 +174,7 @@ struct Processor::Batch {
     std::array<SaPtr, kInboundLevels> in_sa{};
     std::array<Usage, kUsageSlots> usage{};
     std::size_t next_slot = 0;
+    Usage* last_usage = nullptr;  // the slot charge() used last
 
     explicit Batch(core::Instant t) : now(t) {}
 
@@ -187,11 +217,15 @@ struct Processor::Batch {
     // charge counts one packet of `bytes` on sa and returns the lifetime event
     // it raises, judged on the SA's counters plus what is held back here.
     LifetimeEvent charge(const SaPtr& sa, std::size_t bytes) {
-        Usage* u = nullptr;
-        for (auto& slot : usage) {
-            if (slot.sa == sa) {
-                u = &slot;
-                break;
+        // The slot of the previous packet first: a batch is mostly one SA.
+        Usage* u = last_usage;
+        if (u == nullptr || u->sa != sa) {
+            u = nullptr;
+            for (auto& slot : usage) {
+                if (slot.sa == sa) {
+                    u = &slot;
+                    break;
+                }
             }
         }
         if (u == nullptr) {
@@ -201,6 +235,7 @@ struct Processor::Batch {
             u->sa = sa;
             u->budget = sa->budget(now);
         }
+        last_usage = u;
         u->packets += 1;
         u->bytes += bytes;
         if (u->packets < u->budget.packets && u->bytes < u->budget.bytes) return LifetimeEvent::None;
@@ -226,16 +261,120 @@ Processor::Processor(const Spd& spd, const Sad& sad, const core::Clock& clock)
 void Processor::outbound(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results) {
     const std::size_t n = std::min(pkts.size(), results.size());
     Batch batch(clock_.now());  // one clock reading per batch
-    for (std::size_t i = 0; i < n; ++i) {
+    std::size_t i = 0;
+    while (i < n) {
         batch.remaining = n - i;
         results[i] = outbound_one(*pkts[i], batch);
+        ++i;
+        if (results[i - 1].verdict == Verdict::Protected)
+            i += outbound_run(pkts.subspan(i, n - i), results.subspan(i, n - i), batch);
     }
 }
 
 void Processor::inbound(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results) {
     const std::size_t n = std::min(pkts.size(), results.size());
     Batch batch(clock_.now());
-    for (std::size_t i = 0; i < n; ++i) results[i] = inbound_one(*pkts[i], batch);
+    std::size_t i = 0;
+    while (i < n) {
+        results[i] = inbound_one(*pkts[i], batch);
+        ++i;
+        if (results[i - 1].verdict == Verdict::Delivered)
+            i += inbound_run(pkts.subspan(i, n - i), results.subspan(i, n - i), batch);
+    }
+}
+
+std::size_t Processor::outbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results,
+                                    Batch& batch) {
+    // The packet before was protected by ESP alone, through the lane, for
+    // the PROTECT policy of batch.flow: the same flow's packets after it get
+    // the same policy and SA (the SPD and the SA choice do not change within
+    // a call), the SA's next numbers from the same reserved block, and the
+    // same usage slot.
+    if (!batch.esp_lane || batch.flow_policy == nullptr || batch.flow_policy != batch.policy) return 0;
+    SecurityAssociation& esp = *batch.esp;
+    Batch::Usage* u = batch.last_usage;
+    if (esp.config().udp_encap || batch.seq_owner != batch.esp || u == nullptr || u->sa != batch.esp) return 0;
+    const Policy& pol = *batch.flow_policy;
+    EspOutboundOptions opts;
+    opts.sequences = &batch.seq_block;
+    IpLayout& layout = batch.view.layout;
+    std::size_t k = 0;
+    for (; k < pkts.size(); ++k) {
+        PacketBuffer& pkt = *pkts[k];
+        Ipv4Flow flow;
+        if (!view_ipv4_flow(pkt.view(), flow, layout) || !(flow == batch.flow)) break;
+        const std::size_t plain_len = pkt.size();
+        // Left to outbound_one: a packet that would reach a lifetime limit
+        // (Batch::charge's budget), one that needs a new block of numbers,
+        // and any after the SA expired (it looks the SA up again).
+        if (u->packets + 1 >= u->budget.packets || u->bytes + plain_len >= u->budget.bytes ||
+            batch.seq_block.count == 0 || esp.expired())
+            break;
+        EspOutboundInfo info;
+        if (auto e = esp_outbound_lane(esp, pkt, layout, opts, info); !e) {
+            results[k] = drop(e.error(), &esp, pol.id);
+            continue;
+        }
+        u->packets += 1;  // what charge() adds; below the budget: no lifetime event
+        u->bytes += plain_len;
+        PacketResult& r = results[k];
+        r.verdict = Verdict::Protected;
+        r.drop = Drop::Malformed;  // PacketResult's default
+        r.policy_id = pol.id;
+        r.spi = esp.spi();
+        r.sequence = info.sequence;
+    }
+    return k;
+}
+
+std::size_t Processor::inbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results,
+                                   Batch& batch) {
+    // The packet before was delivered from ESP alone in tunnel mode, through
+    // the SA cached at level 0 (batch.in_flow_sa), with its inner flow
+    // recorded: packets after it for the same SA (same SPI and destination
+    // over plain IPv4) skip the outer dispatch and the SA lookup; the same
+    // inner flow gets the same verdict.
+    if (batch.in_flow_policy == nullptr || !batch.in_flow_sa || batch.in_sa[0] != batch.in_flow_sa) return 0;
+    Batch::Usage* u = batch.last_usage;
+    if (u == nullptr || u->sa != batch.in_flow_sa) return 0;
+    const SaPtr& sa_ptr = batch.in_flow_sa;
+    SecurityAssociation& sa = *sa_ptr;
+    const SaKey& key = batch.in_key[0];
+    if (key.protocol != Protocol::Esp) return 0;
+    IpLayout& layout = batch.view.layout;
+    InnerSelectors& inner = batch.inner;
+    std::size_t k = 0;
+    for (; k < pkts.size(); ++k) {
+        PacketBuffer& pkt = *pkts[k];
+        Ipv4Flow outer;
+        // The outer header as read_outer reads it (checksum verified).
+        if (!view_ipv4_flow(pkt.view(), outer, layout, Ipv4Checksum::Verify) ||
+            outer.protocol != static_cast<std::uint8_t>(Protocol::Esp))
+            break;
+        core::Reader hr(pkt.view().subspan(layout.insert_offset));
+        const std::uint32_t spi = hr.u32().value_or(0);
+        auto wire_seq = hr.u32();
+        if (!wire_seq || spi != key.spi || !(packet::IpAddress::v4(outer.dst) == key.dst)) break;
+        const std::size_t before = pkt.size();
+        if (u->packets + 1 >= u->budget.packets || u->bytes + before >= u->budget.bytes) break;
+        bool inner_found = false;
+        EspInboundInfo info;
+        if (auto e = esp_inbound(sa, pkt, layout, inner, inner_found, info); !e) {
+            // As inbound_one reports a refused packet: with the number it carried.
+            PacketResult r = drop(e.error(), &sa);
+            r.sequence = *wire_seq;
+            results[k] = r;
+            continue;
+        }
+        u->packets += 1;  // what charge() adds; below the budget: no lifetime event
+        u->bytes += before;
+        PacketResult res;
+        res.spi = spi;
+        res.sequence = info.sequence;
+        const std::array<Protocol, 2> applied{Protocol::Esp, Protocol::Esp};
+        results[k] = inbound_verdict(pkt, batch, res, applied, 1, sa_ptr, inner_found);
+    }
+    return k;
 }
 
 bool Processor::find_outbound_sas(const Policy& pol, Batch& batch) const {
@@ -247,12 +386,14 @@ bool Processor::find_outbound_sas(const Policy& pol, Batch& batch) const {
     batch.policy = nullptr;
     batch.esp.reset();
     batch.ah.reset();
+    batch.esp_lane = false;
     for (Protocol p : pol.protect.protocols) {
         SaPtr sa = sad_.outbound(pol.protect.reqid, p);
         if (!sa) return false;
         (p == Protocol::Esp ? batch.esp : batch.ah) = std::move(sa);
     }
     batch.policy = &pol;
+    batch.esp_lane = batch.esp && !batch.ah && esp_outbound_lane_ok(*batch.esp);
     return true;
 }
 
@@ -307,18 +448,32 @@ void Processor::raise_acquire(const Policy& p, const PacketFields& f) {
 PacketResult Processor::outbound_one(PacketBuffer& pkt, Batch& batch) {
     // One parse serves the SPD (fields) and ESP (layout).
     IpView& view = batch.view;
-    if (auto st = view_ip(pkt.view(), Ipv4Checksum::Skip, view); !st) return drop(st.error());
-    const PacketFields& fields = view.fields;
-    // RFC 4301 §5.1 step 1: the first matching SPD-O entry decides.
-    const Policy* pol = batch.lookup(spd_, fields, Direction::Outbound);
-    if (pol == nullptr) return drop(Drop::NoPolicy);
-    if (pol->action == Action::Discard) return drop(Drop::PolicyDiscard, nullptr, pol->id);
-    if (pol->action == Action::Bypass) {
-        PacketResult r;
-        r.verdict = Verdict::Bypassed;
-        r.policy_id = pol->id;
-        return r;
+    Ipv4Flow flow;
+    const bool have_flow = view_ipv4_flow(pkt.view(), flow, view.layout);
+    const Policy* pol = nullptr;
+    if (have_flow && batch.flow_policy != nullptr && flow == batch.flow) {
+        // The flow of an earlier packet of this batch: the same PROTECT
+        // policy (the SPD does not change during a call).
+        pol = batch.flow_policy;
+    } else {
+        batch.flow_policy = nullptr;
+        if (auto st = view_ip(pkt.view(), Ipv4Checksum::Skip, view); !st) return drop(st.error());
+        // RFC 4301 §5.1 step 1: the first matching SPD-O entry decides.
+        pol = batch.lookup(spd_, view.fields, Direction::Outbound);
+        if (pol == nullptr) return drop(Drop::NoPolicy);
+        if (pol->action == Action::Discard) return drop(Drop::PolicyDiscard, nullptr, pol->id);
+        if (pol->action == Action::Bypass) {
+            PacketResult r;
+            r.verdict = Verdict::Bypassed;
+            r.policy_id = pol->id;
+            return r;
+        }
+        if (have_flow) {
+            batch.flow = flow;
+            batch.flow_policy = pol;
+        }
     }
+    const PacketFields& fields = view.fields;
     // PROTECT: every SA the template names must exist, else ask IKE.
     if (!find_outbound_sas(*pol, batch)) {
         raise_acquire(*pol, fields);
@@ -339,8 +494,9 @@ PacketResult Processor::outbound_one(PacketBuffer& pkt, Batch& batch) {
         EspOutboundOptions opts;
         opts.sequences = batch.sequences(esp);
         EspOutboundInfo info;
-        if (auto e = esp_outbound(*esp, pkt, view.layout, opts, info); !e)
-            return drop(e.error(), esp.get(), pol->id);
+        auto e = batch.esp_lane ? esp_outbound_lane(*esp, pkt, view.layout, opts, info)
+                                : esp_outbound(*esp, pkt, view.layout, opts, info);
+        if (!e) return drop(e.error(), esp.get(), pol->id);
         r.spi = esp->spi();
         r.sequence = info.sequence;
         if (esp->config().udp_encap) {
@@ -387,8 +543,8 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
     // Remove AH and/or ESP, outermost first (AH then ESP for a bundle).
     std::size_t applied_count = 0;
     std::array<Protocol, 2> applied{};
-    SecurityAssociation* last_sa = nullptr;  // kept alive by the batch's SA cache
-    PacketFields inner_fields;               // ESP tunnel mode reads them while checking the inner packet
+    const SaPtr* last_sa_ptr = nullptr;  // the batch's SA cache holds it
+    InnerSelectors& inner = batch.inner;  // ESP tunnel mode reads it while checking the inner packet
     bool inner_found = false;
     PacketResult res;
     while ((outer.protocol == static_cast<std::uint8_t>(Protocol::Esp) ||
@@ -412,7 +568,7 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
             inner_found = false;
             if (outer.layout != nullptr) {
                 EspInboundInfo info;
-                if (auto e = esp_inbound(*sa, pkt, *outer.layout, inner_fields, inner_found, info); !e)
+                if (auto e = esp_inbound(*sa, pkt, *outer.layout, inner, inner_found, info); !e)
                     return refused(e.error());
                 seq = info.sequence;
             } else {
@@ -432,18 +588,41 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
             res.sequence = seq;
         }
         applied[applied_count++] = proto;
-        last_sa = sa.get();
+        last_sa_ptr = &sa;
         if (tunnel_done) break;  // the inner packet is the host's; no further IPsec header is ours
         if (auto st = read_outer(pkt.view(), outer, batch.view); !st) return drop(st.error(), nullptr);
     }
+    if (applied_count == 0) return inbound_verdict(pkt, batch, res, applied, 0, nullptr, inner_found);
+    return inbound_verdict(pkt, batch, res, applied, applied_count, *last_sa_ptr, inner_found);
+}
 
-    // ESP in tunnel mode read the inner packet's fields while checking it.
+PacketResult Processor::inbound_verdict(PacketBuffer& pkt, Batch& batch, PacketResult res,
+                                        const std::array<Protocol, 2>& applied, std::size_t applied_count,
+                                        const SaPtr& last, bool inner_found) {
+    SecurityAssociation* last_sa = applied_count == 0 ? nullptr : last.get();
+    InnerSelectors& inner = batch.inner;
+    // ESP in tunnel mode read the inner packet while checking it.
+    const bool esp_tunnel_only = inner_found && applied_count == 1;  // ESP alone, tunnel mode
+    if (esp_tunnel_only && inner.have_flow && batch.in_flow_policy != nullptr && inner.flow == batch.in_flow &&
+        batch.in_flow_sa.get() == last_sa) {
+        res.verdict = Verdict::Delivered;
+        res.policy_id = batch.in_flow_policy->id;
+        return res;
+    }
     if (!inner_found) {
         auto f = extract_fields(pkt.view());
         if (!f) return drop(f.error(), last_sa);
-        inner_fields = *f;
+        inner.fields = *f;
+    } else if (!inner.have_fields) {
+        // Read as a flow only: the fields too, once per flow and batch.
+        IpLayout unused;
+        if (!view_ip(pkt.view(), Ipv4Checksum::Skip, inner.fields, unused)) {
+            last_sa->counters().drops.add(Drop::Malformed);
+            return drop(Drop::Malformed, last_sa);
+        }
+        inner.have_fields = true;
     }
-    const PacketFields* fields = &inner_fields;
+    const PacketFields* fields = &inner.fields;
     const Policy* pol = batch.lookup(spd_, *fields, Direction::Inbound);
     if (applied_count == 0) {
         // A clear packet: only a BYPASS entry lets it in (RFC 4301 §5.2 step 4).
@@ -477,6 +656,11 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
     }
     res.verdict = Verdict::Delivered;
     res.policy_id = pol->id;
+    if (esp_tunnel_only && inner.have_flow) {
+        batch.in_flow = inner.flow;
+        batch.in_flow_sa = last;
+        batch.in_flow_policy = pol;
+    }
     return res;
 }
 

@@ -23,6 +23,7 @@
 // policy, malformed) are counted on the Processor.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -94,6 +95,19 @@ private:
     struct Batch;  // per-call state: SAs found, counter updates held back
     PacketResult outbound_one(PacketBuffer& pkt, Batch& batch);
     PacketResult inbound_one(PacketBuffer& pkt, Batch& batch);
+    // outbound_run / inbound_run continue, over the packets that follow, the
+    // run of one flow through one SA that the packet before them started
+    // (same results as outbound_one / inbound_one, with the per-packet SPD
+    // and SA work done once for the run); they return how many packets they
+    // took, stopping at the first they leave to outbound_one / inbound_one.
+    std::size_t outbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results, Batch& batch);
+    std::size_t inbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results, Batch& batch);
+    // inbound_verdict is the inbound SPD check once IPsec is removed (RFC 4301
+    // §5.2 step 4): applied lists the protocols removed (outermost first),
+    // last the SA that removed the innermost (unused when none).
+    PacketResult inbound_verdict(PacketBuffer& pkt, Batch& batch, PacketResult res,
+                                 const std::array<Protocol, 2>& applied, std::size_t applied_count,
+                                 const SaPtr& last, bool inner_found);
     bool find_outbound_sas(const Policy& pol, Batch& batch) const;
     const SaPtr& find_inbound_sa(const SaKey& key, std::size_t level, Batch& batch) const;
     PacketResult drop(Drop d, SecurityAssociation* sa = nullptr, std::uint32_t policy_id = 0);

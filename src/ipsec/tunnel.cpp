@@ -180,12 +180,19 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
 }
 
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos, PacketFields& inner_fields) noexcept {
+                                           std::uint8_t outer_tos, InnerSelectors& inner) noexcept {
     const bool v4 = next_header == packet::ipproto::kIpv4;
     if (!v4 && next_header != packet::ipproto::kIpv6) return fail(Drop::Malformed);
-    // The inner header is checked as a received packet's is (its checksum too).
+    // The inner header must parse as the version next_header names, its
+    // length within the bytes decrypted; its checksum is not verified (see
+    // tunnel.hpp).
     IpLayout layout;
-    if (!view_ip(buf.view(), Ipv4Checksum::Verify, inner_fields, layout)) return fail(Drop::Malformed);
+    inner.have_flow = v4 && view_ipv4_flow(buf.view(), inner.flow, layout);
+    inner.have_fields = false;
+    if (!inner.have_flow) {
+        if (!view_ip(buf.view(), Ipv4Checksum::Skip, inner.fields, layout)) return fail(Drop::Malformed);
+        inner.have_fields = true;
+    }
     if ((layout.version == packet::IpVersion::V4) != v4) return fail(Drop::Malformed);
     const std::uint8_t inner_tos = layout.tos;
     if (!buf.trim_back(buf.size() - layout.length)) return fail(Drop::Malformed);
@@ -194,8 +201,22 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
     if (*combined == inner_tos) return {};
     auto data = buf.data();
     if (v4) {
+        // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for the 16-bit word m
+        // (version, IHL, TOS) that changes. Incremental rather than
+        // recomputed, so a header the peer sent with a wrong checksum keeps
+        // it (nothing here vouches for it).
+        core::Reader r(buf.view().first<packet::kIpv4MinHeaderLength>());
+        const std::uint16_t old_word = r.u16().value_or(0);
+        (void)r.skip(kIpv4ChecksumOffset - 2);
+        const std::uint16_t old_sum = r.u16().value_or(0);
         data[1] = *combined;
-        refresh_ipv4_checksum(data);
+        const auto new_word = static_cast<std::uint16_t>((old_word & 0xff00U) | *combined);
+        std::uint32_t sum = static_cast<std::uint16_t>(~old_sum) + static_cast<std::uint32_t>(
+                                                                      static_cast<std::uint16_t>(~old_word)) +
+                            new_word;
+        sum = (sum & 0xffffU) + (sum >> 16);
+        sum = (sum & 0xffffU) + (sum >> 16);
+        store_u16(data, kIpv4ChecksumOffset, static_cast<std::uint16_t>(~sum));
     } else {
         // Version (4 bits) | Traffic Class (8) | Flow Label (20), RFC 8200 §3.
         data[0] = static_cast<std::uint8_t>(0x60 | (*combined >> 4));
@@ -206,7 +227,7 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
 
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
                                            std::uint8_t outer_tos) noexcept {
-    PacketFields unused;
+    InnerSelectors unused;
     return decapsulate_inner(buf, next_header, outer_tos, unused);
 }
 

@@ -21,6 +21,8 @@
 
 namespace strata::ipsec {
 
+struct InnerSelectors;  // ip_view.hpp
+
 // store_u16 / store_u32 write a big-endian value in place at offset of v,
 // through core::Writer; nothing is written if it does not fit.
 void store_u16(core::MutableByteView v, std::size_t offset, std::uint16_t value) noexcept;
@@ -126,10 +128,15 @@ inline core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa,
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
                                            std::uint8_t outer_tos) noexcept;
 
-// decapsulate_inner with inner_fields also stores the inner packet's selector
-// fields (as extract_fields would give them), read in the same parse that
-// checks the inner header, for the inbound SPD check.
+// decapsulate_inner with inner also stores what the inbound SPD check needs
+// of the inner packet (ip_view.hpp), read in the same parse that checks the
+// inner header: its Ipv4Flow for an IPv4 packet with a 20-byte header that
+// is not a fragment, else its PacketFields (as extract_fields gives them).
+// The inner header checksum is not verified: the ICV covered the whole inner
+// packet (RFC 4303 §3.4.4), so it is exactly what the peer sent, and RFC 4301
+// §5.2 asks only that it match the SA and the SPD; the host's stack checks
+// it on delivery as for any packet.
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos, PacketFields& inner_fields) noexcept;
+                                           std::uint8_t outer_tos, InnerSelectors& inner) noexcept;
 
 }  // namespace strata::ipsec
