@@ -240,7 +240,15 @@ core::Result<void, Drop> open_impl(SecurityAssociation& sa, PacketBuffer& buf, s
     // RFC 4303 §3.4.4: integrity first (constant time); the AEAD opens in one step.
     if (auto* aead = sa.aead(); aead != nullptr) {
         std::array<std::uint8_t, crypto::kAeadNonceLength> nonce;  // written next
-        write_nonce(nonce, sa.salt(), iv);
+        if (sa.salt().size() == kSaltLength && iv.size() == kEspAeadIvLength) {
+            // Every AEAD SA here: salt | explicit IV (RFC 4106 §4, RFC 7634 §2)
+            // in a local Writer of constant bounds.
+            core::Writer nw{core::MutableByteView(nonce)};
+            nw.bytes(sa.salt().first<kSaltLength>());
+            nw.bytes(iv.first<kEspAeadIvLength>());
+        } else {
+            write_nonce(nonce, sa.salt(), iv);
+        }
         // RFC 4106 §5 / RFC 7634 §2.2: the received header is the AAD
         // without ESN; with ESN the inferred high bits go in the middle.
         std::array<std::uint8_t, kMaxAadLength> aad_bytes;  // written next, with ESN

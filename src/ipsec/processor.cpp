@@ -368,11 +368,19 @@ std::size_t Processor::inbound_run(std::span<PacketBuffer* const> pkts, std::spa
         }
         u->packets += 1;  // what charge() adds; below the budget: no lifetime event
         u->bytes += before;
-        PacketResult res;
+        PacketResult& res = results[k];
+        res = PacketResult{};
         res.spi = spi;
         res.sequence = info.sequence;
+        if (inner_found && inner.have_flow && inner.flow == batch.in_flow) {
+            // The run's inner flow through the run's SA: inbound_verdict's
+            // first case, without the call.
+            res.verdict = Verdict::Delivered;
+            res.policy_id = batch.in_flow_policy->id;
+            continue;
+        }
         const std::array<Protocol, 2> applied{Protocol::Esp, Protocol::Esp};
-        results[k] = inbound_verdict(pkt, batch, res, applied, 1, sa_ptr, inner_found);
+        res = inbound_verdict(pkt, batch, res, applied, 1, sa_ptr, inner_found);
     }
     return k;
 }

@@ -196,6 +196,8 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
     if ((layout.version == packet::IpVersion::V4) != v4) return fail(Drop::Malformed);
     const std::uint8_t inner_tos = layout.tos;
     if (!buf.trim_back(buf.size() - layout.length)) return fail(Drop::Malformed);
+    // RFC 6040 §4.2, Figure 4: a Not-ECT outer header leaves the inner one as it is.
+    if ((outer_tos & 0x03U) == 0) return {};
     const auto combined = ecn_decapsulate(outer_tos, inner_tos);
     if (!combined) return fail(Drop::Malformed);  // RFC 6040 §4.2: MUST drop
     if (*combined == inner_tos) return {};
