@@ -432,7 +432,8 @@ core::Result<void, Drop> outbound_impl(SecurityAssociation& sa, PacketBuffer& bu
 }
 
 core::Result<void, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout* parsed,
-                                      InnerSelectors& inner, bool& inner_found, EspInboundInfo& info) noexcept {
+                                      InnerSelectors& inner, bool& inner_found,
+                                      EspInboundInfo& info) noexcept {
     inner_found = false;
     const SaConfig& cfg = sa.config();
     if (cfg.protocol != Protocol::Esp || cfg.direction != Direction::Inbound)
@@ -534,7 +535,8 @@ core::Result<EspInboundInfo, Drop> esp_inbound(SecurityAssociation& sa, PacketBu
 }
 
 core::Result<void, Drop> esp_inbound(SecurityAssociation& sa, PacketBuffer& buf, const IpLayout& layout,
-                                     InnerSelectors& inner, bool& inner_found, EspInboundInfo& info) noexcept {
+                                     InnerSelectors& inner, bool& inner_found,
+                                     EspInboundInfo& info) noexcept {
     return counted(sa, inbound_impl(sa, buf, &layout, inner, inner_found, info));
 }
 

@@ -70,7 +70,7 @@ struct Ipv4Flow {
 // six loads. With Ipv4Checksum::Verify a header whose checksum is wrong is
 // refused too (false: view_ip then reports it as Malformed).
 [[gnu::always_inline]] inline bool view_ipv4_flow(core::ByteView pkt, Ipv4Flow& flow, IpLayout& l,
-                           Ipv4Checksum check = Ipv4Checksum::Skip) noexcept {
+                                                  Ipv4Checksum check = Ipv4Checksum::Skip) noexcept {
     constexpr std::size_t kRead = 24;  // the 20-byte header and 4 bytes after it
     if (pkt.size() < kRead) return false;
     core::Reader r(pkt.first<kRead>());

@@ -293,7 +293,8 @@ std::size_t Processor::outbound_run(std::span<PacketBuffer* const> pkts, std::sp
     if (!batch.esp_lane || batch.flow_policy == nullptr || batch.flow_policy != batch.policy) return 0;
     SecurityAssociation& esp = *batch.esp;
     Batch::Usage* u = batch.last_usage;
-    if (esp.config().udp_encap || batch.seq_owner != batch.esp || u == nullptr || u->sa != batch.esp) return 0;
+    if (esp.config().udp_encap || batch.seq_owner != batch.esp || u == nullptr || u->sa != batch.esp)
+        return 0;
     const Policy& pol = *batch.flow_policy;
     EspOutboundOptions opts;
     opts.sequences = &batch.seq_block;
@@ -551,7 +552,7 @@ PacketResult Processor::inbound_one(PacketBuffer& pkt, Batch& batch) {
     // Remove AH and/or ESP, outermost first (AH then ESP for a bundle).
     std::size_t applied_count = 0;
     std::array<Protocol, 2> applied{};
-    const SaPtr* last_sa_ptr = nullptr;  // the batch's SA cache holds it
+    const SaPtr* last_sa_ptr = nullptr;   // the batch's SA cache holds it
     InnerSelectors& inner = batch.inner;  // ESP tunnel mode reads it while checking the inner packet
     bool inner_found = false;
     PacketResult res;
@@ -611,8 +612,8 @@ PacketResult Processor::inbound_verdict(PacketBuffer& pkt, Batch& batch, PacketR
     InnerSelectors& inner = batch.inner;
     // ESP in tunnel mode read the inner packet while checking it.
     const bool esp_tunnel_only = inner_found && applied_count == 1;  // ESP alone, tunnel mode
-    if (esp_tunnel_only && inner.have_flow && batch.in_flow_policy != nullptr && inner.flow == batch.in_flow &&
-        batch.in_flow_sa.get() == last_sa) {
+    if (esp_tunnel_only && inner.have_flow && batch.in_flow_policy != nullptr &&
+        inner.flow == batch.in_flow && batch.in_flow_sa.get() == last_sa) {
         res.verdict = Verdict::Delivered;
         res.policy_id = batch.in_flow_policy->id;
         return res;

@@ -100,8 +100,10 @@ private:
     // (same results as outbound_one / inbound_one, with the per-packet SPD
     // and SA work done once for the run); they return how many packets they
     // took, stopping at the first they leave to outbound_one / inbound_one.
-    std::size_t outbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results, Batch& batch);
-    std::size_t inbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results, Batch& batch);
+    std::size_t outbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results,
+                             Batch& batch);
+    std::size_t inbound_run(std::span<PacketBuffer* const> pkts, std::span<PacketResult> results,
+                            Batch& batch);
     // inbound_verdict is the inbound SPD check once IPsec is removed (RFC 4301
     // §5.2 step 4): applied lists the protocols removed (outermost first),
     // last the SA that removed the innermost (unused when none).

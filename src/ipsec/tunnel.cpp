@@ -213,9 +213,8 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
         const std::uint16_t old_sum = r.u16().value_or(0);
         data[1] = *combined;
         const auto new_word = static_cast<std::uint16_t>((old_word & 0xff00U) | *combined);
-        std::uint32_t sum = static_cast<std::uint16_t>(~old_sum) + static_cast<std::uint32_t>(
-                                                                      static_cast<std::uint16_t>(~old_word)) +
-                            new_word;
+        std::uint32_t sum = static_cast<std::uint16_t>(~old_sum) +
+                            static_cast<std::uint32_t>(static_cast<std::uint16_t>(~old_word)) + new_word;
         sum = (sum & 0xffffU) + (sum >> 16);
         sum = (sum & 0xffffU) + (sum >> 16);
         store_u16(data, kIpv4ChecksumOffset, static_cast<std::uint16_t>(~sum));

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <vector>
+
 #include "packet/icmp.hpp"
 #include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
@@ -143,6 +146,84 @@ TEST(ViewIp, LinkPaddingIsNotPacket) {
     IpView v;
     ASSERT_TRUE(view_ip(pkt, Ipv4Checksum::Verify, v).ok());
     EXPECT_EQ(v.layout.length, len);
+}
+
+// v4 builds an IPv4 packet with this protocol and payload.
+core::Bytes v4(std::uint8_t protocol, core::ByteView payload, std::uint8_t flags = 0,
+               std::uint16_t offset = 0, core::ByteView options = {}) {
+    packet::Ipv4Header h;
+    h.protocol = protocol;
+    h.flags = flags;
+    h.fragment_offset = offset;
+    h.options = options;
+    h.src = ip("192.0.2.1");
+    h.dst = ip("198.51.100.2");
+    return *packet::build_ipv4(h, payload);
+}
+
+TEST(ViewIpv4Flow, LayoutIsViewIpsAndEqualFlowsAreEqualFields) {
+    const std::vector<core::Bytes> pkts = {
+        udp4(),
+        udp4(0x02, packet::kIpv4FlagDontFragment),  // same flow: TOS and DF are layout, not selectors
+        v4(17, core::Bytes{0x9c, 0x40, 0, 54, 0, 8, 0, 0}),  // UDP, another port
+        v4(6, core::Bytes(20, 3)),                           // TCP
+        v4(132, core::Bytes(12, 3)),                         // SCTP, same port bytes as the TCP one
+        v4(1, core::Bytes{8, 0, 0x12, 0x34, 0, 1, 0, 1}),    // ICMP echo
+        v4(1, core::Bytes{8, 0, 0x56, 0x78, 0, 2, 0, 2}),    // same type/code, other checksum: same flow
+        v4(1, core::Bytes{0, 0, 0x12, 0x34, 0, 1, 0, 1}),    // another type
+        v4(58, core::Bytes{128, 0, 1, 2}),   // ICMPv6 number over IPv4: view_ip reads it as ICMP
+        v4(47, core::Bytes{1, 2, 3, 4, 5}),  // GRE: no ports
+        v4(47, core::Bytes{9, 9, 9, 9, 9}),  // GRE, other bytes: same flow
+    };
+    std::vector<Ipv4Flow> flows;
+    std::vector<PacketFields> fields;
+    for (const auto& p : pkts) {
+        IpView v;
+        ASSERT_TRUE(view_ip(p, Ipv4Checksum::Verify, v).ok());
+        Ipv4Flow f;
+        IpLayout l;
+        ASSERT_TRUE(view_ipv4_flow(p, f, l, Ipv4Checksum::Verify));
+        EXPECT_EQ(l.version, v.layout.version);
+        EXPECT_EQ(l.length, v.layout.length);
+        EXPECT_EQ(l.insert_offset, v.layout.insert_offset);
+        EXPECT_EQ(l.next_header_field, v.layout.next_header_field);
+        EXPECT_EQ(l.next_header, v.layout.next_header);
+        EXPECT_EQ(l.tos, v.layout.tos);
+        EXPECT_EQ(l.dont_fragment, v.layout.dont_fragment);
+        EXPECT_EQ(l.fragment, v.layout.fragment);
+        flows.push_back(f);
+        fields.push_back(v.fields);
+    }
+    for (std::size_t i = 0; i < pkts.size(); ++i) {
+        for (std::size_t j = 0; j < pkts.size(); ++j) {
+            EXPECT_EQ(flows[i] == flows[j], fields[i] == fields[j]) << i << " vs " << j;
+        }
+    }
+    EXPECT_TRUE(flows[0] == flows[1]);
+    EXPECT_TRUE(flows[5] == flows[6]);
+    EXPECT_TRUE(flows[9] == flows[10]);
+}
+
+TEST(ViewIpv4Flow, LeavesEveryOtherPacketToViewIp) {
+    Ipv4Flow f;
+    IpLayout l;
+    const std::array<std::uint8_t, 4> nops = {1, 1, 1, 1};
+    EXPECT_FALSE(view_ipv4_flow(v4(17, core::Bytes(8, 0), 0, 0, nops), f, l));  // IHL 6
+    EXPECT_FALSE(view_ipv4_flow(udp4(0, packet::kIpv4FlagMoreFragments), f, l));
+    EXPECT_FALSE(view_ipv4_flow(v4(17, core::Bytes(8, 0), 0, 8), f, l));  // offset 64
+    EXPECT_FALSE(view_ipv4_flow(v4(17, core::Bytes(3, 0)), f, l));        // 3 bytes after the header
+    EXPECT_FALSE(view_ipv4_flow(udp6(), f, l));
+    core::Bytes cut = udp4();
+    cut.resize(30);  // total length says more than is there
+    EXPECT_FALSE(view_ipv4_flow(cut, f, l));
+    core::Bytes bad = udp4();
+    bad[10] ^= 1;  // header checksum
+    EXPECT_FALSE(view_ipv4_flow(bad, f, l, Ipv4Checksum::Verify));
+    EXPECT_TRUE(view_ipv4_flow(bad, f, l, Ipv4Checksum::Skip));
+    core::Bytes padded = udp4();
+    padded.insert(padded.end(), 4, 0);  // link padding: the length is the header's
+    ASSERT_TRUE(view_ipv4_flow(padded, f, l));
+    EXPECT_EQ(l.length, padded.size() - 4);
 }
 
 }  // namespace
