@@ -5,6 +5,7 @@ strata_fuzz_target(udp SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/udp_fuzz.cpp LIBS stra
 strata_fuzz_target(icmp SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/icmp_fuzz.cpp LIBS strata::packet)
 strata_fuzz_target(pcap SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/pcap_fuzz.cpp LIBS strata::ipsec)
 strata_fuzz_target(ipsec_inbound SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/ipsec_inbound_fuzz.cpp LIBS strata::ipsec)
+strata_fuzz_target(ipsec_processor SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/ipsec_processor_fuzz.cpp LIBS strata::ipsec)
 strata_fuzz_target(tls_record SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/tls_record_fuzz.cpp LIBS strata::tls)
 strata_fuzz_target(tls_handshake SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/tls_handshake_fuzz.cpp LIBS strata::tls)
 strata_fuzz_target(tls_messages SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/tls_messages_fuzz.cpp LIBS strata::tls)
