@@ -14,6 +14,7 @@
 #include "apps/strata/ike_loop.hpp"
 #include "apps/strata/ike_udp.hpp"
 #include "crypto/random.hpp"
+#include "ike/v1/phase1_auth.hpp"
 #include "packet/keylog.hpp"
 
 namespace strata::apps {
@@ -91,8 +92,12 @@ int run_ikev1(const IkeOptions& opts) {
         die("--rekey-after and --rekey-ike-after are IKEv2 only");
     ike::ConnectionConfig base;
     if (auto err = to_connection(opts, base)) die(*err);
+    // RFC 2409 §5.1, RFC 4754: IKEv1 signs with RSA or ECDSA on P-256/P-384.
+    if (!ike::v1::auth_method_of(base)) die("--key: IKEv1 signs with RSA or ECDSA P-256/P-384 keys only");
     const packet::IpAddress local = base.local_address;
     ike::v1::EngineConfig cfg;
+    static const core::RealClock wall_clock;  // certificate validity (RFC 5280 §6.1.3)
+    cfg.wall_clock = &wall_clock;
     ike::v1::Connection conn;
     conn.base = std::move(base);
     conn.natt_port = opts.natt_port;

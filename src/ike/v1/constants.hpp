@@ -81,6 +81,10 @@ enum class Phase1Attr : std::uint16_t {
 // Authentication methods (RFC 2409 Appendix A).
 inline constexpr std::uint16_t kAuthPreSharedKey = 1;
 inline constexpr std::uint16_t kAuthRsaSignature = 3;
+// ECDSA methods (RFC 4754 §6): the curve and hash of the signing key.
+inline constexpr std::uint16_t kAuthEcdsaP256Sha256 = 9;
+inline constexpr std::uint16_t kAuthEcdsaP384Sha384 = 10;
+inline constexpr std::uint16_t kAuthEcdsaP521Sha512 = 11;
 
 // Life types, phase 1 (RFC 2409 Appendix A) and phase 2 (RFC 2407 §4.5) alike.
 inline constexpr std::uint16_t kLifeSeconds = 1;

@@ -5,7 +5,8 @@
 // (Output), and next_timer() says when on_timer has work. No socket, no
 // clock, no thread.
 //
-// Exchanges: main mode with pre-shared keys (six messages, RFC 2409 §5),
+// Exchanges: main mode with pre-shared keys or RSA / ECDSA signatures and
+// X.509 certificates (six messages, RFC 2409 §5, §5.1, RFC 4754),
 // quick mode with optional PFS and client IDs (§5.5), informational
 // exchanges with HASH (§5.7): DELETE of ISAKMP and IPsec SAs, notifications,
 // dead peer detection (RFC 3706). Aggressive mode is refused with
@@ -85,6 +86,12 @@ struct EngineConfig {
     core::Duration half_open_timeout = std::chrono::seconds(30);
     // cookie_window is how long a cookie secret lives (RFC 2408 §2.5.3).
     core::Duration cookie_window = std::chrono::seconds(60);
+    // wall_clock gives calendar time for the validity of a peer's
+    // certificate (RFC 5280 §6.1.3); null: signature authentication fails.
+    const core::Clock* wall_clock = nullptr;
+    // certificate_cache keeps peer certificates parsed (exact-DER keyed; the
+    // checks run every time); null: the engine makes its own.
+    std::shared_ptr<crypto::CertificateCache> certificate_cache;
 };
 
 // parse_ah_proposals reads "sha256-modp2048,sha1" (integrity, optional PFS

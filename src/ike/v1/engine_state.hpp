@@ -95,6 +95,7 @@ struct Engine::Phase1Sa {
     std::map<std::uint32_t, QuickExchange> quick;
     std::optional<IkeSaId> rekey_of;
     bool rekeyed = false;  // a newer SA replaced this one
+    Identity peer_id;      // the identity the peer authenticated as (MM5 / MM6)
 
     [[nodiscard]] IkeSaId id() const { return IkeSaId{cookie_u64(cky_i), cookie_u64(cky_r)}; }
     [[nodiscard]] crypto::HashAlg hash() const { return choice.hash->hash; }

@@ -138,8 +138,13 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
                     : core::Result<NotifyPayload, Error>(core::fail(Error::PayloadMalformed));
         if (!n || n->type >= 8192 || !sa->initiator || sa->state == Phase1State::Established) return;
         const auto type = static_cast<NotifyType>(n->type);
-        remove_phase1(key, std::string(to_string(type)) + " from peer",
-                      type == NotifyType::AuthenticationFailed, out);
+        // RFC 2408 §3.14.1: the certificate and signature errors are
+        // authentication failures too (main mode with signatures, RFC 2409 §5.1).
+        const bool auth = type == NotifyType::AuthenticationFailed || type == NotifyType::InvalidCertificate ||
+                          type == NotifyType::InvalidSignature || type == NotifyType::CertificateUnavailable ||
+                          type == NotifyType::InvalidCertEncoding || type == NotifyType::CertTypeUnsupported ||
+                          type == NotifyType::InvalidCertAuthority;
+        remove_phase1(key, std::string(to_string(type)) + " from peer", auth, out);
         return;
     }
     if (!sa->keys || sa->p1_last.empty() || h.message_id == 0) {

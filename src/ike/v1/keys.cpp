@@ -50,6 +50,16 @@ core::Result<Phase1Keys, Error> derive_phase1_psk(crypto::HashAlg hash, core::By
     return derive_from_skeyid(hash, std::move(skeyid).value(), g_xy, cky_i, cky_r, enc_key_len);
 }
 
+core::Result<Phase1Keys, Error> derive_phase1_signature(crypto::HashAlg hash, core::ByteView ni_b,
+                                                        core::ByteView nr_b, core::ByteView g_xy,
+                                                        core::ByteView cky_i, core::ByteView cky_r,
+                                                        std::size_t enc_key_len) {
+    // RFC 2409 §5: for signatures SKEYID = prf(Ni_b | Nr_b, g^xy).
+    auto skeyid = crypto::ikev1_skeyid_sig(hash, ni_b, nr_b, g_xy);
+    if (!skeyid) return fail(Error::Internal);
+    return derive_from_skeyid(hash, std::move(skeyid).value(), g_xy, cky_i, cky_r, enc_key_len);
+}
+
 core::Result<core::Bytes, Error> hash_i(crypto::HashAlg hash, core::ByteView skeyid, core::ByteView g_xi,
                                         core::ByteView g_xr, core::ByteView cky_i, core::ByteView cky_r,
                                         core::ByteView sai_b, core::ByteView idii_b) {

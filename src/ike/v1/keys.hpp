@@ -16,10 +16,10 @@
 
 namespace strata::ike::v1 {
 
-// Phase1Keys is the key material of an ISAKMP SA authenticated with a
-// pre-shared key.
+// Phase1Keys is the key material of an ISAKMP SA (SKEYID depends on the
+// authentication method, RFC 2409 §5).
 struct Phase1Keys {
-    core::SecretBytes skeyid;    // prf(pre-shared-key, Ni_b | Nr_b)
+    core::SecretBytes skeyid;    // prf(pre-shared-key, Ni_b | Nr_b) or prf(Ni_b | Nr_b, g^xy)
     core::SecretBytes skeyid_d;  // prf(SKEYID, g^xy | CKY-I | CKY-R | 0)
     core::SecretBytes skeyid_a;  // prf(SKEYID, SKEYID_d | g^xy | CKY-I | CKY-R | 1)
     core::SecretBytes skeyid_e;  // prf(SKEYID, SKEYID_a | g^xy | CKY-I | CKY-R | 2)
@@ -33,6 +33,13 @@ core::Result<Phase1Keys, Error> derive_phase1_psk(crypto::HashAlg hash, core::By
                                                   core::ByteView ni_b, core::ByteView nr_b,
                                                   core::ByteView g_xy, core::ByteView cky_i,
                                                   core::ByteView cky_r, std::size_t enc_key_len);
+
+// derive_phase1_signature computes Phase1Keys for signature authentication
+// (RFC 2409 §5: SKEYID = prf(Ni_b | Nr_b, g^xy)); arguments as above.
+core::Result<Phase1Keys, Error> derive_phase1_signature(crypto::HashAlg hash, core::ByteView ni_b,
+                                                        core::ByteView nr_b, core::ByteView g_xy,
+                                                        core::ByteView cky_i, core::ByteView cky_r,
+                                                        std::size_t enc_key_len);
 
 // derive_from_skeyid computes SKEYID_d/_a/_e and the cipher key from a given
 // SKEYID (any authentication method).

@@ -1,12 +1,14 @@
-// main_mode.cpp: main mode with pre-shared keys (RFC 2409 §5, §5.4).
+// main_mode.cpp: main mode with pre-shared keys (RFC 2409 §5, §5.4) or
+// signatures (§5.1; phase1_auth.hpp).
 //
 //   Initiator                          Responder
 //   HDR, SA                     -->
 //                               <--    HDR, SA
-//   HDR, KE, Ni                 -->
-//                               <--    HDR, KE, Nr
-//   HDR*, IDii, HASH_I          -->
-//                               <--    HDR*, IDir, HASH_R
+//   HDR, KE, Ni [, CR]          -->
+//                               <--    HDR, KE, Nr [, CR]
+//   HDR*, IDii, HASH_I          -->                      (pre-shared key)
+//   HDR*, IDii, CERT, SIG_I     -->                      (signatures)
+//                               <--    HDR*, IDir, HASH_R / IDir, CERT, SIG_R
 #include <algorithm>
 
 #include "crypto/constant_time.hpp"
@@ -15,6 +17,7 @@
 #include "ike/v1/engine.hpp"
 #include "ike/v1/engine_state.hpp"
 #include "ike/v1/natt.hpp"
+#include "ike/v1/phase1_auth.hpp"
 
 namespace strata::ike::v1 {
 
@@ -64,6 +67,31 @@ core::Result<std::vector<RawPayload>, Error> plain_chain(const Datagram& in, con
     return parse_chain(h.next, core::ByteView(in.data).subspan(kHeaderLength), false);
 }
 
+core::Result<std::vector<OutPayload>, Error> auth_payloads(const Engine::Phase1Sa& sa, core::ByteView hash) {
+    // RFC 2409 §5: HASH_I / HASH_R; §5.1: the certificates, then SIG_I /
+    // SIG_R, the same hash signed.
+    if (!is_signature_method(sa.choice.auth_method))
+        return std::vector<OutPayload>{OutPayload{PayloadType::Hash, core::Bytes(hash.begin(), hash.end())}};
+    auto sig = sign_hash(sa.conn->base, hash);
+    if (!sig) return core::fail(sig.error());
+    std::vector<OutPayload> v = cert_payloads(sa.conn->base);
+    v.push_back(OutPayload{PayloadType::Signature, std::move(sig).value()});
+    return v;
+}
+
+core::Result<PeerCertificate, PeerAuthFailure> check_peer_signature(const EngineConfig& config,
+                                                                   const Engine::Phase1Sa& sa,
+                                                                   const std::vector<RawPayload>& chain,
+                                                                   const Identity& peer_id,
+                                                                   core::ByteView expected_hash) {
+    // RFC 5280 §6.1.3: validity needs calendar time, which only the caller has.
+    if (config.wall_clock == nullptr)
+        return core::fail(PeerAuthFailure{NotifyType::AuthenticationFailed,
+                                          "no wall clock to check the peer certificate's validity"});
+    return check_signed_peer(sa.conn->base, sa.choice.auth_method, chain, peer_id, expected_hash,
+                             config.wall_clock->wall_now(), config.certificate_cache.get());
+}
+
 }  // namespace
 
 bool Engine::append_natd(Phase1Sa& sa, std::vector<OutPayload>& payloads) {
@@ -89,8 +117,14 @@ void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& 
     sa->cky_i = cookies_.initiator_cookie(sa->remote, now);
     sa->created = now;
     sa->rekey_of = rekey_of;
+    const auto method = auth_method_of(conn.base);
+    if (!method) {
+        out.events.emplace_back(
+            AuthFailed{conn.base.name, {}, "no private key of a kind IKEv1 signs with (RSA, ECDSA P-256/P-384)"});
+        return;
+    }
     const auto life = std::chrono::duration_cast<std::chrono::seconds>(conn.ike_lifetime).count();
-    const SaPayload offer = phase1_offer(conn.base.ike_proposals, static_cast<std::uint64_t>(life));
+    const SaPayload offer = phase1_offer(conn.base.ike_proposals, static_cast<std::uint64_t>(life), *method);
     sa->sai_b = encode_sa(offer);
     Header h;
     h.initiator = sa->cky_i;
@@ -201,7 +235,9 @@ void Engine::respond_mm1(const Datagram& in, const Header& h, core::Instant now,
         send_plain_notify(in, h, notify_for(offered.error()), out);
         return;
     }
-    auto sel = select_phase1(*offered, conn->base.ike_proposals);
+    const auto method = auth_method_of(conn->base);
+    auto sel = method ? select_phase1(*offered, conn->base.ike_proposals, *method)
+                      : core::Result<Phase1Selection, Error>(core::fail(Error::NoProposalChosen));
     if (!sel) {
         send_plain_notify(in, h, notify_for(sel.error()), out);
         return;
@@ -254,7 +290,8 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         return;
     }
     auto choice = read_phase1_transform(reply->proposals.front().transforms.front());
-    if (!choice || std::find_if(sa.conn->base.ike_proposals.begin(), sa.conn->base.ike_proposals.end(),
+    if (!choice || auth_method_of(sa.conn->base) != choice->auth_method ||
+        std::find_if(sa.conn->base.ike_proposals.begin(), sa.conn->base.ike_proposals.end(),
                                 [&](const crypto::Proposal& p) {
                                     return std::find(p.encryption.begin(), p.encryption.end(),
                                                      choice->encryption) != p.encryption.end() &&
@@ -285,6 +322,9 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     mh.exchange = h.exchange;
     std::vector<OutPayload> mm3{OutPayload{PayloadType::KeyExchange, s.gxi},
                                 OutPayload{PayloadType::Nonce, s.ni_b}};
+    // RFC 2409 §5.1: ask for the responder's certificate (CERTREQ naming our CAs).
+    if (is_signature_method(s.choice.auth_method))
+        for (auto& cr : certreq_payloads(s.conn->base)) mm3.push_back(std::move(cr));
     if (s.peer_natt && !append_natd(s, mm3)) return;
     s.last_out = build_plain(mh, mm3);
     s.state = Phase1State::Mm3Sent;
@@ -337,8 +377,7 @@ void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core:
     sa->gxr = sa->dh->public_value(crypto::Encoding::Ike);
     sa->nr_b = std::move(nonce).value();
     const crypto::CipherAlg alg = sa->choice.encryption->cipher_alg;
-    auto keys = derive_phase1_psk(sa->hash(), sa->conn->base.psk, sa->ni_b, sa->nr_b, *gxy, sa->cky_i,
-                                  sa->cky_r, sa->choice.encryption->key_len);
+    auto keys = derive_phase1(sa->conn->base, sa->choice, sa->ni_b, sa->nr_b, *gxy, sa->cky_i, sa->cky_r);
     if (!keys) return;
     auto prot = Protection::create(alg, keys->enc_key);
     if (!prot) return;
@@ -354,6 +393,8 @@ void Engine::respond_mm3(const Datagram& in, const Header& h, HalfOpen ho, core:
     rh.exchange = h.exchange;
     std::vector<OutPayload> mm4{OutPayload{PayloadType::KeyExchange, sa->gxr},
                                 OutPayload{PayloadType::Nonce, sa->nr_b}};
+    if (is_signature_method(sa->choice.auth_method))
+        for (auto& cr : certreq_payloads(sa->conn->base)) mm4.push_back(std::move(cr));
     if (sa->peer_natt) {
         auto nat = check_natd(sa->hash(), sa->cky_i, sa->cky_r, natd_bodies(*chain), sa->local, sa->remote);
         if (!nat) {
@@ -397,8 +438,7 @@ void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     }
     sa.gxr = body_of(*ke);
     sa.nr_b = body_of(*nr);
-    auto keys = derive_phase1_psk(sa.hash(), sa.conn->base.psk, sa.ni_b, sa.nr_b, *gxy, sa.cky_i, sa.cky_r,
-                                  sa.choice.encryption->key_len);
+    auto keys = derive_phase1(sa.conn->base, sa.choice, sa.ni_b, sa.nr_b, *gxy, sa.cky_i, sa.cky_r);
     if (!keys) return;
     auto prot = Protection::create(sa.choice.encryption->cipher_alg, keys->enc_key);
     if (!prot) return;
@@ -408,17 +448,20 @@ void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     sa.prot = std::move(prot).value();
     sa.iv = std::move(iv).value();
     sa.last_in = in.data;
-    // MM5: IDii and HASH_I, encrypted (RFC 2409 §5).
-    const core::Bytes idii_b = encode_id(identity_payload(sa.conn->base.local_id));
+    // MM5: IDii and HASH_I, or IDii, CERT and SIG_I, encrypted (RFC 2409 §5, §5.1).
+    const core::Bytes idii_b = encode_id(identity_payload(local_identity(sa.conn->base)));
     auto hi = hash_i(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, idii_b);
     if (!hi) return;
+    auto auth5 = auth_payloads(sa, *hi);
+    if (!auth5) return;
     Header mh;
     mh.initiator = sa.cky_i;
     mh.responder = sa.cky_r;
     mh.exchange = h.exchange;
     mh.next = static_cast<std::uint8_t>(PayloadType::Identification);
-    const core::Bytes chain5 =
-        encode_chain({OutPayload{PayloadType::Identification, idii_b}, OutPayload{PayloadType::Hash, *hi}});
+    std::vector<OutPayload> p5{OutPayload{PayloadType::Identification, idii_b}};
+    for (auto& p : *auth5) p5.push_back(std::move(p));
+    const core::Bytes chain5 = encode_chain(p5);
     core::Bytes next_iv;
     auto msg = sa.prot->seal(mh, chain5, sa.iv, next_iv);
     if (!msg) return;
@@ -436,9 +479,9 @@ void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
 
 void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out) {
     const SaKey key{cookie_u64(sa.cky_i), cookie_u64(sa.cky_r)};
-    auto fail_auth = [&](std::string_view why) {
+    auto fail_auth = [&](std::string_view why, NotifyType notify = NotifyType::AuthenticationFailed) {
         ++stats_.auth_failed;
-        send_plain_notify(in, h, NotifyType::AuthenticationFailed, out);
+        send_plain_notify(in, h, notify, out);
         remove_phase1(key, why, true, out);
     };
     if (!h.encrypted()) {
@@ -451,17 +494,23 @@ void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         ++stats_.malformed;
         return;
     }
+    const bool signed_auth = is_signature_method(sa.choice.auth_method);
     auto chain = parse_chain(h.next, *plain, true);
     const RawPayload* id = chain ? find_payload(*chain, PayloadType::Identification) : nullptr;
-    const RawPayload* hash = chain ? find_payload(*chain, PayloadType::Hash) : nullptr;
+    const RawPayload* hash = chain ? find_payload(*chain, signed_auth ? PayloadType::Signature : PayloadType::Hash)
+                                   : nullptr;
     if (!chain || id == nullptr || hash == nullptr) {
-        // A body that does not decrypt to payloads: almost always a
-        // different pre-shared key on the two sides.
-        fail_auth("MM5 did not decrypt (pre-shared key mismatch?)");
+        // A body that does not decrypt to payloads: with a pre-shared key
+        // almost always a different key on the two sides.
+        if (signed_auth)
+            fail_auth(chain ? "MM5 without ID or SIG payload" : "MM5 did not decrypt", NotifyType::PayloadMalformed);
+        else
+            fail_auth("MM5 did not decrypt (pre-shared key mismatch?)");
         return;
     }
     auto want = hash_i(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, id->body);
-    if (!want || !crypto::constant_time_equal(*want, hash->body)) {
+    if (!want) return;
+    if (!signed_auth && !crypto::constant_time_equal(*want, hash->body)) {
         fail_auth("HASH_I mismatch");
         return;
     }
@@ -472,20 +521,31 @@ void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         fail_auth("peer identity not the configured one");
         return;
     }
+    if (signed_auth) {
+        auto peer = check_peer_signature(config_, sa, *chain, *ident, *want);
+        if (!peer) {
+            fail_auth(peer.error().reason, peer.error().notify);
+            return;
+        }
+    }
+    sa.peer_id = *ident;
     sa.iv = std::move(next_iv);
     sa.last_in = in.data;
     sa.local = in.local;  // RFC 3947 §4: answer where the authenticated MM5 came from
     sa.remote = in.remote;
-    const core::Bytes idir_b = encode_id(identity_payload(sa.conn->base.local_id));
+    const core::Bytes idir_b = encode_id(identity_payload(local_identity(sa.conn->base)));
     auto hr = hash_r(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, idir_b);
     if (!hr) return;
+    auto auth6 = auth_payloads(sa, *hr);
+    if (!auth6) return;
     Header rh;
     rh.initiator = sa.cky_i;
     rh.responder = sa.cky_r;
     rh.exchange = h.exchange;
     rh.next = static_cast<std::uint8_t>(PayloadType::Identification);
-    const core::Bytes chain6 =
-        encode_chain({OutPayload{PayloadType::Identification, idir_b}, OutPayload{PayloadType::Hash, *hr}});
+    std::vector<OutPayload> p6{OutPayload{PayloadType::Identification, idir_b}};
+    for (auto& p : *auth6) p6.push_back(std::move(p));
+    const core::Bytes chain6 = encode_chain(p6);
     core::Bytes iv6;
     auto msg = sa.prot->seal(rh, chain6, sa.iv, iv6);
     if (!msg) return;
@@ -508,16 +568,21 @@ void Engine::on_mm6(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         ++stats_.malformed;
         return;
     }
+    const bool signed_auth = is_signature_method(sa.choice.auth_method);
     auto chain = parse_chain(h.next, *plain, true);
     const RawPayload* id = chain ? find_payload(*chain, PayloadType::Identification) : nullptr;
-    const RawPayload* hash = chain ? find_payload(*chain, PayloadType::Hash) : nullptr;
+    const RawPayload* hash = chain ? find_payload(*chain, signed_auth ? PayloadType::Signature : PayloadType::Hash)
+                                   : nullptr;
     if (!chain || id == nullptr || hash == nullptr) {
         ++stats_.auth_failed;
-        remove_phase1(key, "MM6 did not decrypt (pre-shared key mismatch?)", true, out);
+        remove_phase1(key,
+                      signed_auth ? (chain ? "MM6 without ID or SIG payload" : "MM6 did not decrypt")
+                                  : "MM6 did not decrypt (pre-shared key mismatch?)",
+                      true, out);
         return;
     }
     auto want = hash_r(sa.hash(), sa.keys->skeyid, sa.gxi, sa.gxr, sa.cky_i, sa.cky_r, sa.sai_b, id->body);
-    if (!want || !crypto::constant_time_equal(*want, hash->body)) {
+    if (!want || (!signed_auth && !crypto::constant_time_equal(*want, hash->body))) {
         ++stats_.auth_failed;
         remove_phase1(key, "HASH_R mismatch", true, out);
         return;
@@ -530,6 +595,15 @@ void Engine::on_mm6(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
         remove_phase1(key, "peer identity not the configured one", true, out);
         return;
     }
+    if (signed_auth) {
+        auto peer = check_peer_signature(config_, sa, *chain, *ident, *want);
+        if (!peer) {
+            ++stats_.auth_failed;
+            remove_phase1(key, peer.error().reason, true, out);
+            return;
+        }
+    }
+    sa.peer_id = *ident;
     sa.iv = next_iv;
     sa.p1_last = std::move(next_iv);
     sa.last_in = in.data;
@@ -558,8 +632,8 @@ void Engine::phase1_up(Phase1Sa& sa, core::Instant now, Output& out) {
     up.remote = sa.remote;
     up.nat_local = sa.nat_local;
     up.nat_remote = sa.nat_remote;
-    up.local_id = sa.conn->base.local_id;
-    up.remote_id = sa.conn->base.remote_id;
+    up.local_id = local_identity(sa.conn->base);
+    up.remote_id = sa.peer_id;
     out.events.emplace_back(std::move(up));
     // A new ISAKMP SA that replaces an old one: the old one is deleted; the
     // IPsec SAs belong to the connection and stay (RFC 2409 §5.5 needs only

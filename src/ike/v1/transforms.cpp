@@ -114,7 +114,8 @@ std::uint8_t wire_protocol(ipsec::Protocol p) {
 }
 }  // namespace
 
-SaPayload phase1_offer(const std::vector<crypto::Proposal>& proposals, std::uint64_t life_seconds) {
+SaPayload phase1_offer(const std::vector<crypto::Proposal>& proposals, std::uint64_t life_seconds,
+                       std::uint16_t auth_method) {
     Proposal prop;
     prop.number = 1;
     prop.protocol = static_cast<std::uint8_t>(ProtocolId::Isakmp);
@@ -135,7 +136,7 @@ SaPayload phase1_offer(const std::vector<crypto::Proposal>& proposals, std::uint
                     t.attributes.push_back(
                         Attribute::basic_of(a1(Phase1Attr::HashAlgorithm), h->ikev1_hash_id));
                     t.attributes.push_back(
-                        Attribute::basic_of(a1(Phase1Attr::AuthenticationMethod), kAuthPreSharedKey));
+                        Attribute::basic_of(a1(Phase1Attr::AuthenticationMethod), auth_method));
                     t.attributes.push_back(Attribute::basic_of(a1(Phase1Attr::GroupDescription),
                                                                static_cast<std::uint16_t>(g->group)));
                     if (life_seconds != 0) {
@@ -183,8 +184,13 @@ core::Result<Phase1Choice, Error> read_phase1_transform(const Transform& t) {
     }
     // RFC 2409 §5: these four are mandatory in every phase 1 transform.
     if (!enc || !hash || !auth || !group) return fail(Error::AttributesNotSupported);
-    if (*auth != kAuthPreSharedKey) return fail(Error::NoProposalChosen);
+    // RFC 2409 §5: pre-shared key (1) or RSA signatures (3); RFC 4754 §6:
+    // ECDSA with P-256/SHA-256 (9) or P-384/SHA-384 (10).
+    if (*auth != kAuthPreSharedKey && *auth != kAuthRsaSignature && *auth != kAuthEcdsaP256Sha256 &&
+        *auth != kAuthEcdsaP384Sha384)
+        return fail(Error::NoProposalChosen);
     Phase1Choice c;
+    c.auth_method = *auth;
     c.encryption = find_p1_encryption(*enc, key_bits);
     c.hash = find_p1_hash(*hash);
     c.group = crypto::find_dh(static_cast<crypto::DhGroup>(*group));
@@ -197,7 +203,8 @@ core::Result<Phase1Choice, Error> read_phase1_transform(const Transform& t) {
 }
 
 core::Result<Phase1Selection, Error> select_phase1(const SaPayload& offered,
-                                                   const std::vector<crypto::Proposal>& local) {
+                                                   const std::vector<crypto::Proposal>& local,
+                                                   std::uint16_t auth_method) {
     // RFC 2409 §5: main mode carries exactly one proposal, for ISAKMP.
     if (offered.proposals.size() != 1) return fail(Error::BadProposalSyntax);
     const Proposal& p = offered.proposals.front();
@@ -205,7 +212,7 @@ core::Result<Phase1Selection, Error> select_phase1(const SaPayload& offered,
     for (const Transform& t : p.transforms) {
         auto c = read_phase1_transform(t);
         if (!c) continue;  // RFC 2408 §5.4: an unusable transform is skipped
-        if (!contains(local, *c)) continue;
+        if (c->auth_method != auth_method || !contains(local, *c)) continue;
         Phase1Selection s;
         s.choice = *c;
         Proposal reply = p;

@@ -26,17 +26,21 @@ struct Phase1Choice {
     const crypto::PrfInfo* hash = nullptr;  // the negotiated hash; its HMAC is the prf
     const crypto::DhInfo* group = nullptr;
     std::uint64_t life_seconds = 0;  // 0: none given
+    // auth_method: kAuthPreSharedKey, kAuthRsaSignature or an ECDSA method
+    // (RFC 2409 Appendix A, RFC 4754 §6); both sides use the same one.
+    std::uint16_t auth_method = kAuthPreSharedKey;
     friend bool operator==(const Phase1Choice&, const Phase1Choice&) = default;
 };
 
 // phase1_offer returns the SA payload an initiator sends for the proposals
-// (pre-shared key authentication, the given lifetime in seconds).
-SaPayload phase1_offer(const std::vector<crypto::Proposal>& proposals, std::uint64_t life_seconds);
+// (the given authentication method and lifetime in seconds).
+SaPayload phase1_offer(const std::vector<crypto::Proposal>& proposals, std::uint64_t life_seconds,
+                       std::uint16_t auth_method = kAuthPreSharedKey);
 
 // read_phase1_transform maps a KEY_IKE transform to algorithms.
-// AttributesNotSupported for an unknown or missing attribute value or an
-// authentication method other than pre-shared key; InvalidTransformId style
-// errors come back as NoProposalChosen.
+// AttributesNotSupported for an unknown or missing attribute value;
+// NoProposalChosen for an authentication method other than pre-shared key,
+// RSA signatures and ECDSA on P-256 / P-384, and for unknown algorithms.
 core::Result<Phase1Choice, Error> read_phase1_transform(const Transform& t);
 
 // Phase1Selection is a responder's answer: the SA payload to send back (the
@@ -46,12 +50,14 @@ struct Phase1Selection {
     Phase1Choice choice;
 };
 
-// select_phase1 picks the first offered transform the configuration allows
-// (RFC 2409 §5: one proposal). Errors: BadProposalSyntax (not exactly one
-// ISAKMP proposal), NoProposalChosen. A lifetime above max_life_seconds is
-// shortened locally (the reply echoes the offer, RFC 2409 §5).
+// select_phase1 picks the first offered transform the configuration allows,
+// with the local authentication method (RFC 2409 §5: one proposal). Errors:
+// BadProposalSyntax (not exactly one ISAKMP proposal), NoProposalChosen. A
+// lifetime above max_life_seconds is shortened locally (the reply echoes
+// the offer, RFC 2409 §5).
 core::Result<Phase1Selection, Error> select_phase1(const SaPayload& offered,
-                                                   const std::vector<crypto::Proposal>& local);
+                                                   const std::vector<crypto::Proposal>& local,
+                                                   std::uint16_t auth_method = kAuthPreSharedKey);
 
 // Phase2Choice is what an IPsec SA runs with.
 struct Phase2Choice {

@@ -2,16 +2,12 @@
 
 #include "core/reader.hpp"
 #include "crypto/hash.hpp"
-#include "crypto/x509_names.hpp"
-#include "packet/address.hpp"
 
 namespace strata::ike::v2 {
 
 namespace {
 
 constexpr std::size_t kSha1Length = 20;
-
-std::string text_of(const core::Bytes& b) { return {b.begin(), b.end()}; }
 
 // DER (X.690 §8.1, §10.1) as far as spki_of needs it.
 constexpr std::uint8_t kDerSequence = 0x30;
@@ -114,69 +110,21 @@ core::Result<std::vector<core::Bytes>> parse_certreq_hashes(core::ByteView data)
     return out;
 }
 
-core::Result<Identity> default_identity(const crypto::Certificate& cert) {
-    auto dn = crypto::subject_der(cert);
-    if (!dn) return core::fail(dn.error());
-    return Identity{IdType::DerAsn1Dn, std::move(dn).value()};
-}
-
-bool identity_matches(const crypto::Certificate& cert, const Identity& id) {
-    switch (id.type) {
-        case IdType::Fqdn: return static_cast<bool>(crypto::check_host(cert, text_of(id.data)));
-        case IdType::Rfc822: return static_cast<bool>(crypto::check_email(cert, text_of(id.data)));
-        case IdType::Ipv4:
-        case IdType::Ipv6: {
-            auto a = packet::IpAddress::from_bytes(id.data);
-            if (!a || a->is_v4() != (id.type == IdType::Ipv4)) return false;
-            return static_cast<bool>(crypto::check_ip(cert, a->to_string()));
-        }
-        case IdType::DerAsn1Dn: {
-            auto dn = crypto::subject_der(cert);
-            return dn && crypto::same_dn(*dn, id.data);
-        }
-        case IdType::KeyId: return false;
-    }
-    return false;
-}
-
 core::Result<PeerCertificate, CertFailure> check_peer_certificates(
     const std::vector<RawPayload>& payloads, const Identity& peer_id,
     const std::vector<crypto::Certificate>& anchors, core::WallTime at, crypto::CertificateCache* cache) {
-    std::vector<crypto::Certificate> certs;
+    std::vector<Cert> bodies;
     for (const auto& p : payloads) {
         if (p.type != PayloadType::CERT) continue;
-        if (certs.size() >= kMaxPeerCertificates) return refuse("too many CERT payloads");
+        if (bodies.size() >= kMaxPeerCertificates) return refuse("too many CERT payloads");
         auto c = parse_cert(p.body);
         if (!c) return refuse("malformed CERT payload");
-        if (c->encoding != kCertEncodingX509Signature) {
-            // Only the first (end-entity) one matters for the key; others
-            // of encodings we do not handle are not usable as intermediates.
-            if (certs.empty()) return refuse("unsupported CERT encoding " + std::to_string(c->encoding));
-            continue;
-        }
-        auto x = cache != nullptr ? cache->parse(c->data) : crypto::Certificate::from_der(c->data);
-        if (!x) return refuse("CERT payload is not a DER X.509 certificate");
-        certs.push_back(std::move(x).value());
+        bodies.push_back(std::move(c).value());
     }
-    // RFC 7296 §3.6: the first certificate holds the key that verifies AUTH.
-    if (certs.empty()) return refuse("no CERT payload from peer");
-    if (anchors.empty()) return refuse("no CA configured to verify the peer's certificate");
-    crypto::TrustStore store;
-    for (const auto& a : anchors)
-        if (!store.add(a)) return refuse("CA certificate not usable");
-    const std::span<const crypto::Certificate> intermediates(certs.data() + 1, certs.size() - 1);
-    if (auto st = store.verify(certs.front(), intermediates, at); !st) {
-        return refuse(std::string("peer certificate \"") + certs.front().subject() + "\" " +
-                      (st.error() == core::Error::CertificateExpired ? "is outside its validity period"
-                                                                     : "does not chain to a configured CA"));
-    }
-    if (!identity_matches(certs.front(), peer_id)) {
-        return refuse("peer identity " + to_string(peer_id) + " is not in its certificate \"" +
-                      certs.front().subject() + "\"");
-    }
-    auto key = certs.front().public_key();
-    if (!key) return refuse("peer certificate key not usable");
-    return PeerCertificate{certs.front(), std::move(key).value()};
+    std::vector<CertData> certs;
+    certs.reserve(bodies.size());
+    for (const auto& c : bodies) certs.push_back(CertData{c.encoding, c.data});
+    return check_peer_chain(certs, peer_id, anchors, at, cache);
 }
 
 }  // namespace strata::ike::v2

@@ -14,15 +14,19 @@
 #include "core/result.hpp"
 #include "crypto/signature.hpp"
 #include "crypto/x509.hpp"
+#include "ike/certificates.hpp"
 #include "ike/identity.hpp"
 #include "ike/v2/message.hpp"
 
 namespace strata::ike::v2 {
 
-// kCertEncodingX509Signature is "X.509 Certificate - Signature" (RFC 7296 §3.6).
-inline constexpr std::uint8_t kCertEncodingX509Signature = 4;
-// kMaxPeerCertificates bounds the CERT payloads taken from one message.
-inline constexpr std::size_t kMaxPeerCertificates = 8;
+// The certificate checks both IKE versions share (ike/certificates.hpp).
+using ike::CertFailure;
+using ike::default_identity;
+using ike::identity_matches;
+using ike::kCertEncodingX509Signature;
+using ike::kMaxPeerCertificates;
+using ike::PeerCertificate;
 
 // cert_payloads returns one CERT payload per certificate of certs, in order
 // (end-entity first, RFC 7296 §3.6). Empty if a certificate cannot be encoded.
@@ -35,26 +39,6 @@ std::optional<RawPayload> certreq_payload(const std::vector<crypto::Certificate>
 // parse_certreq_hashes splits X.509 CERTREQ data into its 20-byte hashes;
 // DecodeFailed if the length is not a multiple of 20.
 core::Result<std::vector<core::Bytes>> parse_certreq_hashes(core::ByteView data);
-
-// default_identity returns the ID_DER_ASN1_DN of cert's subject (used when a
-// connection with certificates has no local ID configured).
-core::Result<Identity> default_identity(const crypto::Certificate& cert);
-
-// identity_matches is true if cert certifies id: FQDN as a dNSName,
-// RFC822 as an rfc822Name, IPv4/IPv6 as an iPAddress subjectAltName, a DN
-// as the subject (RFC 4945 §3.1). KEY_ID never matches.
-bool identity_matches(const crypto::Certificate& cert, const Identity& id);
-
-// PeerCertificate is the outcome of check_peer_certificates.
-struct PeerCertificate {
-    crypto::Certificate leaf;
-    crypto::PublicKey key;
-};
-
-// CertFailure says why the peer's certificates were refused.
-struct CertFailure {
-    std::string reason;
-};
 
 // spki_of returns the DER SubjectPublicKeyInfo inside a DER certificate
 // (RFC 5280 §4.1: the seventh field of TBSCertificate, after the optional

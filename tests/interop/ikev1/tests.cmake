@@ -24,3 +24,13 @@ foreach(_case main_mode_psk_initiator main_mode_psk_responder quick_mode_pfs aes
   set_tests_properties(interop.ikev1.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 90
                        SKIP_RETURN_CODE 77 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+# IKEv1 main mode with signatures and X.509 certificates against charon
+# (interop.ikev1.strongswan.<case>; see strongswan_ikev1_cert.py).
+foreach(_case rsa_sig_initiator rsa_sig_responder ecdsa_sig_responder cert_from_other_ca)
+  add_test(NAME interop.ikev1.strongswan.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/strongswan_ikev1_cert.py --strata $<TARGET_FILE:strata>
+                   --case ${_case} --shared ${STRATA_SHARED_DIR}/interop
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/ikev1/strongswan/${_case})
+  set_tests_properties(interop.ikev1.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 90
+                       SKIP_RETURN_CODE 77 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()

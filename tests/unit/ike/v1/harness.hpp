@@ -64,12 +64,15 @@ struct Side {
 // Pair runs two engines against each other.
 class Pair {
 public:
-    Pair(Connection conn_a, Connection conn_b, std::uint8_t seed = 1)
+    // wall, if set, is both engines' calendar clock (certificate validity).
+    Pair(Connection conn_a, Connection conn_b, std::uint8_t seed = 1, const core::Clock* wall = nullptr)
         : a(seed), b(static_cast<std::uint8_t>(seed + 100)) {
         EngineConfig ca;
         ca.connections.push_back(std::move(conn_a));
+        ca.wall_clock = wall;
         EngineConfig cb;
         cb.connections.push_back(std::move(conn_b));
+        cb.wall_clock = wall;
         this->a.engine = std::make_unique<Engine>(std::move(ca), this->a.rng);
         this->b.engine = std::make_unique<Engine>(std::move(cb), this->b.rng);
         now += std::chrono::hours(1000);

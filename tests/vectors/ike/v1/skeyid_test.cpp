@@ -1,5 +1,6 @@
-// skeyid_test.cpp: ike_kdf_sp800_135.json's IKEv1 pre-shared-key cases
-// through ike::v1::derive_phase1_psk (SKEYID, SKEYID_d, SKEYID_a, SKEYID_e).
+// skeyid_test.cpp: ike_kdf_sp800_135.json's IKEv1 pre-shared-key and
+// signature cases through ike::v1::derive_phase1_psk / _signature (SKEYID,
+// SKEYID_d, SKEYID_a, SKEYID_e).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -54,6 +55,30 @@ TEST(Ikev1Kdf, PskCasesDeriveEveryKey) {
     }
     EXPECT_GE(psk_cases, 5);
     EXPECT_GE(full_cases, 3);
+}
+
+// Signature authentication ("dsa" in SP 800-135: any signature method):
+// SKEYID = prf(Ni_b | Nr_b, g^xy) through ike::v1::derive_phase1_signature.
+TEST(Ikev1Kdf, SignatureCasesDeriveEveryKey) {
+    const auto doc = test::load_vectors("ike_kdf_sp800_135.json");
+    int cases = 0;
+    for (const auto& c : doc.at("ikev1")) {
+        if (c.at("auth_method") != "dsa") continue;
+        SCOPED_TRACE(c.at("name").get<std::string>());
+        const bool full = c.contains("skeyid_d");
+        const auto cky_i = full ? test::hex(c.at("cky_i")) : core::Bytes(8, 0);
+        const auto cky_r = full ? test::hex(c.at("cky_r")) : core::Bytes(8, 0);
+        auto keys = derive_phase1_signature(hash_of(c.at("hash")), test::hex(c.at("ni")), test::hex(c.at("nr")),
+                                            test::hex(c.at("g_xy")), cky_i, cky_r, 16);
+        ASSERT_TRUE(keys.ok());
+        EXPECT_EQ(hex(keys->skeyid), c.at("skeyid").get<std::string>());
+        if (!full) continue;
+        ++cases;
+        EXPECT_EQ(hex(keys->skeyid_d), c.at("skeyid_d").get<std::string>());
+        EXPECT_EQ(hex(keys->skeyid_a), c.at("skeyid_a").get<std::string>());
+        EXPECT_EQ(hex(keys->skeyid_e), c.at("skeyid_e").get<std::string>());
+    }
+    EXPECT_GE(cases, 3);
 }
 
 // Appendix B extension: a key longer than SKEYID_e is K1 | K2 | ... with
