@@ -345,9 +345,13 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
     p.local_id = string_or(t, "local_id", "");
     p.remote_id = string_or(t, "remote_id", "");
     p.auth = parse_auth(t, base_dir);
-    if (p.auth.method == AuthMethod::PubKey && p.version == 1)
-        refuse(t.at("auth"),
-               "auth = \"pubkey\" needs version = 2: the IKEv1 engine authenticates with a psk only");
+    // IKEv1 signs with RSA (RFC 2409 §5.1) or ECDSA P-256/P-384 (RFC 4754) keys.
+    if (p.auth.method == AuthMethod::PubKey && p.version == 1) {
+        const crypto::KeyType kt = p.auth.private_key->type();
+        if (kt != crypto::KeyType::Rsa && kt != crypto::KeyType::EcP256 && kt != crypto::KeyType::EcP384)
+            refuse(t.at("key"), "version = 1 signs with RSA or ECDSA P-256/P-384 keys only; key '" + p.auth.key +
+                                    "' is " + std::string(crypto::to_string(kt)));
+    }
     check_identities(t, p);
     p.rekey_time = seconds_or(t, "rekey_time", p.rekey_time);
     p.dpd_delay = seconds_or(t, "dpd_delay", p.dpd_delay);

@@ -126,12 +126,9 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
     std::vector<PeerPlan> out;
     std::uint32_t reqid = first_reqid;
     for (const auto& p : cfg.peers) {
-        if (p.auth.method == AuthMethod::PubKey &&
-            (p.version != 2 || p.auth.certs.empty() || !p.auth.private_key)) {
-            // parse_gateway_config refuses both; a hand-built configuration might not.
-            if (auto r =
-                    refuse_at(p.at, "peer '" + p.name +
-                                        "': auth = \"pubkey\" needs IKEv2 and a loaded cert, key and cacert");
+        if (p.auth.method == AuthMethod::PubKey && (p.auth.certs.empty() || !p.auth.private_key)) {
+            // parse_gateway_config refuses this; a hand-built configuration might not.
+            if (auto r = refuse_at(p.at, "peer '" + p.name + "': auth = \"pubkey\" needs a loaded cert, key and cacert");
                 !r)
                 return core::fail(r.error());
         }
@@ -193,6 +190,7 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
             v1.rekey_margin = std::max<core::Duration>(margin, std::chrono::seconds(1));
             v1.child_kilobytes = child.lifetimes.life_bytes / 1024;
             plan.v1.connections.push_back(std::move(v1));
+            plan.v1.wall_clock = &system_clock();  // certificate validity (RFC 5280 §6.1.3)
         } else {
             plan.v2.connections.push_back(std::move(conn).value());
             // Certificate validity is checked against calendar time (RFC

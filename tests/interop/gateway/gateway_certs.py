@@ -25,9 +25,15 @@ Cases:
                    mode would add a 20-byte inner IPv4 header); list-sas shows
                    transport-mode SAs; A->B is not affected (not protected,
                    not routed: C has no route to B's LAN).
+  ikev1_cert       (interop.gateway.strongswan.ikev1_cert) a Strata gateway
+                   in C with version = 1 and auth = "pubkey" (ECDSA P-256,
+                   RFC 4754) against strongSwan in D (IKEv1, pubkey):
+                   Strata initiates and A pings B; strongSwan terminates
+                   and initiates itself, A pings B again.
 """
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -213,6 +219,98 @@ def case_ikev2_cert(env):
     print(f"                  C: {line.strip()}")
 
 
+# ---- IKEv1 with certificates against strongSwan ----------------------------
+
+SWAN_V1_CERT = """connections {
+    gw-gw-v1cert {
+        version = 1
+        aggressive = no
+        local_addrs = 198.51.100.2
+        remote_addrs = 198.51.100.1
+        encap = yes
+        proposals = aes256-sha256-modp2048
+        local {
+            auth = pubkey
+            certs = gw-d.pem
+            id = gw-d.example.org
+        }
+        remote {
+            auth = pubkey
+            id = gw-c.example.org
+        }
+        children {
+            net {
+                mode = tunnel
+                local_ts = 203.0.113.0/24
+                remote_ts = 192.0.2.0/24
+                esp_proposals = aes128-sha256-modp2048
+                start_action = none
+            }
+        }
+    }
+}
+"""
+
+
+def swan_cert_confdir(env, pki):
+    """strongSwan's CONFDIR for D: the IKEv1 pubkey connection, gw-d's
+    certificate and key, and the CA (x509/, private/, x509ca/)."""
+    d = os.path.join(env.work, "swan-d")
+    for sub in ("x509", "private", "x509ca"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    for src, dst in (("gw-d.pem", "x509/gw-d.pem"), ("gw-d.key", "private/gw-d.key"), ("ca.pem", "x509ca/ca.pem")):
+        with open(os.path.join(pki, src)) as f, open(os.path.join(d, dst), "w") as g:
+            g.write(f.read())
+    os.chmod(os.path.join(d, "private", "gw-d.key"), 0o600)
+    with open(os.path.join(d, "swanctl.conf"), "w") as f:
+        f.write(SWAN_V1_CERT)
+    return d
+
+
+def case_ikev1_cert(env):
+    """A Strata gateway in C (version = 1, auth = "pubkey", ECDSA P-256
+    certificate: RFC 4754 method 9) and strongSwan in D (IKEv1, pubkey):
+    Strata initiates, ping A->B; strongSwan terminates; strongSwan
+    initiates, ping A->B again."""
+    pki = make_pki(env)
+    ids = 'version = 1\nlocal_id = "gw-c.example.org"\nremote_id = "gw-d.example.org"\n'
+    path, text = write_cert_config(env, "c", pki, "gw-c", ids, start="start")
+    # IKEv1: one subnet pair per child, main mode with a MODP group as D's.
+    text = (text.replace('proposals = ["aes256-sha256-ecp256"]', 'proposals = ["aes256-sha256-modp2048"]')
+            .replace('esp_proposals = ["aes128gcm16-ecp256"]', 'esp_proposals = ["aes128-sha256-modp2048"]')
+            .replace(LAN["c"], LAN["c"].split(",")[0]).replace(LAN["d"], LAN["d"].split(",")[0]))
+    with open(path, "w") as f:
+        f.write(text)
+    gi.strongswan(env, "start", env.ns("d"), swan_cert_confdir(env, pki))
+    env.swan = True
+    env.start("c")
+    gi.wait_tunnel(env, gws=("c",))
+    e2e.ping(env, "203.0.113.10", count=2)  # IKEv1 responder race (README gotcha 5)
+    gi.ping_ok(env, "203.0.113.10", count=3)
+    ike = gi.ike_sas(env, "c")
+    if len(ike) != 1 or ike[0]["remote_id"] != "gw-d.example.org" or ike[0]["local_id"] != "gw-c.example.org":
+        raise Fail(f"C's IKE SA: {ike}")
+    swan = gi.strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout
+    if "IKEv1" not in swan or "INSTALLED" not in swan or "gw-c.example.org" not in swan:
+        raise Fail(f"strongSwan does not list an IKEv1 SA with gw-c.example.org and an installed CHILD SA:\n{swan}")
+    log = open(gi.strongswan(env, "log", env.ns("d")).stdout.strip()).read()
+    if not re.search(r"authentication of 'gw-c\.example\.org' with ECDSA_WITH_NULL successful", log):
+        raise Fail("charon did not log our ECDSA signature as verified")
+    print(f"Strata initiated: IKE SA {ike[0]['spi_i']}/{ike[0]['spi_r']} with {ike[0]['remote_id']}, "
+          "pings A->B through, charon verified our ECDSA signature")
+    # strongSwan ends it, then starts it itself: Strata answers as responder.
+    gi.strongswan(env, "swanctl", env.ns("d"), "--terminate", "--ike", "gw-gw-v1cert", "--timeout", "10")
+    gi.wait_for("C's SAs gone", lambda: not gi.child_sas(env, "c") and not gi.ike_sas(env, "c"), 10)
+    gi.strongswan(env, "swanctl", env.ns("d"), "--initiate", "--child", "net", "--timeout", "10")
+    gi.wait_tunnel(env, gws=("c",))
+    e2e.ping(env, "203.0.113.10", count=2)
+    gi.ping_ok(env, "203.0.113.10", count=3)
+    ike = gi.ike_sas(env, "c")
+    if len(ike) != 1 or ike[0]["remote_id"] != "gw-d.example.org":
+        raise Fail(f"C's IKE SA after strongSwan initiated: {ike}")
+    print(f"strongSwan initiated: IKE SA {ike[0]['spi_i']}/{ike[0]['spi_r']}, pings A->B through")
+
+
 # ---- transport mode between the gateways ---------------------------------
 
 PSK = gi.PSK
@@ -354,6 +452,8 @@ def main():
             case_ikev2_cert(env)
         elif args.case == "transport_mode":
             case_transport_mode(env)
+        elif args.case == "ikev1_cert":
+            case_ikev1_cert(env)
         else:
             raise Fail(f"unknown case {args.case}")
         for gw in list(env.gws):
@@ -363,6 +463,14 @@ def main():
     except subprocess.TimeoutExpired as e:
         problems.append(f"timeout: {e}")
     finally:
+        if env.swan:
+            if problems:
+                path = gi.strongswan(env, "log", env.ns("d"), check=False).stdout.strip()
+                try:
+                    problems.append("strongSwan log:\n" + open(path).read()[-4000:])
+                except OSError:
+                    pass
+            gi.strongswan(env, "stop", env.ns("d"), check=False)
         problems.extend(env.stop_all())
         env.topology("down")
     if problems:

@@ -46,3 +46,12 @@ foreach(_case ikev2_cert transport_mode)
   set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 90
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+
+# interop.gateway.strongswan.ikev1_cert: a Strata gateway with version = 1 and
+# certificates against strongSwan (gateway/gateway_certs.py).
+add_test(NAME interop.gateway.strongswan.ikev1_cert
+         COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_certs.py --strata $<TARGET_FILE:strata>
+                 --shared ${STRATA_SHARED_DIR} --case ikev1_cert
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/certs-ikev1_cert)
+set_tests_properties(interop.gateway.strongswan.ikev1_cert PROPERTIES LABELS interop TIMEOUT 90
+                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)

@@ -236,8 +236,11 @@ TEST(GatewayConfigPubkey, MixedOrUnsupportedSettingsAreRefused) {
     expect_refused(pki, peer(kPubkey + "psk = \"0123456789\"\n"), 9, "'psk' belongs to auth = \"psk\"");
     expect_refused(pki, peer("psk = \"0123456789\"\ncacert = \"ca.pem\"\n"), 6,
                    "belongs to auth = \"pubkey\"");
-    // The IKEv1 engine has no signature authentication.
-    expect_refused(pki, peer("version = 1\n" + kPubkey), 6, "needs version = 2");
+    // IKEv1 signs too (RFC 2409 §5.1; RFC 4754 for this P-256 key): version = 1 loads.
+    auto v1 = parse(pki, peer("version = 1\n" + kPubkey));
+    ASSERT_TRUE(v1.ok()) << v1.error().message;
+    EXPECT_EQ(v1->peers.front().version, 1);
+    EXPECT_EQ(v1->peers.front().auth.method, AuthMethod::PubKey);
     // local_id must be certified by our certificate; identities must parse.
     expect_refused(pki, peer(kPubkey + "local_id = \"gw-x.example.org\"\n"), 9, "is not certified by cert");
     expect_refused(pki, peer(kPubkey + "local_id = \"198.51.100.9\"\n"), 9, "is not certified by cert");
