@@ -3,16 +3,19 @@
 //
 // A real responder (same code, fixed randomness) is driven to a point picked
 // by the first input byte: 0 after MM1, 1 after MM3, 2 after MM5, 3 with
-// both phases done (quick mode, informational), 4 after QM1 of a rekey. The
-// rest of the input is [u16 length][datagram] records delivered to the
-// initiator as if from the responder. The seeds are the responder's real
-// answers at each point, so mutations reach the encrypted paths.
+// both phases done (quick mode, informational), 4 after QM1 of a rekey; 5-9
+// are the same points with signature authentication (ECDSA P-256 with fixed
+// keys and certificates, RFC 4754, so MM6 carries CERT and SIG). The rest of
+// the input is [u16 length][datagram] records delivered to the initiator as
+// if from the responder. The seeds are the responder's real answers at each
+// point, so mutations reach the encrypted paths.
 #include <cstddef>
 #include <cstdint>
 
 #include "core/reader.hpp"
 #include "crypto/random.hpp"
 #include "unit/ike/v1/harness.hpp"
+#include "unit/ike/v1/sig_fixture.hpp"
 
 using namespace strata;
 using namespace strata::ike::v1;
@@ -20,11 +23,17 @@ using namespace strata::ike::v1;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     const unsigned stage = data[0] % 5;
-    test::Pair p(test::make_connection(test::kA, test::kB, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
-                                       "203.0.113.0/25", "203.0.113.128/25"),
-                 test::make_connection(test::kB, test::kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
-                                       "203.0.113.128/25", "203.0.113.0/25"),
-                 7);
+    const bool signatures = data[0] % 10 >= 5;
+    static core::ManualClock wall(test::sig_time());
+    Connection ca = test::make_connection(test::kA, test::kB, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
+                                          "203.0.113.0/25", "203.0.113.128/25");
+    Connection cb = test::make_connection(test::kB, test::kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
+                                          "203.0.113.128/25", "203.0.113.0/25");
+    if (signatures) {
+        ca = test::with_fixed_cert(std::move(ca), true);
+        cb = test::with_fixed_cert(std::move(cb), false);
+    }
+    test::Pair p(std::move(ca), std::move(cb), 7, &wall);
     // Hold back the responder's answers up to the chosen point.
     unsigned delivered_to_a = 0;
     const unsigned allowed[] = {0, 1, 2, 4, 4};

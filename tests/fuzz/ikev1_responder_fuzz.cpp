@@ -3,8 +3,11 @@
 // Input: a sequence of [u16 length][datagram] records, each delivered from
 // the configured peer (198.51.100.2:500) to the responder with the clock
 // moving one second per datagram (so retransmission and expiry timers run
-// too). Every datagram also goes through the codec's parsers directly. The
-// engine's randomness and clock are fixed, so a crash reproduces.
+// too). The same records also go to a second responder that authenticates
+// with signatures (ECDSA P-256, fixed keys and certificates: RFC 2409 §5.1,
+// RFC 4754), so CERTREQ, CERT and SIG handling is reached. Every datagram
+// also goes through the codec's parsers directly. The engines' randomness
+// and clocks are fixed, so a crash reproduces.
 #include <cstddef>
 #include <cstdint>
 
@@ -14,6 +17,7 @@
 #include "ike/v1/engine.hpp"
 #include "ike/v1/message.hpp"
 #include "ike/v1/payload.hpp"
+#include "unit/ike/v1/sig_fixture.hpp"
 
 using namespace strata;
 using namespace strata::ike::v1;
@@ -72,6 +76,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     EngineConfig cfg;
     cfg.connections.push_back(responder_conn());
     Engine engine(std::move(cfg), rng);
+    static core::ManualClock wall(ike::v1::test::sig_time());
+    crypto::SeededRandom sig_rng(core::Bytes{0x43});
+    EngineConfig sig_cfg;
+    sig_cfg.connections.push_back(ike::v1::test::with_fixed_cert(responder_conn(), false));
+    sig_cfg.wall_clock = &wall;
+    Engine sig_engine(std::move(sig_cfg), sig_rng);
     core::Instant now{};
     now += std::chrono::hours(1);
     core::Reader r(core::ByteView(data, size));
@@ -83,13 +93,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         parse_everything(*body);
         Datagram d{ike::Endpoint{ip("192.0.2.1"), 500}, ike::Endpoint{ip("198.51.100.2"), 500},
                    core::Bytes(body->begin(), body->end())};
-        Output out = engine.receive(d, now);
-        for (const auto& o : out.datagrams)
-            if (o.data.size() > kMaxMessageLength) __builtin_trap();
+        for (Engine* e : {&engine, &sig_engine}) {
+            Output out = e->receive(d, now);
+            for (const auto& o : out.datagrams)
+                if (o.data.size() > kMaxMessageLength) __builtin_trap();
+        }
         now += std::chrono::seconds(1);
         (void)engine.on_timer(now);
+        (void)sig_engine.on_timer(now);
     }
-    (void)engine.next_timer();
-    (void)engine.shutdown(now);
+    for (Engine* e : {&engine, &sig_engine}) {
+        (void)e->next_timer();
+        (void)e->shutdown(now);
+    }
     return 0;
 }

@@ -7,7 +7,9 @@
 //
 // Cases: legacy (3des-sha1-modp1024, PFS), modern (aes256-sha256-modp2048),
 // ecp (aes128-sha256-ecp256 with PFS, DPD, rekey and DELETE of both phases),
-// refusals (aggressive mode, NO-PROPOSAL-CHOSEN, a bad cookie).
+// refusals (aggressive mode, NO-PROPOSAL-CHOSEN, a bad cookie), signature
+// (main mode with ECDSA P-256 signatures and certificates, RFC 2409 §5.1 /
+// RFC 4754: CERTREQ in MM3/MM4, CERT and SIG in MM5/MM6).
 #include <cstdio>
 #include <string>
 
@@ -17,6 +19,7 @@
 #include "packet/pcap.hpp"
 #include "packet/udp.hpp"
 #include "unit/ike/v1/harness.hpp"
+#include "unit/ike/v1/sig_fixture.hpp"
 
 using namespace strata;
 using namespace strata::ike::v1;
@@ -53,7 +56,7 @@ int main(int argc, char** argv) {
         esp = "aes128-sha256-ecp256";
     } else if (c == "refusals") {
         ike_b = "aes128-sha1-modp2048";
-    } else if (c != "modern") {
+    } else if (c != "modern" && c != "signature") {
         std::fprintf(stderr, "unknown case %s\n", c.c_str());
         return 2;
     }
@@ -61,7 +64,12 @@ int main(int argc, char** argv) {
     auto cb = test::make_connection(test::kB, test::kA, ike_b != nullptr ? ike_b : ike, esp,
                                     "203.0.113.128/25", "203.0.113.0/25");
     ca.base.dpd_interval = std::chrono::seconds(30);
-    test::Pair p(std::move(ca), std::move(cb));
+    if (c == "signature") {
+        ca = test::with_fixed_cert(std::move(ca), true);
+        cb = test::with_fixed_cert(std::move(cb), false);
+    }
+    core::ManualClock wall(test::sig_time());
+    test::Pair p(std::move(ca), std::move(cb), 1, &wall);
     std::vector<std::string> records;
     auto keep_keys = [&] {
         for (const auto* e : {p.a.engine.get()}) {

@@ -33,6 +33,13 @@ if [ "$case" != refusals ]; then
   [ "$n_hash" -ge 5 ] || { echo "only $n_hash decrypted HASH payloads"; fail=1; }
   grep -q "Payload: Delete (12)" "$out" || { echo "no decrypted DELETE"; fail=1; }
   grep -q "R-U-THERE" "$out" || { echo "no decrypted R-U-THERE"; fail=1; }
+  if [ "$case" = signature ]; then
+    # RFC 2409 §5.1: CERTREQ in the clear (MM3/MM4), CERT and SIG decrypted (MM5/MM6).
+    for p in "Certificate Request (7)" "Certificate (6)" "Signature (9)"; do
+      n=$(grep -c "Payload: $p" "$out" || true)
+      [ "$n" -ge 2 ] || { echo "only $n '$p' payloads"; fail=1; }
+    done
+  fi
 else
   grep -q "UNSUPPORTED-EXCHANGE-TYPE" "$out" || { echo "no UNSUPPORTED-EXCHANGE-TYPE notify"; fail=1; }
   grep -q "NO-PROPOSAL-CHOSEN" "$out" || { echo "no NO-PROPOSAL-CHOSEN notify"; fail=1; }

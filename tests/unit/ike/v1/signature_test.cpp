@@ -12,6 +12,7 @@
 #include "ike/v1/payload.hpp"
 #include "ike/v1/phase1_auth.hpp"
 #include "unit/ike/v1/harness.hpp"
+#include "unit/ike/v1/sig_fixture.hpp"
 #include "unit/ike/v2/cert_fixture.hpp"
 
 namespace strata::ike::v1 {
@@ -362,6 +363,23 @@ TEST(Ikev1Signature, LostMessagesAndRekeyStillWork) {
     EXPECT_EQ(p.a.count<IkeSaRekeyed>(), 1u);
     EXPECT_EQ(p.b.count<IkeSaRekeyed>(), 1u);
     EXPECT_EQ(p.a.engine->children().size(), 1u);
+}
+
+TEST(Ikev1Signature, FuzzersFixedKeysAuthenticate) {
+    // The fuzz targets' signature scenarios rely on these fixed keys and
+    // certificates: they must really bring main mode and quick mode up.
+    core::ManualClock at(test::sig_time());
+    Pair p(test::with_fixed_cert(make_connection(kA, kB, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
+                                                 kNetA, kNetB),
+                                 true),
+           test::with_fixed_cert(make_connection(kB, kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
+                                                 kNetB, kNetA),
+                                 false),
+           7, &at);
+    p.take(p.a.engine->initiate("lan", p.now), true);
+    p.pump();
+    expect_up_with_matching_keys(p);
+    EXPECT_EQ(auth_method_offered(p.sent.at(0)), kAuthEcdsaP256Sha256);
 }
 
 }  // namespace
