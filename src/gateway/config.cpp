@@ -425,15 +425,41 @@ void check_manual(const toml::value& at, const GatewayConfig& cfg) {
     };
     for (std::size_t i = 0; i < mk.sas.size(); ++i) {
         const auto& sa = mk.sas[i];
-        if (sa.mode != ipsec::Mode::Tunnel)
+        // Transport mode protects the gateways' own traffic (its routes go
+        // through table kTunTable, tun_routes.hpp). AH authenticates the outer
+        // IP header (RFC 4302 §3.3.3.1), so the gateway sends it with the
+        // header it computed the ICV over (IP_HDRINCL): IPv4 only, and never
+        // in UDP (RFC 3948 encapsulates ESP only).
+        if (sa.protocol == ipsec::Protocol::Ah && sa.udp_encap)
             refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] +
-                           "' is in transport mode; the TUN gateway carries tunnel-mode SAs only");
+                           "': AH cannot be UDP-encapsulated (RFC 3948 carries ESP only): set udp_encap = "
+                           "false");
+        if (sa.protocol == ipsec::Protocol::Ah && !sa.src.is_v4())
+            refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] +
+                           "': AH over IPv6 is not supported by the gateway yet (use ESP)");
         const bool out = sa.direction == ipsec::Direction::Outbound;
         const packet::IpAddress& local = out ? sa.src : sa.dst;
         if (!ours(local))
             refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] + "': " + (out ? "src " : "dst ") +
                            local.to_string() + " is not one of gateway.addresses");
     }
+}
+
+// manual_routes lists the outbound PROTECT policies of mk with the far
+// ends of their SAs (an SA and a policy are linked by reqid).
+std::vector<ManualRoute> manual_routes(const config::ManualKeying& mk) {
+    std::vector<ManualRoute> out;
+    for (const auto& p : mk.policies) {
+        if (p.direction != ipsec::Direction::Outbound || p.action != ipsec::Action::Protect) continue;
+        ManualRoute r{p.selector.local, p.selector.remote, {}};
+        if (p.protect.mode == ipsec::Mode::Tunnel) r.peers.push_back(p.protect.tunnel_dst);
+        for (const auto& sa : mk.sas) {
+            if (sa.direction == ipsec::Direction::Outbound && sa.reqid == p.protect.reqid)
+                r.peers.push_back(sa.dst);
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 }  // namespace
@@ -497,6 +523,7 @@ core::Result<GatewayConfig, ConfigError> parse_gateway_config(std::string_view t
             }
             cfg.manual = std::move(mk).value();
             check_manual(root.at("gateway").at("manual"), cfg);
+            cfg.manual_routes = manual_routes(*cfg.manual);
         }
     } catch (const Refused& r) {
         return core::fail(ConfigError{r.message});

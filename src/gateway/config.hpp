@@ -60,6 +60,7 @@
 #include "crypto/x509.hpp"
 #include "gateway/log.hpp"
 #include "ipsec/sa.hpp"
+#include "ipsec/selector.hpp"
 #include "packet/address.hpp"
 
 namespace strata::gateway {
@@ -165,12 +166,22 @@ struct PeerConfig {
     std::vector<ChildConfig> children;
 };
 
+// ManualRoute is what routing needs of one manual outbound PROTECT
+// policy (tun_routes.hpp): its selector's ranges and the far end of the
+// SAs it uses. Kept after `manual` is handed to the datapath.
+struct ManualRoute {
+    ipsec::AddressRange local;
+    ipsec::AddressRange remote;
+    std::vector<packet::IpAddress> peers;  // dst of the outbound SAs of its reqid
+};
+
 // GatewayConfig is a whole parsed and validated configuration.
 struct GatewayConfig {
     std::string path;
     GatewaySection gateway;
     std::vector<PeerConfig> peers;
     std::optional<config::ManualKeying> manual;  // loaded from gateway.manual
+    std::vector<ManualRoute> manual_routes;      // from manual's outbound PROTECT policies
 };
 
 // parse_gateway_config parses TOML text; `origin` names it in messages and

@@ -1,17 +1,21 @@
 #include "gateway/daemon.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <set>
 #include <thread>
 
-#include "crypto/constant_time.hpp"
 #include "gateway/control_server.hpp"
 #include "gateway/datapath.hpp"
 #include "gateway/ike_config.hpp"
 #include "gateway/ike_service.hpp"
+#include "gateway/reload_plan.hpp"
 #include "gateway/tun_routes.hpp"
 #include "gateway/worker.hpp"
 #include "io/datagram_socket.hpp"
@@ -45,42 +49,6 @@ std::string hex32(std::uint32_t v) { return fmt::format("0x{:08x}", v); }
 // kMaxIkeDatagram is the receive buffer for one IKE datagram on port 500.
 constexpr std::size_t kMaxIkeDatagram = 65535;
 
-// peers_text describes the [peers] of a configuration for comparing two of
-// them (a reload cannot change them: the engines hold their SAs).
-std::string peers_text(const GatewayConfig& c) {
-    std::string out;
-    for (const auto& p : c.peers) {
-        out += p.name + "|" + p.address.to_string() + "|" + std::to_string(p.version) + "|" + p.local_id +
-               "|" + p.remote_id + "|" + std::string(to_string(p.auth.method)) + "|" + p.auth.psk_file + "|" +
-               std::to_string(p.dpd_delay.count()) + "|" + std::to_string(p.rekey_time.count()) + "|" +
-               (p.local_address ? p.local_address->to_string() : std::string()) + "|" + p.auth.key + "|" +
-               p.auth.fingerprint + "|";  // certificates: a changed file needs a restart too
-        for (const auto& pr : p.proposals) out += pr + ",";
-        for (const auto& ch : p.children) {
-            out += "{" + ch.name + "|" + std::string(to_string(ch.start_action)) + "|" +
-                   std::string(ipsec::to_string(ch.mode)) + "|" + std::to_string(ch.replay_window) + "|" +
-                   std::to_string(ch.lifetimes.rekey_time.count()) + "|" +
-                   std::to_string(ch.lifetimes.life_time.count()) + "|";
-            for (const auto& t : ch.local_ts) out += t.to_string() + ",";
-            for (const auto& t : ch.remote_ts) out += t.to_string() + ",";
-            for (const auto& e : ch.esp_proposals) out += e + ",";
-            out += "}";
-        }
-        out += "\n";
-    }
-    return out;
-}
-
-bool same_psks(const GatewayConfig& a, const GatewayConfig& b) {
-    if (a.peers.size() != b.peers.size()) return false;
-    for (std::size_t i = 0; i < a.peers.size(); ++i) {
-        const auto& x = a.peers[i].auth.psk;
-        const auto& y = b.peers[i].auth.psk;
-        if (x.size() != y.size() || !crypto::constant_time_equal(x.view(), y.view())) return false;
-    }
-    return true;
-}
-
 std::string range_text(const ipsec::AddressRange& r) {
     if (r.first == r.last) return r.first.to_string();
     auto prefixes = range_to_prefixes(r.first, r.last);
@@ -92,6 +60,29 @@ std::string ports_text(const ipsec::PortRange& p) {
     if (p.any()) return "any";
     if (p.first == p.last) return std::to_string(p.first);
     return std::to_string(p.first) + "-" + std::to_string(p.last);
+}
+
+constexpr std::uint8_t kProtoAh = 51;  // RFC 4302 §2
+
+// open_ah_sender opens the raw socket manual AH SAs leave through: AH
+// authenticates the outer IPv4 header's immutable fields (RFC 4302
+// §3.3.3.1.1), so the header goes out as the datapath built it
+// (IP_HDRINCL: the kernel fills in the checksum and the length, and
+// replaces an ID of 0 when DF is clear, which would fail the peer's ICV
+// check; DF-clear packets rarely have ID 0, pings and TCP set DF). Its input is
+// discarded (worker 0 has the receiver) and it carries kOwnMark, so the
+// bypass rules keep it out of the TUN device (tun_routes.hpp).
+core::Result<io::DatagramSocket, std::string> open_ah_sender(const packet::IpAddress& a) {
+    auto s = io::DatagramSocket::open_raw(a, kProtoAh);
+    if (!s) return core::fail(io::to_string(s.error()));
+    if (auto f = s->discard_input(); !f) return core::fail(io::to_string(f.error()));
+    const int one = 1;
+    if (::setsockopt(s->fd(), IPPROTO_IP, IP_HDRINCL, &one, sizeof one) != 0)
+        return core::fail(std::string("IP_HDRINCL: ") + std::strerror(errno));
+    const auto mark = static_cast<int>(kOwnMark);
+    if (::setsockopt(s->fd(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
+        return core::fail(std::string("SO_MARK: ") + std::strerror(errno));
+    return std::move(s).value();
 }
 
 }  // namespace
@@ -113,6 +104,8 @@ struct Daemon::State {
     std::unique_ptr<IkeInbox> inbox;
     std::unique_ptr<IkeService> ike;
     std::uint32_t first_reqid = kFirstIkeReqid;
+    ReqidMap reqids;               // of the running children, by "peer/child"
+    std::uint32_t next_reqid = 0;  // the next one a child added by a reload gets
     io::EventLoop::TimerId ike_timer = -1;
     std::uint64_t ike_unavailable = 0;  // IKE messages on port 500 with no [peers]
     std::vector<io::RecvSlot> ike_slots;
@@ -215,6 +208,9 @@ bool Daemon::start() {
         log_.error("configuration refused: {}", plans.error().message);
         return false;
     }
+    st_->reqids = reqids_of(*plans);
+    st_->next_reqid = st_->first_reqid;
+    for (const auto& [name, reqid] : st_->reqids) st_->next_reqid = std::max(st_->next_reqid, reqid + 1);
     std::vector<ipsec::Policy> ike_policies;
     for (const auto& p : *plans) {
         auto pol = child_policies(p);
@@ -313,6 +309,21 @@ bool Daemon::start() {
                     return false;
                 }
                 socks.esp_recv.push_back(std::move(recv).value());
+            }
+            if (!a.is_v4()) continue;  // AH: IPv4 only (config.cpp refuses it over IPv6)
+            auto ah = open_ah_sender(a);
+            if (!ah) {
+                log_.error("raw AH socket on {}: {}", a.to_string(), ah.error());
+                return false;
+            }
+            socks.ah_send.push_back(std::move(ah).value());
+            if (w == 0) {
+                auto recv = io::DatagramSocket::open_raw(a, kProtoAh, 4 << 20);
+                if (!recv) {
+                    log_.error("raw AH socket on {}: {}", a.to_string(), io::to_string(recv.error()));
+                    return false;
+                }
+                socks.ah_recv.push_back(std::move(recv).value());
             }
         }
         auto worker =
@@ -474,13 +485,18 @@ void Daemon::stop() {
     st_->routes.clear();
 }
 
-std::optional<std::string> Daemon::set_routes(const std::vector<packet::IpPrefix>& wanted) {
+std::optional<std::string> Daemon::set_routes(const std::vector<packet::IpPrefix>& wanted,
+                                              const GatewayConfig* before) {
     const std::string ip = ip_program();
     const std::set<packet::IpPrefix> want(wanted.begin(), wanted.end());
     const std::set<packet::IpPrefix> have(st_->routes.begin(), st_->routes.end());
+    const GatewayConfig& old_cfg = before != nullptr ? *before : st_->cfg;
     for (const auto& p : have) {
-        if (want.count(p) != 0) continue;
-        auto r = io::run_program(route_argv(ip, "del", plan_route(st_->cfg, p), st_->tun->name()));
+        // A route stays unless it is no longer wanted or moves (table, source).
+        const TunRoute was = plan_route(old_cfg, p);
+        const TunRoute now = plan_route(st_->cfg, p);
+        if (want.count(p) != 0 && was.own_table == now.own_table && was.src == now.src) continue;
+        auto r = io::run_program(route_argv(ip, "del", was, st_->tun->name()));
         if (r && r->exit_status == 0) log_.info("route {} via {} removed", p.to_string(), st_->tun->name());
     }
     st_->routes.clear();
@@ -497,6 +513,8 @@ std::optional<std::string> Daemon::set_routes(const std::vector<packet::IpPrefix
 }
 
 std::optional<std::string> Daemon::reload() {
+    // Everything that can refuse the file runs before anything changes, so
+    // a refused file leaves the running configuration in place.
     auto cfg = load_gateway_config(path_);
     if (!cfg) return cfg.error().message;
     if (auto r = check_runnable(*cfg); !r) return r.error().message;
@@ -508,14 +526,19 @@ std::optional<std::string> Daemon::reload() {
         return path_ +
                ": changes to gateway addresses, ports, tun, tun_mtu, workers or control_socket need a "
                "restart";
-    if (peers_text(st_->cfg) != peers_text(*cfg) || !same_psks(st_->cfg, *cfg))
-        return path_ + ": changes to [peers] need a restart (the running IKE engines keep their SAs)";
+    if (!st_->ike && !cfg->peers.empty())
+        return path_ + ": this gateway was started without [peers]: adding IKE peers needs a restart";
     if (first_ike_reqid(*cfg) > st_->first_reqid && st_->ike)
         return path_ + ": the manual SAs' reqids reach into the IKE children's (" +
                std::to_string(st_->first_reqid) + " and up): restart to renumber";
+    const PeerChanges changes = diff_peers(st_->cfg, *cfg);
     const std::vector<packet::IpPrefix> prefixes = remote_prefixes(*cfg);
     auto plans = plan_peers(*cfg, st_->first_reqid);
     if (!plans) return plans.error().message;
+    // Unchanged peers keep their children's reqids (their SAs carry them);
+    // added and re-created ones get new ones.
+    std::uint32_t next_reqid = st_->next_reqid;
+    assign_reqids(*plans, changes.unchanged, st_->reqids, next_reqid);
     std::vector<ipsec::Policy> ike_policies;
     for (const auto& p : *plans) {
         auto pol = child_policies(p);
@@ -527,17 +550,55 @@ std::optional<std::string> Daemon::reload() {
                               st_->clock.now(), std::move(ike_policies));
     cfg->manual.reset();
     if (!dp) return (neu.manual.empty() ? path_ : neu.manual) + ": " + dp.error().message;
+
+    // Accepted. Peers that go (removed, or changed and re-created below)
+    // send DELETE for their SAs and take them out of the running datapath.
+    const core::Instant now = st_->clock.now();
+    if (st_->ike) {
+        for (const auto* list : {&changes.removed, &changes.changed}) {
+            for (const auto& name : *list) {
+                if (st_->ike->remove_peer(name, now))
+                    log_.info("peer '{}' {}: DELETE sent for its SAs, engine removed", name,
+                              list == &changes.removed ? "removed" : "changed");
+            }
+        }
+    }
     const std::size_t carried = (*dp)->carried_over();
     const std::size_t total = (*dp)->sad().size();
     st_->live = std::move(dp).value();
     // The IKE SAs move into the new generation before workers switch to it.
     if (st_->ike) st_->ike->set_datapath(st_->live.get());
     st_->handle.publish(st_->live);
+    GatewayConfig before = std::move(st_->cfg);
     st_->cfg = std::move(cfg).value();
+    st_->reqids = reqids_of(*plans);
+    st_->next_reqid = next_reqid;
+    if (st_->ike) {
+        for (auto& plan : *plans) {
+            const bool fresh = std::find(changes.unchanged.begin(), changes.unchanged.end(), plan.name) ==
+                               changes.unchanged.end();
+            if (!fresh) continue;
+            log_.info("peer '{}': engine started (IKEv{}, {})", plan.name, plan.version,
+                      std::find(changes.added.begin(), changes.added.end(), plan.name) != changes.added.end()
+                          ? "added"
+                          : "re-created with its new settings");
+            st_->ike->add_peer(std::move(plan), now);
+        }
+        arm_ike_timer();
+    }
     log_.set_level(cli_level_.value_or(st_->cfg.gateway.log_level));
     ++st_->reloads;
-    log_.info("reloaded: {} SA(s) ({} carried over with their counters), routes updated", total, carried);
-    if (auto e = set_routes(prefixes)) return *e;
+    log_.info("reloaded: {} SA(s) ({} carried over with their counters); peers: {}", total, carried,
+              changes.summary());
+    // Routes and the policy rules follow the new children (tun_routes.hpp).
+    const std::string ip = ip_program();
+    const bool had_rules = needs_own_table(before, st_->routes);
+    const bool need_rules = needs_own_table(st_->cfg, prefixes);
+    if (need_rules && !had_rules) {
+        if (auto e = add_bypass_rules(ip, st_->cfg)) return *e;
+    }
+    if (auto e = set_routes(prefixes, &before)) return *e;
+    if (had_rules && !need_rules) remove_bypass_rules(ip, before);
     return std::nullopt;
 }
 

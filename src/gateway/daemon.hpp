@@ -49,7 +49,10 @@ private:
     bool start();
     void stop();
     std::optional<std::string> reload();
-    std::optional<std::string> set_routes(const std::vector<packet::IpPrefix>& wanted);
+    // set_routes routes wanted into the TUN device and removes the other
+    // routes it added; before: the configuration those were planned with.
+    std::optional<std::string> set_routes(const std::vector<packet::IpPrefix>& wanted,
+                                          const GatewayConfig* before = nullptr);
     nlohmann::json status() const;
     nlohmann::json list_sas() const;
     nlohmann::json list_policies() const;

@@ -564,6 +564,51 @@ void IkeService::shutdown(core::Instant now) {
     for (auto spi : rest) remove_child(spi, "shutdown");
 }
 
+void IkeService::add_peer(PeerPlan plan, core::Instant now) {
+    auto p = std::make_unique<Peer>();
+    p->index = peers_.size();
+    p->plan = std::move(plan);
+    if (p->plan.version == 1) {
+        if (!p->plan.v1.connections.empty()) p->v1_ike_lifetime = p->plan.v1.connections.front().ike_lifetime;
+        p->v1 = std::make_unique<ike::v1::Engine>(std::move(p->plan.v1), rng_);
+    } else {
+        p->v2 = std::make_unique<ike::v2::Engine>(std::move(p->plan.v2), rng_);
+    }
+    Peer& added = *p;
+    peers_.push_back(std::move(p));
+    const bool wanted =
+        std::any_of(added.plan.children.begin(), added.plan.children.end(),
+                    [](const ChildPlan& c) { return c.config.start_action == StartAction::Start; });
+    if (wanted) start_peer(added, now, "added by a reload, start_action = start");
+}
+
+bool IkeService::remove_peer(const std::string& name, core::Instant now) {
+    auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->plan.name == name; });
+    if (it == peers_.end()) return false;
+    Peer& p = **it;
+    const std::size_t index = p.index;
+    if (p.v1) {
+        handle(p, p.v1->shutdown(now), now);
+    } else {
+        handle(p, p.v2->shutdown(now), now);
+    }
+    // What the engine did not report down (a replaced pair in its grace).
+    std::vector<std::uint32_t> rest;
+    for (const auto& [spi, c] : children_) {
+        if (c.peer == index) rest.push_back(spi);
+    }
+    for (auto spi : rest) remove_child(spi, "peer removed by a reload");
+    peers_.erase(it);
+    // Children point at their peer by index: close the gap.
+    for (auto& q : peers_) {
+        if (q->index > index) --q->index;
+    }
+    for (auto& [spi, c] : children_) {
+        if (c.peer > index) --c.peer;
+    }
+    return true;
+}
+
 IkeService::Reply IkeService::initiate(const std::string& name, core::Instant now) {
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};

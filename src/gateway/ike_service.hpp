@@ -103,6 +103,13 @@ public:
     [[nodiscard]] std::optional<core::Instant> next_timer() const;
     // shutdown sends DELETE for every SA of every engine and removes the SAs.
     void shutdown(core::Instant now);
+    // add_peer starts an engine for a peer a reload added (reload_plan.hpp)
+    // and initiates if one of its children has start_action = start.
+    void add_peer(PeerPlan plan, core::Instant now);
+    // remove_peer sends DELETE for every SA of the peer's engine (RFC 7296
+    // §1.4.1, RFC 2409 §5.7), takes its CHILD SAs out of the datapath and
+    // drops the engine; false if there is no such peer.
+    bool remove_peer(const std::string& name, core::Instant now);
 
     // Control requests: NAME is a peer or "peer/child". The string says what
     // was done, or why not (ok = false).

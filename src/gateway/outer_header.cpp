@@ -9,6 +9,7 @@ namespace strata::gateway {
 
 namespace {
 constexpr std::uint8_t kProtoEsp = 50;
+constexpr std::uint8_t kProtoAh = 51;
 constexpr std::uint8_t kProtoUdp = 17;
 }  // namespace
 
@@ -66,6 +67,15 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
     if (proto == kProtoEsp) {
         o.transport = Transport::Esp;
         o.payload = upper;
+        return o;
+    }
+    if (proto == kProtoAh) {
+        // The ICV covers the outer header's immutable fields (RFC 4302
+        // §3.3.3.1.1): it leaves as built. IPv6 raw sockets would need
+        // IPV6_HDRINCL; the configuration refuses AH over IPv6.
+        if (!o.src.is_v4()) return core::fail(ipsec::Drop::Malformed);
+        o.transport = Transport::Ah;
+        o.payload = pkt;
         return o;
     }
     if (proto != kProtoUdp) return core::fail(ipsec::Drop::Malformed);

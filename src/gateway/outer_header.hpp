@@ -24,8 +24,11 @@ namespace strata::gateway {
 core::Result<void, ipsec::Drop> prepend_esp_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
                                                    const packet::IpAddress& dst) noexcept;
 
-// Transport says how a protected packet leaves.
-enum class Transport : std::uint8_t { Udp, Esp };
+// Transport says how a protected packet leaves: ESP in UDP (RFC 3948),
+// ESP as IP protocol 50 (the kernel writes the outer header), or AH as
+// protocol 51 with the outer header as built (AH authenticates it, RFC 4302
+// §3.3.3.1: sent through an IP_HDRINCL socket, IPv4 only).
+enum class Transport : std::uint8_t { Udp, Esp, Ah };
 
 // Outgoing is where a protected packet goes and the bytes to send.
 struct Outgoing {
@@ -34,11 +37,11 @@ struct Outgoing {
     packet::IpAddress dst;
     std::uint16_t src_port = 0;  // UDP only
     std::uint16_t dst_port = 0;
-    core::ByteView payload;  // the ESP packet (after the UDP header for Udp)
+    core::ByteView payload;  // the ESP packet (after the UDP header for Udp); Ah: the whole IP packet
 };
 
 // read_outgoing reads the outer header of a packet the Processor protected.
-// Drops: Malformed (not IPv4/IPv6, or neither UDP nor ESP).
+// Drops: Malformed (not IPv4/IPv6, or neither UDP, ESP nor AH; AH over IPv6).
 core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept;
 
 }  // namespace strata::gateway

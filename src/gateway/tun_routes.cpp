@@ -27,6 +27,18 @@ TunRoute plan_route(const GatewayConfig& cfg, const packet::IpPrefix& prefix) {
             }
         }
     }
+    // Manual SAs: a subnet holding the far end of one (transport mode
+    // between the gateways) needs the table too, and a policy whose local
+    // range holds a gateway address gives its routes that source.
+    for (const auto& m : cfg.manual_routes) {
+        for (const auto& peer : m.peers) {
+            if (prefix.contains(peer)) r.own_table = true;
+        }
+        if (!m.remote.contains(prefix.address())) continue;
+        for (const auto& a : cfg.gateway.addresses) {
+            if (m.local.contains(a) && a.version() == prefix.version() && !r.src) r.src = a;
+        }
+    }
     return r;
 }
 
@@ -56,7 +68,8 @@ std::vector<std::vector<std::string>> rule_argvs(const std::string& ip, const Ga
         const char* f = family(a.version());
         auto pref = [&](std::uint32_t i) { return std::to_string(kRulePriority + i); };
         if (!add) {
-            for (std::uint32_t i = 0; i < 4; ++i) out.push_back({ip, f, "rule", "del", "pref", pref(i)});
+            for (std::uint32_t i = 0; i < kRuleCount; ++i)
+                out.push_back({ip, f, "rule", "del", "pref", pref(i)});
             continue;
         }
         const std::string from = a.to_string();
@@ -67,7 +80,12 @@ std::vector<std::vector<std::string>> rule_argvs(const std::string& ip, const Ga
         }
         out.push_back({ip, f, "rule", "add", "pref", pref(2), "from", from, "ipproto",
                        std::to_string(kProtoEsp), "lookup", "main"});
-        out.push_back({ip, f, "rule", "add", "pref", pref(3), "lookup", std::to_string(kTunTable)});
+        // AH leaves through IP_HDRINCL sockets, which route as IPPROTO_RAW,
+        // not 51: they carry kOwnMark (SO_MARK) instead.
+        out.push_back(
+            {ip, f, "rule", "add", "pref", pref(3), "fwmark", std::to_string(kOwnMark), "lookup", "main"});
+        out.push_back(
+            {ip, f, "rule", "add", "pref", pref(kRuleCount - 1), "lookup", std::to_string(kTunTable)});
     }
     return out;
 }

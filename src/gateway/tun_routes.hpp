@@ -7,13 +7,15 @@
 // and ESP datagrams for that peer into the TUN device, where the SPD would
 // protect them again, and so on. Such subnets go into a routing table of
 // their own (kTunTable), which a policy rule consults for all traffic but
-// the gateway's own IKE (UDP from ike_port and natt_port) and ESP (IP
-// protocol 50) from its addresses: rules of higher priority send those to
-// the main table (RFC 4301 §5.1: IKE bypasses the SPD; here it also
-// bypasses the routes into it).
+// the gateway's own IKE (UDP from ike_port and natt_port), ESP (IP
+// protocol 50) from its addresses and AH (manual SAs; marked): rules of
+// higher priority send those to the main table (RFC 4301 §5.1: IKE
+// bypasses the SPD; here it also bypasses the routes into it).
 //
-// A remote subnet whose child has a gateway address in its local_ts is
-// routed with that address as the source, so the gateway's own packets
+// Manual SAs count alike: a subnet holding the far end of one goes into
+// kTunTable. A remote subnet whose child has a gateway address in its
+// local_ts (or whose manual outbound policy has one in its local range)
+// is routed with that address as the source, so the gateway's own packets
 // (e.g. a ping from C to D in transport mode) match the child's selectors.
 #pragma once
 
@@ -29,8 +31,14 @@ namespace strata::gateway {
 
 // kTunTable is the routing table for subnets that hold a peer's address.
 inline constexpr std::uint32_t kTunTable = 21332;  // 0x5354, "ST"
-// kRulePriority is the first of the four rule priorities used per family.
+// kRulePriority is the first of the kRuleCount rule priorities used per
+// family: own IKE, own NAT-T, own ESP, own AH (kOwnMark) via main, then
+// kTunTable.
 inline constexpr std::uint32_t kRulePriority = 21300;
+inline constexpr std::uint32_t kRuleCount = 5;
+// kOwnMark is the SO_MARK of the gateway's own raw AH sockets: a rule
+// sends what carries it to the main table.
+inline constexpr std::uint32_t kOwnMark = kTunTable;
 
 // TunRoute is one subnet routed into the TUN device and how.
 struct TunRoute {

@@ -33,6 +33,8 @@ Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, con
     for (auto& v : udp_out_) v.reserve(kBatch);
     esp_out_.resize(sockets_.esp_send.size());
     for (auto& v : esp_out_) v.reserve(kBatch);
+    ah_out_.resize(sockets_.ah_send.size());
+    for (auto& v : ah_out_) v.reserve(kBatch);
 }
 
 Worker::~Worker() {
@@ -51,6 +53,11 @@ io::IoResult<bool> Worker::start() {
             return core::fail(r.error());
     }
     for (auto& s : sockets_.esp_recv) {
+        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_esp(s); }); !r)
+            return core::fail(r.error());
+    }
+    for (auto& s : sockets_.ah_recv) {
+        // IPv4 raw sockets deliver the IP header, as the Processor wants it.
         if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_esp(s); }); !r)
             return core::fail(r.error());
     }
@@ -146,6 +153,7 @@ void Worker::on_tun() {
 void Worker::send_protected(std::size_t n) {
     for (auto& v : udp_out_) v.clear();
     for (auto& v : esp_out_) v.clear();
+    for (auto& v : ah_out_) v.clear();
     for (std::size_t i = 0; i < n; ++i) {
         const ipsec::PacketResult& res = results_[i];
         if (res.verdict == ipsec::Verdict::Bypassed) {
@@ -163,6 +171,14 @@ void Worker::send_protected(std::size_t n) {
             for (std::size_t s = 0; s < sockets_.udp.size(); ++s) {
                 if (sockets_.udp[s].local().address == out->src) {
                     udp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, out->dst_port}});
+                    queued = true;
+                    break;
+                }
+            }
+        } else if (out->transport == Transport::Ah) {
+            for (std::size_t s = 0; s < sockets_.ah_send.size(); ++s) {
+                if (sockets_.ah_send[s].local().address == out->src) {
+                    ah_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, 0}});
                     queued = true;
                     break;
                 }
@@ -198,6 +214,7 @@ void Worker::send_protected(std::size_t n) {
     };
     for (std::size_t s = 0; s < sockets_.udp.size(); ++s) flush(sockets_.udp[s], udp_out_[s]);
     for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s) flush(sockets_.esp_send[s], esp_out_[s]);
+    for (std::size_t s = 0; s < sockets_.ah_send.size(); ++s) flush(sockets_.ah_send[s], ah_out_[s]);
 }
 
 void Worker::on_udp(io::DatagramSocket& s) {

@@ -2,13 +2,12 @@
 //
 // A worker owns one TUN queue, one UDP socket on the NAT-T port per gateway
 // address (SO_REUSEPORT: the kernel spreads peers over the workers), a raw
-// ESP socket per address to send on, and (worker 0 only) the raw sockets
-// that receive plain ESP. IKE messages arriving on the NAT-T port and the
-// datapath events IKE acts on (acquire, lifetimes) go to the main thread's
-// IKE service through an IkeInbox. It reads a batch from whichever
-// is ready, runs it through its own ipsec::Processor and writes the results:
-// plaintext from the TUN leaves as ESP, ESP from the network enters the TUN.
-// Buffers are allocated once; a batch allocates nothing.
+// ESP socket per address to send on (and a raw AH one per IPv4 address),
+// and (worker 0 only) the raw sockets that receive plain ESP and AH. IKE messages arriving on the NAT-T port
+// and the datapath events IKE acts on (acquire, lifetimes) go to the main thread's IKE service through an
+// IkeInbox. It reads a batch from whichever is ready, runs it through its own ipsec::Processor and writes the
+// results: plaintext from the TUN leaves as ESP, ESP from the network enters the TUN. Buffers are allocated
+// once; a batch allocates nothing.
 //
 // Sharing SAs: an SA's cipher context and replay window are not thread-safe
 // (docs/decisions.md, "SAD sharing"), so all outbound processing is
@@ -61,6 +60,11 @@ struct WorkerSockets {
     std::vector<io::DatagramSocket> udp;       // NAT-T port, one per gateway address
     std::vector<io::DatagramSocket> esp_send;  // raw ESP, one per gateway address (input filtered out)
     std::vector<io::DatagramSocket> esp_recv;  // raw ESP receivers (worker 0)
+    // Manual AH SAs (IPv4): raw protocol-51 sockets with IP_HDRINCL, as AH
+    // authenticates the outer header (one per IPv4 gateway address, input
+    // filtered out), and the receivers (worker 0).
+    std::vector<io::DatagramSocket> ah_send;
+    std::vector<io::DatagramSocket> ah_recv;
 };
 
 class Worker {
@@ -122,6 +126,7 @@ private:
     std::vector<io::RecvSlot> slots_;
     std::vector<std::vector<io::SendSlot>> udp_out_;  // per udp socket
     std::vector<std::vector<io::SendSlot>> esp_out_;  // per esp_send socket
+    std::vector<std::vector<io::SendSlot>> ah_out_;   // per ah_send socket
 };
 
 }  // namespace strata::gateway

@@ -55,3 +55,23 @@ add_test(NAME interop.gateway.strongswan.ikev1_cert
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/certs-ikev1_cert)
 set_tests_properties(interop.gateway.strongswan.ikev1_cert PROPERTIES LABELS interop TIMEOUT 90
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+
+# interop.gateway.strata.manual_transport: manually keyed transport-mode SAs
+# (ESP and AH) between the gateways themselves; gateway/gateway_manual.py
+# says what it checks.
+add_test(NAME interop.gateway.strata.manual_transport
+         COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_manual.py --strata $<TARGET_FILE:strata>
+                 --shared ${STRATA_SHARED_DIR} --case manual_transport
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/manual-transport)
+set_tests_properties(interop.gateway.strata.manual_transport PROPERTIES LABELS interop TIMEOUT 90
+                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+
+# interop.gateway.strata.reload_peers: peers added, changed (PSK) and
+# removed by `strata ctl reload` / SIGHUP without a restart;
+# gateway/gateway_reload.py says what it checks.
+add_test(NAME interop.gateway.strata.reload_peers
+         COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_reload.py --strata $<TARGET_FILE:strata>
+                 --shared ${STRATA_SHARED_DIR} --case reload_peers
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/reload-peers)
+set_tests_properties(interop.gateway.strata.reload_peers PROPERTIES LABELS interop TIMEOUT 120
+                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)

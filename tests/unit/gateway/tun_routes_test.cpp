@@ -72,18 +72,20 @@ TEST(GatewayTunRoutes, OwnIkeAndEspBypassTheTableForEachGatewayAddress) {
         "/sbin/ip -4 rule add pref 21300 from 198.51.100.1 ipproto udp sport 500 lookup main",
         "/sbin/ip -4 rule add pref 21301 from 198.51.100.1 ipproto udp sport 4501 lookup main",
         "/sbin/ip -4 rule add pref 21302 from 198.51.100.1 ipproto 50 lookup main",
-        "/sbin/ip -4 rule add pref 21303 lookup 21332",
+        "/sbin/ip -4 rule add pref 21303 fwmark 21332 lookup main",
+        "/sbin/ip -4 rule add pref 21304 lookup 21332",
         "/sbin/ip -6 rule add pref 21300 from 2001:db8:ff::1 ipproto udp sport 500 lookup main",
         "/sbin/ip -6 rule add pref 21301 from 2001:db8:ff::1 ipproto udp sport 4501 lookup main",
         "/sbin/ip -6 rule add pref 21302 from 2001:db8:ff::1 ipproto 50 lookup main",
-        "/sbin/ip -6 rule add pref 21303 lookup 21332",
+        "/sbin/ip -6 rule add pref 21303 fwmark 21332 lookup main",
+        "/sbin/ip -6 rule add pref 21304 lookup 21332",
     };
     EXPECT_EQ(add, want);
     std::vector<std::string> del;
     for (const auto& argv : rule_argvs("ip", cfg, false)) del.push_back(joined(argv));
-    ASSERT_EQ(del.size(), 8U);
+    ASSERT_EQ(del.size(), 10U);
     EXPECT_EQ(del[0], "ip -4 rule del pref 21300");
-    EXPECT_EQ(del[7], "ip -6 rule del pref 21303");
+    EXPECT_EQ(del[9], "ip -6 rule del pref 21304");
 }
 
 TEST(GatewayTunRoutes, ManualKeyingAloneNeverUsesTheTable) {
