@@ -31,7 +31,8 @@ ossl::PkeyCtx context(evp_pkey_st* key, bool sign) {
     if (!ctx) return ctx;
     const int init = sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get());
     if (init != 1) return {};
-    if (EVP_PKEY_is_a(key, "RSA") && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) return {};
+    if (EVP_PKEY_is_a(key, "RSA") && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)
+        return {};
     return ctx;
 }
 

@@ -349,8 +349,8 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
     if (p.auth.method == AuthMethod::PubKey && p.version == 1) {
         const crypto::KeyType kt = p.auth.private_key->type();
         if (kt != crypto::KeyType::Rsa && kt != crypto::KeyType::EcP256 && kt != crypto::KeyType::EcP384)
-            refuse(t.at("key"), "version = 1 signs with RSA or ECDSA P-256/P-384 keys only; key '" + p.auth.key +
-                                    "' is " + std::string(crypto::to_string(kt)));
+            refuse(t.at("key"), "version = 1 signs with RSA or ECDSA P-256/P-384 keys only; key '" +
+                                    p.auth.key + "' is " + std::string(crypto::to_string(kt)));
     }
     check_identities(t, p);
     p.rekey_time = seconds_or(t, "rekey_time", p.rekey_time);

@@ -128,7 +128,8 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
     for (const auto& p : cfg.peers) {
         if (p.auth.method == AuthMethod::PubKey && (p.auth.certs.empty() || !p.auth.private_key)) {
             // parse_gateway_config refuses this; a hand-built configuration might not.
-            if (auto r = refuse_at(p.at, "peer '" + p.name + "': auth = \"pubkey\" needs a loaded cert, key and cacert");
+            if (auto r = refuse_at(
+                    p.at, "peer '" + p.name + "': auth = \"pubkey\" needs a loaded cert, key and cacert");
                 !r)
                 return core::fail(r.error());
         }

@@ -43,7 +43,8 @@ bool identity_matches(const crypto::Certificate& cert, const Identity& id) {
 core::Result<PeerCertificate, CertFailure> check_peer_chain(std::span<const CertData> certs,
                                                             const Identity& peer_id,
                                                             const std::vector<crypto::Certificate>& anchors,
-                                                            core::WallTime at, crypto::CertificateCache* cache) {
+                                                            core::WallTime at,
+                                                            crypto::CertificateCache* cache) {
     std::vector<crypto::Certificate> parsed;
     for (const auto& c : certs) {
         if (parsed.size() >= kMaxPeerCertificates) return refuse("too many CERT payloads");

@@ -25,10 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const unsigned stage = data[0] % 5;
     const bool signatures = data[0] % 10 >= 5;
     static core::ManualClock wall(test::sig_time());
-    Connection ca = test::make_connection(test::kA, test::kB, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
-                                          "203.0.113.0/25", "203.0.113.128/25");
-    Connection cb = test::make_connection(test::kB, test::kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
-                                          "203.0.113.128/25", "203.0.113.0/25");
+    Connection ca = test::make_connection(test::kA, test::kB, "aes128-sha256-modp1024",
+                                          "aes128-sha1-modp1024", "203.0.113.0/25", "203.0.113.128/25");
+    Connection cb = test::make_connection(test::kB, test::kA, "aes128-sha256-modp1024",
+                                          "aes128-sha1-modp1024", "203.0.113.128/25", "203.0.113.0/25");
     if (signatures) {
         ca = test::with_fixed_cert(std::move(ca), true);
         cb = test::with_fixed_cert(std::move(cb), false);

@@ -65,7 +65,8 @@ ipsec::Lifetimes ChildInfo::lifetimes() const {
 Engine::Engine(EngineConfig config, crypto::RandomSource& rng)
     : config_(std::move(config)), rng_(rng), cookies_(rng, config_.cookie_window) {
     if (!config_.certificate_cache)
-        config_.certificate_cache = std::make_shared<crypto::CertificateCache>(kEngineCertificateCacheCapacity);
+        config_.certificate_cache =
+            std::make_shared<crypto::CertificateCache>(kEngineCertificateCacheCapacity);
 }
 
 Engine::~Engine() = default;

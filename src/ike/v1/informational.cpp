@@ -140,10 +140,11 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
         const auto type = static_cast<NotifyType>(n->type);
         // RFC 2408 §3.14.1: the certificate and signature errors are
         // authentication failures too (main mode with signatures, RFC 2409 §5.1).
-        const bool auth = type == NotifyType::AuthenticationFailed || type == NotifyType::InvalidCertificate ||
-                          type == NotifyType::InvalidSignature || type == NotifyType::CertificateUnavailable ||
-                          type == NotifyType::InvalidCertEncoding || type == NotifyType::CertTypeUnsupported ||
-                          type == NotifyType::InvalidCertAuthority;
+        const bool auth = type == NotifyType::AuthenticationFailed ||
+                          type == NotifyType::InvalidCertificate || type == NotifyType::InvalidSignature ||
+                          type == NotifyType::CertificateUnavailable ||
+                          type == NotifyType::InvalidCertEncoding ||
+                          type == NotifyType::CertTypeUnsupported || type == NotifyType::InvalidCertAuthority;
         remove_phase1(key, std::string(to_string(type)) + " from peer", auth, out);
         return;
     }

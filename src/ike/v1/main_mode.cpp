@@ -80,10 +80,10 @@ core::Result<std::vector<OutPayload>, Error> auth_payloads(const Engine::Phase1S
 }
 
 core::Result<PeerCertificate, PeerAuthFailure> check_peer_signature(const EngineConfig& config,
-                                                                   const Engine::Phase1Sa& sa,
-                                                                   const std::vector<RawPayload>& chain,
-                                                                   const Identity& peer_id,
-                                                                   core::ByteView expected_hash) {
+                                                                    const Engine::Phase1Sa& sa,
+                                                                    const std::vector<RawPayload>& chain,
+                                                                    const Identity& peer_id,
+                                                                    core::ByteView expected_hash) {
     // RFC 5280 §6.1.3: validity needs calendar time, which only the caller has.
     if (config.wall_clock == nullptr)
         return core::fail(PeerAuthFailure{NotifyType::AuthenticationFailed,
@@ -119,8 +119,8 @@ void Engine::start_main_mode(const Connection& conn, core::Instant now, Output& 
     sa->rekey_of = rekey_of;
     const auto method = auth_method_of(conn.base);
     if (!method) {
-        out.events.emplace_back(
-            AuthFailed{conn.base.name, {}, "no private key of a kind IKEv1 signs with (RSA, ECDSA P-256/P-384)"});
+        out.events.emplace_back(AuthFailed{
+            conn.base.name, {}, "no private key of a kind IKEv1 signs with (RSA, ECDSA P-256/P-384)"});
         return;
     }
     const auto life = std::chrono::duration_cast<std::chrono::seconds>(conn.ike_lifetime).count();
@@ -292,13 +292,12 @@ void Engine::on_mm2(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     auto choice = read_phase1_transform(reply->proposals.front().transforms.front());
     if (!choice || auth_method_of(sa.conn->base) != choice->auth_method ||
         std::find_if(sa.conn->base.ike_proposals.begin(), sa.conn->base.ike_proposals.end(),
-                                [&](const crypto::Proposal& p) {
-                                    return std::find(p.encryption.begin(), p.encryption.end(),
-                                                     choice->encryption) != p.encryption.end() &&
-                                           std::find(p.prf.begin(), p.prf.end(), choice->hash) !=
-                                               p.prf.end() &&
-                                           std::find(p.dh.begin(), p.dh.end(), choice->group) != p.dh.end();
-                                }) == sa.conn->base.ike_proposals.end()) {
+                     [&](const crypto::Proposal& p) {
+                         return std::find(p.encryption.begin(), p.encryption.end(), choice->encryption) !=
+                                    p.encryption.end() &&
+                                std::find(p.prf.begin(), p.prf.end(), choice->hash) != p.prf.end() &&
+                                std::find(p.dh.begin(), p.dh.end(), choice->group) != p.dh.end();
+                     }) == sa.conn->base.ike_proposals.end()) {
         ++stats_.malformed;  // not something we offered
         return;
     }
@@ -497,13 +496,14 @@ void Engine::on_mm5(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     const bool signed_auth = is_signature_method(sa.choice.auth_method);
     auto chain = parse_chain(h.next, *plain, true);
     const RawPayload* id = chain ? find_payload(*chain, PayloadType::Identification) : nullptr;
-    const RawPayload* hash = chain ? find_payload(*chain, signed_auth ? PayloadType::Signature : PayloadType::Hash)
-                                   : nullptr;
+    const RawPayload* hash =
+        chain ? find_payload(*chain, signed_auth ? PayloadType::Signature : PayloadType::Hash) : nullptr;
     if (!chain || id == nullptr || hash == nullptr) {
         // A body that does not decrypt to payloads: with a pre-shared key
         // almost always a different key on the two sides.
         if (signed_auth)
-            fail_auth(chain ? "MM5 without ID or SIG payload" : "MM5 did not decrypt", NotifyType::PayloadMalformed);
+            fail_auth(chain ? "MM5 without ID or SIG payload" : "MM5 did not decrypt",
+                      NotifyType::PayloadMalformed);
         else
             fail_auth("MM5 did not decrypt (pre-shared key mismatch?)");
         return;
@@ -571,8 +571,8 @@ void Engine::on_mm6(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     const bool signed_auth = is_signature_method(sa.choice.auth_method);
     auto chain = parse_chain(h.next, *plain, true);
     const RawPayload* id = chain ? find_payload(*chain, PayloadType::Identification) : nullptr;
-    const RawPayload* hash = chain ? find_payload(*chain, signed_auth ? PayloadType::Signature : PayloadType::Hash)
-                                   : nullptr;
+    const RawPayload* hash =
+        chain ? find_payload(*chain, signed_auth ? PayloadType::Signature : PayloadType::Hash) : nullptr;
     if (!chain || id == nullptr || hash == nullptr) {
         ++stats_.auth_failed;
         remove_phase1(key,

@@ -55,8 +55,9 @@ std::vector<OutPayload> certreq_payloads(const ConnectionConfig& c) {
     for (const auto& ca : c.ca_certs) {
         auto dn = crypto::subject_der(ca);
         if (!dn) continue;
-        out.push_back(OutPayload{PayloadType::CertificateRequest,
-                                 encode_cert(CertPayload{kCertEncodingX509Signature, std::move(dn).value()})});
+        out.push_back(
+            OutPayload{PayloadType::CertificateRequest,
+                       encode_cert(CertPayload{kCertEncodingX509Signature, std::move(dn).value()})});
     }
     return out;
 }
@@ -66,8 +67,9 @@ std::vector<OutPayload> cert_payloads(const ConnectionConfig& c) {
     for (const auto& cert : c.local_certs) {
         const core::ByteView der = cert.der();
         if (der.empty()) continue;
-        out.push_back(OutPayload{PayloadType::Certificate,
-                                 encode_cert(CertPayload{kCertEncodingX509Signature, core::Bytes(der.begin(), der.end())})});
+        out.push_back(OutPayload{
+            PayloadType::Certificate,
+            encode_cert(CertPayload{kCertEncodingX509Signature, core::Bytes(der.begin(), der.end())})});
     }
     return out;
 }
@@ -89,16 +91,14 @@ core::Result<core::Bytes, Error> sign_hash(const ConnectionConfig& c, core::Byte
     return std::move(sig).value();
 }
 
-core::Result<PeerCertificate, PeerAuthFailure> check_signed_peer(const ConnectionConfig& c,
-                                                                 std::uint16_t method,
-                                                                 const std::vector<RawPayload>& chain,
-                                                                 const Identity& peer_id,
-                                                                 core::ByteView expected_hash,
-                                                                 core::WallTime at,
-                                                                 crypto::CertificateCache* cache) {
+core::Result<PeerCertificate, PeerAuthFailure> check_signed_peer(
+    const ConnectionConfig& c, std::uint16_t method, const std::vector<RawPayload>& chain,
+    const Identity& peer_id, core::ByteView expected_hash, core::WallTime at,
+    crypto::CertificateCache* cache) {
     // RFC 2409 §5.1: the SIG payload replaces HASH; exactly one.
-    if (count_payloads(chain, PayloadType::Signature) != 1)
-        return refuse(NotifyType::PayloadMalformed, "no SIG payload from peer");
+    if (const std::size_t n = count_payloads(chain, PayloadType::Signature); n != 1)
+        return refuse(NotifyType::PayloadMalformed,
+                      n == 0 ? "no SIG payload from peer" : "more than one SIG payload from peer");
     std::vector<CertPayload> bodies;
     for (const auto& p : chain) {
         if (p.type != PayloadType::Certificate) continue;

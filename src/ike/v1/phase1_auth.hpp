@@ -76,12 +76,9 @@ struct PeerAuthFailure {
 // certificate certifies peer_id (RFC 4945 §3), its key fits the negotiated
 // method, and the SIG payload is that key's signature of expected_hash.
 // Returns the peer's certificate.
-core::Result<PeerCertificate, PeerAuthFailure> check_signed_peer(const ConnectionConfig& c,
-                                                                 std::uint16_t method,
-                                                                 const std::vector<RawPayload>& chain,
-                                                                 const Identity& peer_id,
-                                                                 core::ByteView expected_hash,
-                                                                 core::WallTime at,
-                                                                 crypto::CertificateCache* cache);
+core::Result<PeerCertificate, PeerAuthFailure> check_signed_peer(
+    const ConnectionConfig& c, std::uint16_t method, const std::vector<RawPayload>& chain,
+    const Identity& peer_id, core::ByteView expected_hash, core::WallTime at,
+    crypto::CertificateCache* cache);
 
 }  // namespace strata::ike::v1

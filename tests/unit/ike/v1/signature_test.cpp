@@ -52,7 +52,8 @@ struct Certs {
 Certs make_setup(crypto::SignatureAlg alg) {
     Pki pki = Pki::make(alg);
     Pki::Leaf a = pki.issue(alg, "gw-a.example.org", {"gw-a.example.org"}, {kA});
-    Pki::Leaf b = pki.issue(alg, "gw-b.example.org", {"gw-b.example.org"}, {kB}, false, std::chrono::hours(-24), 3);
+    Pki::Leaf b =
+        pki.issue(alg, "gw-b.example.org", {"gw-b.example.org"}, {kB}, false, std::chrono::hours(-24), 3);
     return Certs{std::move(pki), std::move(a), std::move(b)};
 }
 
@@ -65,7 +66,8 @@ core::ManualClock& wall() {
 Pair cert_pair(const Certs& s, const char* id_a = "gw-a.example.org", const char* id_b = "gw-b.example.org",
                const char* ike = kIke) {
     return Pair(with_cert(make_connection(kA, kB, ike, kEsp, kNetA, kNetB), s.a, s.pki, id_a, id_b),
-                with_cert(make_connection(kB, kA, ike, kEsp, kNetB, kNetA), s.b, s.pki, id_b, id_a), 1, &wall());
+                with_cert(make_connection(kB, kA, ike, kEsp, kNetB, kNetA), s.b, s.pki, id_b, id_a), 1,
+                &wall());
 }
 
 // auth_method_offered returns the Authentication Method of MM1's first transform.
@@ -149,8 +151,10 @@ TEST(Ikev1Signature, SkeyidIsFromNoncesAndSharedSecret) {
                               "gw-b.example.org", "gw-a.example.org");
     const std::string one = "one";
     const std::string two = "two";
-    ca.base.psk = core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(one.data()), one.size()));
-    cb.base.psk = core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(two.data()), two.size()));
+    ca.base.psk =
+        core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(one.data()), one.size()));
+    cb.base.psk =
+        core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(two.data()), two.size()));
     Pair p(std::move(ca), std::move(cb), 3, &wall());
     p.take(p.a.engine->initiate("lan", p.now), true);
     p.pump();
@@ -184,8 +188,8 @@ TEST(Ikev1Signature, DnIdentityFromTheCertificateWhenNoneIsConfigured) {
 TEST(Ikev1Signature, CertificateFromAnotherCaIsRefused) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
     const Pki other = Pki::make(crypto::SignatureAlg::EcdsaP256Sha256, "Other CA");
-    const Pki::Leaf stranger = other.issue(crypto::SignatureAlg::EcdsaP256Sha256, "gw-a.example.org",
-                                           {"gw-a.example.org"});
+    const Pki::Leaf stranger =
+        other.issue(crypto::SignatureAlg::EcdsaP256Sha256, "gw-a.example.org", {"gw-a.example.org"});
     Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), stranger, s.pki, "gw-a.example.org",
                      "gw-b.example.org"),
            with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
@@ -236,10 +240,11 @@ TEST(Ikev1Signature, IdentityNotInTheCertificateIsRefused) {
     ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
     EXPECT_EQ(p.b.last<AuthFailed>()->reason, "peer identity not the configured one");
     // A claims an identity its certificate does not carry; B accepts any identity.
-    Pair q(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-x.example.org",
-                     "gw-b.example.org"),
-           with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org", nullptr),
-           1, &wall());
+    Pair q(
+        with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-x.example.org",
+                  "gw-b.example.org"),
+        with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org", nullptr),
+        1, &wall());
     q.take(q.a.engine->initiate("lan", q.now), true);
     q.pump();
     ASSERT_EQ(q.b.count<AuthFailed>(), 1u);
@@ -250,8 +255,8 @@ TEST(Ikev1Signature, IdentityNotInTheCertificateIsRefused) {
 
 TEST(Ikev1Signature, SignatureByAnotherKeyIsRefused) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
-    Connection ca = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-a.example.org",
-                              "gw-b.example.org");
+    Connection ca = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki,
+                              "gw-a.example.org", "gw-b.example.org");
     ca.base.private_key = s.b.key;  // signs with a key its certificate does not hold
     Pair p(std::move(ca),
            with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
@@ -336,10 +341,10 @@ TEST(Ikev1Signature, MethodsMustMatch) {
     ASSERT_EQ(p.a.count<IkeSaDown>(), 1u);
     EXPECT_EQ(p.a.last<IkeSaDown>()->reason, "NO-PROPOSAL-CHOSEN from peer");
     // A key IKEv1 cannot sign with: nothing is sent, the failure is reported.
-    Connection ed = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-a.example.org",
-                              "gw-b.example.org");
-    ed.base.private_key =
-        std::make_shared<const crypto::PrivateKey>(crypto::PrivateKey::generate(crypto::SignatureAlg::Ed25519).value());
+    Connection ed = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki,
+                              "gw-a.example.org", "gw-b.example.org");
+    ed.base.private_key = std::make_shared<const crypto::PrivateKey>(
+        crypto::PrivateKey::generate(crypto::SignatureAlg::Ed25519).value());
     EXPECT_FALSE(auth_method_of(ed.base));
     Pair q(std::move(ed), make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), 1, &wall());
     Output o = q.a.engine->initiate("lan", q.now);
@@ -369,13 +374,12 @@ TEST(Ikev1Signature, FuzzersFixedKeysAuthenticate) {
     // The fuzz targets' signature scenarios rely on these fixed keys and
     // certificates: they must really bring main mode and quick mode up.
     core::ManualClock at(test::sig_time());
-    Pair p(test::with_fixed_cert(make_connection(kA, kB, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
-                                                 kNetA, kNetB),
-                                 true),
-           test::with_fixed_cert(make_connection(kB, kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024",
-                                                 kNetB, kNetA),
-                                 false),
-           7, &at);
+    Pair p(
+        test::with_fixed_cert(
+            make_connection(kA, kB, "aes128-sha256-modp1024", "aes128-sha1-modp1024", kNetA, kNetB), true),
+        test::with_fixed_cert(
+            make_connection(kB, kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024", kNetB, kNetA), false),
+        7, &at);
     p.take(p.a.engine->initiate("lan", p.now), true);
     p.pump();
     expect_up_with_matching_keys(p);

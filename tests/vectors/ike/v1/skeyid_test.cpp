@@ -68,8 +68,8 @@ TEST(Ikev1Kdf, SignatureCasesDeriveEveryKey) {
         const bool full = c.contains("skeyid_d");
         const auto cky_i = full ? test::hex(c.at("cky_i")) : core::Bytes(8, 0);
         const auto cky_r = full ? test::hex(c.at("cky_r")) : core::Bytes(8, 0);
-        auto keys = derive_phase1_signature(hash_of(c.at("hash")), test::hex(c.at("ni")), test::hex(c.at("nr")),
-                                            test::hex(c.at("g_xy")), cky_i, cky_r, 16);
+        auto keys = derive_phase1_signature(hash_of(c.at("hash")), test::hex(c.at("ni")),
+                                            test::hex(c.at("nr")), test::hex(c.at("g_xy")), cky_i, cky_r, 16);
         ASSERT_TRUE(keys.ok());
         EXPECT_EQ(hex(keys->skeyid), c.at("skeyid").get<std::string>());
         if (!full) continue;
