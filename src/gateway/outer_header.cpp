@@ -10,6 +10,7 @@ namespace strata::gateway {
 namespace {
 constexpr std::uint8_t kProtoEsp = 50;
 constexpr std::uint8_t kProtoAh = 51;
+constexpr std::uint8_t kEcnMask = 0x03;  // RFC 3168 §5: the low two bits of TOS / Traffic Class
 constexpr std::uint8_t kProtoUdp = 17;
 }  // namespace
 
@@ -52,6 +53,7 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
         if (!p) return core::fail(ipsec::Drop::Malformed);
         o.src = p->header.src;
         o.dst = p->header.dst;
+        o.ecn = static_cast<std::uint8_t>(p->header.tos & kEcnMask);
         proto = p->header.protocol;
         upper = p->payload;
     } else if ((pkt[0] >> 4) == 6) {
@@ -59,6 +61,7 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
         if (!p) return core::fail(ipsec::Drop::Malformed);
         o.src = p->header.src;
         o.dst = p->header.dst;
+        o.ecn = static_cast<std::uint8_t>(p->header.traffic_class & kEcnMask);
         proto = p->upper_protocol;
         upper = p->upper;
     } else {

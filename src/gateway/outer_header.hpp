@@ -37,6 +37,11 @@ struct Outgoing {
     packet::IpAddress dst;
     std::uint16_t src_port = 0;  // UDP only
     std::uint16_t dst_port = 0;
+    // ecn is the ECN field of the outer header the Processor built (RFC
+    // 6040 §4.1, normal mode: the inner header's, copied). The kernel
+    // writes the header of Udp and Esp datagrams: the worker sets it on the
+    // socket (IP_TOS / IPV6_TCLASS) for each run of datagrams that share it.
+    std::uint8_t ecn = 0;
     core::ByteView payload;  // the ESP packet (after the UDP header for Udp); Ah: the whole IP packet
 };
 

@@ -1,5 +1,8 @@
 #include "gateway/worker.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "gateway/outer_header.hpp"
 #include "io/tun.hpp"
 #include "ipsec/udp_encap.hpp"
@@ -9,6 +12,15 @@ namespace strata::gateway {
 namespace {
 // kMaxPacket is the largest IP packet or datagram read.
 constexpr std::size_t kMaxPacket = 65535;
+
+// set_ecn makes the kernel write ecn into the outer header of what sock
+// sends from now on (DSCP 0, as before). IP_TOS keeps the ECN bits on UDP
+// and raw sockets (only TCP masks them).
+bool set_ecn(const io::DatagramSocket& sock, std::uint8_t ecn) noexcept {
+    const int v = ecn;
+    if (sock.local().address.is_v4()) return ::setsockopt(sock.fd(), IPPROTO_IP, IP_TOS, &v, sizeof v) == 0;
+    return ::setsockopt(sock.fd(), IPPROTO_IPV6, IPV6_TCLASS, &v, sizeof v) == 0;
+}
 }  // namespace
 
 void DatapathHandle::publish(std::shared_ptr<const Datapath> dp) {
@@ -35,6 +47,12 @@ Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, con
     for (auto& v : esp_out_) v.reserve(kBatch);
     ah_out_.resize(sockets_.ah_send.size());
     for (auto& v : ah_out_) v.reserve(kBatch);
+    udp_ecn_.resize(sockets_.udp.size());
+    for (auto& v : udp_ecn_) v.reserve(kBatch);
+    esp_ecn_.resize(sockets_.esp_send.size());
+    for (auto& v : esp_ecn_) v.reserve(kBatch);
+    udp_tos_.assign(sockets_.udp.size(), 0);
+    esp_tos_.assign(sockets_.esp_send.size(), 0);
 }
 
 Worker::~Worker() {
@@ -154,6 +172,8 @@ void Worker::send_protected(std::size_t n) {
     for (auto& v : udp_out_) v.clear();
     for (auto& v : esp_out_) v.clear();
     for (auto& v : ah_out_) v.clear();
+    for (auto& v : udp_ecn_) v.clear();
+    for (auto& v : esp_ecn_) v.clear();
     for (std::size_t i = 0; i < n; ++i) {
         const ipsec::PacketResult& res = results_[i];
         if (res.verdict == ipsec::Verdict::Bypassed) {
@@ -171,6 +191,7 @@ void Worker::send_protected(std::size_t n) {
             for (std::size_t s = 0; s < sockets_.udp.size(); ++s) {
                 if (sockets_.udp[s].local().address == out->src) {
                     udp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, out->dst_port}});
+                    udp_ecn_[s].push_back(out->ecn);
                     queued = true;
                     break;
                 }
@@ -187,6 +208,7 @@ void Worker::send_protected(std::size_t n) {
             for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s) {
                 if (sockets_.esp_send[s].local().address == out->src) {
                     esp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, 0}});
+                    esp_ecn_[s].push_back(out->ecn);
                     queued = true;
                     break;
                 }
@@ -194,8 +216,8 @@ void Worker::send_protected(std::size_t n) {
         }
         if (!queued) counters_.add(GatewayDrop::SendFailed);  // no socket on that source address
     }
-    auto flush = [this](io::DatagramSocket& sock, const std::vector<io::SendSlot>& slots) {
-        if (slots.empty()) return;
+    auto flush = [this](io::DatagramSocket& sock, std::span<const io::SendSlot> slots) {
+        if (slots.empty()) return true;
         const io::SendOutcome o = sock.send_batch(slots);
         bump(counters_.net_tx_packets, o.sent);
         if (o.failed == 0) {
@@ -211,9 +233,32 @@ void Worker::send_protected(std::size_t n) {
         }
         const std::size_t unsent = slots.size() - o.sent - o.failed;
         if (unsent > 0) counters_.add(GatewayDrop::SendBufferFull, unsent);
+        return unsent == 0;
     };
-    for (std::size_t s = 0; s < sockets_.udp.size(); ++s) flush(sockets_.udp[s], udp_out_[s]);
-    for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s) flush(sockets_.esp_send[s], esp_out_[s]);
+    // RFC 6040 §4.1: the outer header carries the inner header's ECN. The
+    // kernel writes the outer header from the socket's IP_TOS/IPV6_TCLASS,
+    // so each run of datagrams with one ECN goes out after setting it (a
+    // system call only when it changes; most flows never change it).
+    auto flush_ecn = [&](io::DatagramSocket& sock, const std::vector<io::SendSlot>& slots,
+                         const std::vector<std::uint8_t>& ecn, std::uint8_t& current) {
+        std::size_t i = 0;
+        while (i < slots.size()) {
+            std::size_t j = i + 1;
+            while (j < slots.size() && ecn[j] == ecn[i]) ++j;
+            // A refusal (never seen for UDP and raw sockets) leaves the
+            // datagrams with the socket's previous ECN; they still go.
+            if (ecn[i] != current && set_ecn(sock, ecn[i])) current = ecn[i];
+            if (!flush(sock, std::span(slots).subspan(i, j - i))) {
+                counters_.add(GatewayDrop::SendBufferFull, slots.size() - j);
+                return;
+            }
+            i = j;
+        }
+    };
+    for (std::size_t s = 0; s < sockets_.udp.size(); ++s)
+        flush_ecn(sockets_.udp[s], udp_out_[s], udp_ecn_[s], udp_tos_[s]);
+    for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s)
+        flush_ecn(sockets_.esp_send[s], esp_out_[s], esp_ecn_[s], esp_tos_[s]);
     for (std::size_t s = 0; s < sockets_.ah_send.size(); ++s) flush(sockets_.ah_send[s], ah_out_[s]);
 }
 

@@ -127,6 +127,12 @@ private:
     std::vector<std::vector<io::SendSlot>> udp_out_;  // per udp socket
     std::vector<std::vector<io::SendSlot>> esp_out_;  // per esp_send socket
     std::vector<std::vector<io::SendSlot>> ah_out_;   // per ah_send socket
+    // The outer ECN of each queued datagram (RFC 6040 §4.1), and the ECN
+    // each socket's IP_TOS / IPV6_TCLASS is set to now (the kernel writes it).
+    std::vector<std::vector<std::uint8_t>> udp_ecn_;
+    std::vector<std::vector<std::uint8_t>> esp_ecn_;
+    std::vector<std::uint8_t> udp_tos_;
+    std::vector<std::uint8_t> esp_tos_;
 };
 
 }  // namespace strata::gateway

@@ -20,6 +20,11 @@ Cases:
                     drop counter (ICV, replay, unknown SPI, policy, send) did;
                     list-sas shows transport-mode AH and ESP SAs; A->B stays
                     unrouted. `strata gateway --check` accepts the examples.
+  ecn_outer         RFC 6040 §4.1: C and D with the manual tunnel-mode SAs of
+                    examples/gateway/site-{c,d}-sas.toml (ESP in UDP 4500);
+                    pings A->B marked ECT(0), ECT(1), Not-ECT and ECT(0)
+                    again: on the internet link the outer IP header of each
+                    of C's datagrams carries its inner packet's ECN.
 """
 import argparse
 import os
@@ -148,6 +153,37 @@ def case_manual_transport(env):
         raise Fail("A reached B although no SA covers the LANs")
 
 
+def case_ecn_outer(env):
+    """RFC 6040 §4.1 (normal mode): the outer header of UDP-encapsulated ESP
+    carries the ECN field of the packet inside."""
+    env.write_configs("udp")  # site-{c,d}-sas.toml: tunnel mode, ESP in UDP 4500
+    env.start("c")
+    env.start("d")
+    marks = {0: [], 1: ["-Q", "1"], 2: ["-Q", "2"]}  # Not-ECT, ECT(1), ECT(0) (RFC 3168 §5)
+
+    def traffic():
+        for ecn in (2, 1, 0, 2):  # twice ECT(0): the socket's setting changes back
+            r = ns_run(env.ns("a"), ["ping", "-c", "3", "-i", "0.2", "-W", "2"] + marks[ecn] + ["203.0.113.10"],
+                       check=False)
+            if " 0% packet loss" not in r.stdout:
+                raise Fail(f"ping A->B with ECN {ecn}:\n{r.stdout}{r.stderr}")
+            time.sleep(0.3)
+        time.sleep(1.0)
+    pcap = e2e.capture(env, traffic)
+    rows = run(["tshark", "-r", pcap, "-Y", "esp and udp.port == 4500 and ip.src == 198.51.100.1", "-T", "fields",
+                "-e", "ip.dsfield.ecn"]).stdout.split()
+    got = [int(x, 0) for x in rows]
+    counts = {e: got.count(e) for e in (0, 1, 2, 3)}
+    # 12 echo requests crossed C->D: 6 ECT(0), 3 ECT(1), 3 Not-ECT; a loaded
+    # machine's capture may miss a frame, never show another mark.
+    if len(got) > 12 or counts[3] or counts[2] < 4 or counts[1] < 2 or counts[0] < 2 or \
+            counts[2] > 6 or counts[1] > 3 or counts[0] > 3:
+        raise Fail(f"outer ECN of C's ESP-in-UDP datagrams: {counts} (want 6x ECT(0), 3x ECT(1), 3x Not-ECT) "
+                   f"({pcap})")
+    print(f"outer ECN copied from the inner header: {counts[2]} ECT(0), {counts[1]} ECT(1), {counts[0]} Not-ECT "
+          f"of {len(got)} ESP-in-UDP datagrams C->D")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--strata", required=True)
@@ -164,6 +200,8 @@ def main():
     try:
         if args.case == "manual_transport":
             case_manual_transport(env)
+        elif args.case == "ecn_outer":
+            case_ecn_outer(env)
         else:
             raise Fail(f"unknown case {args.case}")
         for gw in list(env.gws):

@@ -75,3 +75,12 @@ add_test(NAME interop.gateway.strata.reload_peers
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/reload-peers)
 set_tests_properties(interop.gateway.strata.reload_peers PROPERTIES LABELS interop TIMEOUT 120
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+
+# interop.gateway.strata.ecn_outer: the outer header of UDP-encapsulated ESP
+# carries the inner ECN (RFC 6040 §4.1); gateway/gateway_manual.py.
+add_test(NAME interop.gateway.strata.ecn_outer
+         COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_manual.py --strata $<TARGET_FILE:strata>
+                 --shared ${STRATA_SHARED_DIR} --case ecn_outer
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ecn-outer)
+set_tests_properties(interop.gateway.strata.ecn_outer PROPERTIES LABELS interop TIMEOUT 90
+                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
