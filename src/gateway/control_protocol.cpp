@@ -56,7 +56,7 @@ std::string_view to_string(ProtocolError e) noexcept {
         case ProtocolError::UnknownCommand:
             return "unknown command (status, list-sas, list-policies, counters, initiate NAME, terminate "
                    "NAME, "
-                   "rekey NAME, reload)";
+                   "rekey NAME [--ike], reload)";
         case ProtocolError::MissingName: return "this command needs a NAME";
         case ProtocolError::UnexpectedArgument: return "unexpected argument";
         case ProtocolError::BadName:
@@ -91,7 +91,11 @@ core::Result<Request, ProtocolError> parse_request(std::string_view line) noexce
     r.command = *cmd;
     if (takes_name(*cmd)) {
         if (count < 2) return core::fail(ProtocolError::MissingName);
-        if (count > 2) return core::fail(ProtocolError::UnexpectedArgument);
+        if (count > 2) {
+            if (*cmd != Command::Rekey || words[2] != "--ike")
+                return core::fail(ProtocolError::UnexpectedArgument);
+            r.ike = true;
+        }
         const std::string_view name = words[1];
         if (name.size() > kMaxNameLength || !std::all_of(name.begin(), name.end(), is_name_char))
             return core::fail(ProtocolError::BadName);
@@ -105,6 +109,7 @@ core::Result<Request, ProtocolError> parse_request(std::string_view line) noexce
 std::string format_request(const Request& r) {
     std::string s(to_string(r.command));
     if (takes_name(r.command)) s += " " + r.name;
+    if (r.command == Command::Rekey && r.ike) s += " --ike";
     return s;
 }
 

@@ -5,6 +5,7 @@
 //
 //   COMMAND [NAME]\n        status | list-sas | list-policies | counters |
 //                           initiate NAME | terminate NAME | rekey NAME | reload
+//   rekey NAME --ike\n      rekeys the peer's IKE SA instead of its CHILD SAs
 //
 // and the gateway answers each with one line of JSON:
 //
@@ -53,6 +54,7 @@ bool takes_name(Command c) noexcept;
 struct Request {
     Command command = Command::Status;
     std::string name;  // initiate/terminate/rekey: the peer or child
+    bool ike = false;  // rekey: the IKE SA, not the CHILD SAs ("rekey NAME --ike")
     friend bool operator==(const Request&, const Request&) = default;
 };
 

@@ -616,7 +616,8 @@ json Daemon::handle(const Request& req) {
                 IkeService::Reply r;
                 if (req.command == Command::Initiate) r = st_->ike->initiate(req.name, now);
                 if (req.command == Command::Terminate) r = st_->ike->terminate(req.name, now);
-                if (req.command == Command::Rekey) r = st_->ike->rekey(req.name, now);
+                if (req.command == Command::Rekey)
+                    r = req.ike ? st_->ike->rekey_ike(req.name, now) : st_->ike->rekey(req.name, now);
                 arm_ike_timer();
                 if (!r.ok) return error(req.command, r.message);
                 return ok(req.command, json{{"message", r.message}});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "ike/proposal.hpp"
 #include "ike/v2/certificates.hpp"
@@ -103,6 +104,65 @@ core::Result<ike::ConnectionConfig, ConfigError> connection(const PeerConfig& p,
     return c;
 }
 
+bool overlaps(const packet::IpPrefix& a, const packet::IpPrefix& b) {
+    return a.version() == b.version() && (a.contains(b) || b.contains(a));
+}
+
+// overlapping_children finds two children of p whose selectors overlap
+// (some local and remote subnet of one overlap those of the other): their
+// SPD entries would shadow each other and a responder could not tell which
+// child a peer asks for (RFC 4301 §4.4.1 wants decorrelated entries). The
+// reason names both; the second child is where it is refused.
+std::optional<std::pair<std::string, const ChildConfig*>> overlapping_children(const PeerConfig& p) {
+    for (std::size_t j = 1; j < p.children.size(); ++j) {
+        const ChildConfig& b = p.children[j];
+        for (std::size_t i = 0; i < j; ++i) {
+            const ChildConfig& a = p.children[i];
+            for (const auto& al : a.local_ts) {
+                for (const auto& bl : b.local_ts) {
+                    if (!overlaps(al, bl)) continue;
+                    for (const auto& ar : a.remote_ts) {
+                        for (const auto& br : b.remote_ts) {
+                            if (!overlaps(ar, br)) continue;
+                            return std::pair<std::string, const ChildConfig*>{
+                                "peer '" + p.name + "': children '" + a.name + "' and '" + b.name +
+                                    "' overlap (" + al.to_string() + " === " + ar.to_string() + " and " +
+                                    bl.to_string() + " === " + br.to_string() +
+                                    "): each child needs subnets of its own",
+                                &b};
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+// child_spec turns a further child of an IKEv2 peer into the engine's
+// ChildSpec. Its lifetimes stay with the datapath (soft: the gateway asks
+// for the rekey), as for the first child.
+core::Result<ike::ChildSpec, ConfigError> child_spec(const ChildConfig& child, std::uint32_t reqid) {
+    ike::ChildSpec s;
+    s.name = child.name;
+    s.reqid = reqid;
+    std::string bad;
+    auto espp = ike::parse_proposals(join(child.esp_proposals), ike::ProposalUse::Esp, &bad);
+    if (!espp) {
+        return core::fail(ConfigError{child.at.where() + ": child '" + child.name + "': ESP proposal '" +
+                                      bad + "': " + std::string(ike::to_string(espp.error()))});
+    }
+    s.esp_proposals = std::move(espp).value();
+    s.local_ts = to_ts(child.local_ts);
+    s.remote_ts = to_ts(child.remote_ts);
+    s.mode = child.mode;
+    // Negotiated right after IKE_AUTH unless it waits for the peer
+    // (start_action = none); a trap child is asked for by its acquire
+    // too, but once the IKE SA is up every child is wanted anyway.
+    s.start = child.start_action != StartAction::None;
+    return s;
+}
+
 const core::Clock& system_clock() {
     static const core::RealClock clock;
     return clock;
@@ -140,17 +200,19 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
                 !r)
                 return core::fail(r.error());
         }
-        if (p.children.size() != 1) {
-            // Each further child would need CREATE_CHILD_SA (IKEv2) or a
-            // quick mode per child (IKEv1), which the engines' one connection
-            // per peer cannot express yet.
-            if (auto r =
-                    refuse_at(p.children[1].at,
-                              "peer '" + p.name +
-                                  "': only one child per peer is supported yet (a second child needs its "
-                                  "own negotiation; put it under a second [peers.NAME] entry)");
+        if (p.version == 1 && p.children.size() != 1) {
+            // IKEv2 negotiates further children with CREATE_CHILD_SA; IKEv1
+            // would need a quick mode per child, which its engine's one
+            // connection per peer cannot express yet.
+            if (auto r = refuse_at(p.children[1].at,
+                                   "peer '" + p.name +
+                                       "' (IKEv1): only one child per IKEv1 peer is supported yet (put the "
+                                       "second child under a second [peers.NAME] entry, or use version = 2)");
                 !r)
                 return core::fail(r.error());
+        }
+        if (auto clash = overlapping_children(p)) {
+            if (auto r = refuse_at(clash->second->at, clash->first); !r) return core::fail(r.error());
         }
         const ChildConfig& first = p.children.front();
         if (p.version == 1 && (first.local_ts.size() != 1 || first.remote_ts.size() != 1)) {
@@ -193,7 +255,24 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
             plan.v1.connections.push_back(std::move(v1));
             plan.v1.wall_clock = &system_clock();  // certificate validity (RFC 5280 §6.1.3)
         } else {
-            plan.v2.connections.push_back(std::move(conn).value());
+            ike::ConnectionConfig v2 = std::move(conn).value();
+            // The first child goes in IKE_AUTH; the others follow with
+            // CREATE_CHILD_SA (RFC 7296 §1.3.1), each with its own reqid.
+            v2.child_name = plan.children.front().name;
+            v2.child_reqid = plan.children.front().reqid;
+            for (std::size_t i = 1; i < p.children.size(); ++i) {
+                auto spec = child_spec(p.children[i], plan.children[i].reqid);
+                if (!spec) return core::fail(spec.error());
+                v2.more_children.push_back(std::move(spec).value());
+            }
+            // RFC 7296 §2.18: this gateway rekeys its IKE SA itself at
+            // rekey_time less a random share of rand_time, and deletes it
+            // over_time later if that did not work; swanctl's defaults make
+            // both a tenth of rekey_time.
+            v2.ike_rekey_time = p.rekey_time;
+            v2.ike_over_time = p.rekey_time / 10;
+            v2.ike_rand_time = v2.ike_over_time;
+            plan.v2.connections.push_back(std::move(v2));
             // Certificate validity is checked against calendar time (RFC
             // 5280 §6.1.3); the gateway runs on the system's.
             plan.v2.wall_clock = &system_clock();

@@ -46,6 +46,7 @@ struct IkeService::IkeRecord {
 // Installed is one CHILD SA pair in the datapath.
 struct IkeService::Installed {
     std::size_t peer = 0;
+    std::uint32_t reqid = 0;  // the configured child's (ChildPlan::reqid)
     ike::IkeSaId ike;
     std::uint32_t spi_in = 0;
     std::uint32_t spi_out = 0;
@@ -74,6 +75,8 @@ struct IkeService::Peer {
     std::unique_ptr<ike::v2::Engine> v2;
     std::unique_ptr<ike::v1::Engine> v1;
     std::optional<core::Instant> initiated_at;  // last negotiation started here
+    // child_requested_at: last CREATE_CHILD_SA asked for a child (by reqid), for the hold-off.
+    std::map<std::uint32_t, std::optional<core::Instant>> child_requested_at;
     std::vector<IkeRecord> ikes;
     core::Duration v1_ike_lifetime{0};  // IKEv1: the ISAKMP SA lifetime we offer
 };
@@ -219,20 +222,25 @@ void IkeService::on_event(Peer& p, ike::Event&& ev, core::Instant now) {
                 for (auto& [spi, c] : children_) {
                     if (c.peer == p.index && c.ike == e.old_id) c.ike = e.new_id;
                 }
-                log_.info("peer '{}': IKE SA rekeyed", p.plan.name);
+                log_.info("peer '{}': IKE SA {}_i {}_r rekeyed: now {}_i {}_r ({})", p.plan.name,
+                          hex64(e.old_id.spi_i), hex64(e.old_id.spi_r), hex64(e.new_id.spi_i),
+                          hex64(e.new_id.spi_r), ike::to_string(e.algorithms));
             } else if constexpr (std::is_same_v<T, ike::ChildSaUp>) {
                 p.initiated_at.reset();
+                p.child_requested_at.erase(e.child.reqid);
                 if (auto spi = install(p, e.ike, std::move(e.child), now)) {
                     ++counters_.children_up;
-                    // One child per peer: an older pair of the same peer is
-                    // stale (the peer restarted, or both sides initiated);
-                    // the new pair carries the traffic from now on and the
-                    // old one is deleted after kRetireGrace. Within one
-                    // IKEv2 SA the engine settles duplicates itself (a
-                    // rekey collision, RFC 7296 §2.8.1, deletes the
-                    // redundant SA), so only other IKE SAs' pairs go here.
+                    // One pair per configured child: an older pair of the
+                    // same child is stale (the peer restarted, or both sides
+                    // initiated); the new pair carries the traffic from now
+                    // on and the old one is deleted after kRetireGrace.
+                    // Within one IKEv2 SA the engine settles duplicates
+                    // itself (a rekey collision, RFC 7296 §2.8.1, deletes
+                    // the redundant SA), so only other IKE SAs' pairs go here.
+                    const std::uint32_t reqid = children_.at(*spi).reqid;
                     for (auto& [old_spi, old] : children_) {
-                        if (old_spi == *spi || old.peer != p.index || old.retire_at) continue;
+                        if (old_spi == *spi || old.peer != p.index || old.reqid != reqid || old.retire_at)
+                            continue;
                         if (p.v2 && old.ike == e.ike) continue;
                         retire(old, now);
                         log_.info("peer '{}': CHILD SA {} ({}) replaced by {}: deleting it in {} s",
@@ -261,7 +269,13 @@ void IkeService::on_event(Peer& p, ike::Event&& ev, core::Instant now) {
 
 std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id, ike::ChildSaKeys keys,
                                                  core::Instant now) {
-    const ChildPlan& ch = p.plan.children.front();
+    // The engine names the child by its reqid (IKEv2: ChildSpec::reqid);
+    // none (IKEv1, one child) is the first.
+    const ChildPlan* found = &p.plan.children.front();
+    for (const auto& plan_child : p.plan.children) {
+        if (keys.reqid != 0 && plan_child.reqid == keys.reqid) found = &plan_child;
+    }
+    const ChildPlan& ch = *found;
     keys.reqid = ch.reqid;
     auto [in_cfg, out_cfg] = keys.to_sa_configs();
     ipsec::Lifetimes life = child_lifetimes(ch.config);
@@ -296,6 +310,7 @@ std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id
     const std::string name = p.plan.name + "/" + ch.name;
     Installed c;
     c.peer = p.index;
+    c.reqid = ch.reqid;
     c.ike = id;
     c.spi_in = keys.spi_in;
     c.spi_out = keys.spi_out;
@@ -485,11 +500,12 @@ void IkeService::datapath_event(const InboxEvent& e, core::Instant now) {
                                    p->plan.name, ch.name);
                         return;
                     }
-                    const bool busy = p->initiated_at && now - *p->initiated_at < kInitiateHoldOff;
-                    const bool has_child = std::any_of(
-                        children_.begin(), children_.end(),
-                        [&](const auto& kv) { return kv.second.peer == p->index && !kv.second.retire_at; });
-                    if (!busy && !has_child) start_peer(*p, now, "traffic with no SA (acquire)");
+                    const bool has_child =
+                        std::any_of(children_.begin(), children_.end(), [&](const auto& kv) {
+                            return kv.second.peer == p->index && kv.second.reqid == ch.reqid &&
+                                   !kv.second.retire_at;
+                        });
+                    if (!has_child) start_child(*p, ch, now, "traffic with no SA (acquire)");
                     return;
                 }
             }
@@ -609,9 +625,40 @@ bool IkeService::remove_peer(const std::string& name, core::Instant now) {
     return true;
 }
 
+void IkeService::start_child(Peer& p, const ChildPlan& ch, core::Instant now, const char* why) {
+    // With an IKEv2 SA up, a missing child gets its own CREATE_CHILD_SA
+    // (RFC 7296 §1.3.1); without one, the IKE SA is set up first (its
+    // IKE_AUTH carries the first child, the others follow).
+    if (p.v2 && !p.ikes.empty()) {
+        auto& last = p.child_requested_at[ch.reqid];
+        if (last && now - *last < kInitiateHoldOff) return;
+        last = now;
+        log_.info("peer '{}': asking for CHILD SA {} ({})", p.plan.name, ch.name, why);
+        handle(p, p.v2->create_child(p.plan.name, ch.name, now), now);
+        return;
+    }
+    if (p.initiated_at && now - *p.initiated_at < kInitiateHoldOff) return;
+    start_peer(p, now, why);
+}
+
+const ChildPlan* IkeService::find_child(const Peer& p, const std::string& name) {
+    const auto slash = name.find('/');
+    const std::string child = slash == std::string::npos ? name : name.substr(slash + 1);
+    if (slash == std::string::npos && child == p.plan.name) return nullptr;  // the whole peer
+    for (const auto& c : p.plan.children) {
+        if (c.name == child) return &c;
+    }
+    return nullptr;
+}
+
 IkeService::Reply IkeService::initiate(const std::string& name, core::Instant now) {
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
+    if (const ChildPlan* ch = find_child(*p, name); ch != nullptr && p->v2 && !p->ikes.empty()) {
+        p->child_requested_at.erase(ch->reqid);
+        start_child(*p, *ch, now, "strata ctl initiate");
+        return {true, "asking peer '" + p->plan.name + "' for CHILD SA " + ch->name};
+    }
     start_peer(*p, now, "strata ctl initiate");
     return {true, "initiating peer '" + p->plan.name + "' (IKEv" + std::to_string(p->plan.version) + ")"};
 }
@@ -635,11 +682,17 @@ IkeService::Reply IkeService::terminate(const std::string& name, core::Instant n
 IkeService::Reply IkeService::rekey(const std::string& name, core::Instant now) {
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
+    // A child's name rekeys that child's SAs only; the peer's, all of them.
+    const ChildPlan* only = find_child(*p, name);
     std::vector<std::uint32_t> spis;
     for (const auto& [spi, c] : children_) {
-        if (c.peer == p->index && !c.retire_at) spis.push_back(spi);
+        if (c.peer == p->index && !c.retire_at && (only == nullptr || c.reqid == only->reqid))
+            spis.push_back(spi);
     }
-    if (spis.empty()) return {false, "peer '" + p->plan.name + "' has no CHILD SA to rekey"};
+    if (spis.empty())
+        return {false, only != nullptr ? "child '" + only->name + "' of peer '" + p->plan.name +
+                                             "' has no CHILD SA to rekey"
+                                       : "peer '" + p->plan.name + "' has no CHILD SA to rekey"};
     for (auto spi : spis) {
         if (p->v1) {
             handle(*p, p->v1->rekey_child(spi, now), now);
@@ -648,6 +701,20 @@ IkeService::Reply IkeService::rekey(const std::string& name, core::Instant now) 
         }
     }
     return {true, "rekeying " + std::to_string(spis.size()) + " CHILD SA(s) of peer '" + p->plan.name + "'"};
+}
+
+IkeService::Reply IkeService::rekey_ike(const std::string& name, core::Instant now) {
+    Peer* p = find_peer(name);
+    if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
+    if (p->ikes.empty()) return {false, "peer '" + p->plan.name + "' has no IKE SA to rekey"};
+    const std::size_t n = p->ikes.size();
+    if (p->v1) {
+        handle(*p, p->v1->rekey_ike(p->plan.name, now), now);
+    } else {
+        handle(*p, p->v2->rekey_ike(p->plan.name, now), now);
+    }
+    return {true, "rekeying " + std::to_string(n) + (p->v1 ? " ISAKMP SA(s)" : " IKE SA(s)") + " of peer '" +
+                      p->plan.name + "'"};
 }
 
 core::Duration IkeService::jitter(core::Duration max) {
@@ -690,7 +757,9 @@ nlohmann::json IkeService::ike_sas(core::Instant now) const {
             std::optional<core::Instant> expires_at;
             if (p->v2) {
                 for (const auto& info : p->v2->ike_sas()) {
-                    if (info.id == r.id) rekey_at = info.rekey_at;
+                    if (!(info.id == r.id)) continue;
+                    rekey_at = info.rekey_at;
+                    expires_at = info.expires_at;
                 }
             } else if (p->v1_ike_lifetime > core::Duration::zero()) {
                 expires_at = r.up_at + p->v1_ike_lifetime;  // the lifetime we offered (RFC 2409 §5)

@@ -111,8 +111,10 @@ public:
     // drops the engine; false if there is no such peer.
     bool remove_peer(const std::string& name, core::Instant now);
 
-    // Control requests: NAME is a peer or "peer/child". The string says what
-    // was done, or why not (ok = false).
+    // Control requests: NAME is a peer, or one of its children ("child" or
+    // "peer/child"): initiate then asks for that child alone if the IKEv2
+    // SA is up, rekey rekeys that child's SAs only. The string says what was
+    // done, or why not (ok = false).
     struct Reply {
         bool ok = false;
         std::string message;
@@ -120,6 +122,10 @@ public:
     Reply initiate(const std::string& name, core::Instant now);
     Reply terminate(const std::string& name, core::Instant now);
     Reply rekey(const std::string& name, core::Instant now);
+    // rekey_ike replaces the peer's IKE SA(s) (IKEv2: CREATE_CHILD_SA with
+    // a new SA payload of protocol IKE, RFC 7296 §1.3.2 and §2.18, the
+    // CHILD SAs move over unchanged; IKEv1: a new main mode).
+    Reply rekey_ike(const std::string& name, core::Instant now);
 
     // ike_sas lists the IKE SAs (with their children), each with
     // rekey_in_seconds and expires_in_seconds (null: none scheduled).
@@ -160,6 +166,11 @@ private:
     Peer* find_peer(const std::string& name);
     Installed* find_sa(std::uint32_t spi, ipsec::Direction dir);
     void start_peer(Peer& p, core::Instant now, const char* why);
+    // start_child negotiates a child that has no SA: CREATE_CHILD_SA on the
+    // peer's IKEv2 SA, or else the IKE SA itself (each held off kInitiateHoldOff).
+    void start_child(Peer& p, const ChildPlan& ch, core::Instant now, const char* why);
+    // find_child is the child a control NAME ("child" or "peer/child") names; null: the whole peer.
+    static const ChildPlan* find_child(const Peer& p, const std::string& name);
     void lifetime(std::uint32_t spi, ipsec::Direction dir, bool hard, core::Instant now);
 
     std::vector<std::unique_ptr<Peer>> peers_;

@@ -38,7 +38,34 @@ struct RetransmitConfig {
 // a pre-shared key, or signatures with X.509 certificates (RFC 7427).
 enum class AuthKind : std::uint8_t { Psk, PublicKey };
 
+// ChildSpec is one further CHILD SA of a connection (swanctl's
+// children.<name> after the first): its own proposals, selectors, mode and
+// lifetimes (0: none). reqid, if not 0, goes into the ChildSaKeys of its SAs
+// so that the gateway can tell the children apart.
+struct ChildSpec {
+    std::string name;
+    std::uint32_t reqid = 0;
+    std::vector<crypto::Proposal> esp_proposals;  // ike::parse_proposals(..., Esp)
+    std::vector<TrafficSelector> local_ts;
+    std::vector<TrafficSelector> remote_ts;
+    ipsec::Mode mode = ipsec::Mode::Tunnel;
+    core::Duration rekey_time{0};  // rekeyed at rekey_time less a random share of rand_time
+    core::Duration rand_time{0};
+    core::Duration life_time{0};
+    // start: the side that set up the IKE SA asks for this CHILD SA with
+    // CREATE_CHILD_SA right after IKE_AUTH (RFC 7296 §1.3.1); false: only
+    // on request (Engine::create_child) or when the peer asks for it.
+    bool start = true;
+};
+
 // ConnectionConfig describes one peer. Move-only (it holds the PSK).
+//
+// Its first CHILD SA (negotiated in IKE_AUTH) is described by esp_proposals,
+// local_ts, remote_ts, mode and the child_* lifetimes, and named by
+// child_name / child_reqid; more_children lists any further ones. A
+// responder serves a peer's CHILD SA request with the first of these whose
+// selectors hold what the peer proposes (or, failing that, overlap it:
+// narrowing, RFC 7296 §2.9) and whose proposals match.
 struct ConnectionConfig {
     std::string name = "conn";
     packet::IpAddress local_address;
@@ -77,6 +104,9 @@ struct ConnectionConfig {
     core::Duration child_rekey_time{0};
     core::Duration child_rand_time{0};
     core::Duration child_life_time{0};
+    std::string child_name;         // the first CHILD SA's name (ChildInfo)
+    std::uint32_t child_reqid = 0;  // ... and its reqid (ChildSaKeys::reqid; 0: none)
+    std::vector<ChildSpec> more_children;
 
     // ---- certificate authentication (auth = PublicKey) ----
     AuthKind auth = AuthKind::Psk;

@@ -23,6 +23,7 @@ namespace {
 struct CtlOptions {
     std::string socket = "/run/strata/gateway.sock";
     bool json = false;
+    bool ike = false;  // rekey: the IKE SA
     std::vector<std::string> words;
 };
 
@@ -61,6 +62,8 @@ std::string round_trip(const std::string& path, const std::string& line) {
 void run_ctl(const CtlOptions& o) {
     std::string line;
     for (const auto& w : o.words) line += (line.empty() ? "" : " ") + w;
+    // --ike goes on the wire as a third word; parse_request allows it after rekey only.
+    if (o.ike) line += " --ike";
     // Check locally first, so a typo gets the same message without a round trip.
     auto req = gateway::parse_request(line);
     if (!req) die(2, std::string(gateway::to_string(req.error())));
@@ -89,9 +92,12 @@ void add_ctl_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "ctl",
         "Control a running gateway: status | list-sas | list-policies | counters | initiate NAME | "
-        "terminate NAME | rekey NAME | reload");
+        "terminate NAME | rekey NAME [--ike] | reload");
     cmd->add_option("--socket", opts->socket, "The gateway's control socket")->capture_default_str();
     cmd->add_flag("--json", opts->json, "Print the gateway's JSON reply (for scripts)");
+    cmd->add_flag("--ike", opts->ike,
+                  "With rekey: rekey the peer's IKE SA (its CHILD SAs move over unchanged) instead of "
+                  "its CHILD SAs");
     cmd->add_option("command", opts->words, "COMMAND [NAME]")->required();
     cmd->callback([opts] { run_ctl(*opts); });
 }

@@ -16,6 +16,28 @@ Engine::Engine(EngineConfig config, crypto::RandomSource& rng) : config_(std::mo
         config_.certificate_cache =
             std::make_shared<crypto::CertificateCache>(kEngineCertificateCacheCapacity);
     }
+    specs_.reserve(config_.connections.size());
+    for (const auto& c : config_.connections) {
+        std::vector<ChildSpec> v;
+        ChildSpec first;
+        first.name = c.child_name;
+        first.reqid = c.child_reqid;
+        first.esp_proposals = c.esp_proposals;
+        first.local_ts = c.local_ts;
+        first.remote_ts = c.remote_ts;
+        first.mode = c.mode;
+        first.rekey_time = c.child_rekey_time;
+        first.rand_time = c.child_rand_time;
+        first.life_time = c.child_life_time;
+        v.push_back(std::move(first));
+        v.insert(v.end(), c.more_children.begin(), c.more_children.end());
+        specs_.push_back(std::move(v));
+    }
+}
+
+const std::vector<ChildSpec>& Engine::specs_for(const ConnectionConfig& c) const {
+    // Every IkeSa's connection is an element of config_.connections.
+    return specs_[static_cast<std::size_t>(&c - config_.connections.data())];
 }
 Engine::~Engine() = default;
 
@@ -318,11 +340,28 @@ Output Engine::delete_ike(std::string_view connection, core::Instant now) {
 }
 
 Output Engine::create_child(std::string_view connection, core::Instant now) {
+    return new_child(connection, 0, false, now);
+}
+
+Output Engine::create_child(std::string_view connection, std::string_view child, core::Instant now) {
+    const auto* c = find_connection(connection);
+    if (c == nullptr) return {};
+    const auto& specs = specs_for(*c);
+    auto it = std::find_if(specs.begin(), specs.end(), [&](const ChildSpec& s) { return s.name == child; });
+    if (it == specs.end()) return {};
+    return new_child(connection, static_cast<std::size_t>(it - specs.begin()), true, now);
+}
+
+Output Engine::new_child(std::string_view connection, std::size_t index, bool unless_present,
+                         core::Instant now) {
     Output out;
     for (auto& [spi, sa] : sas_) {
         if (sa->conn_.name != connection || sa->state_ != SaState::Established || !sa->announced_) continue;
+        if (unless_present && sa->has_child_for(index)) break;
         sa->now_ = now;
-        sa->queue(Task{TaskKind::NewChild, 0, now, std::nullopt, 0}, false, now, out);
+        Task t{TaskKind::NewChild, 0, now, std::nullopt, 0};
+        t.spec = index;
+        sa->queue(t, false, now, out);
         break;
     }
     settle();
@@ -335,6 +374,9 @@ std::vector<ChildInfo> Engine::children() const {
         for (const auto& c : sa->children_) {
             ChildInfo i;
             i.connection = sa->conn_.name;
+            const ChildSpec& spec = sa->spec(c.spec);
+            i.child = spec.name;
+            i.reqid = spec.reqid;
             i.ike = sa->id();
             i.spi_in = c.spi_in;
             i.spi_out = c.spi_out;
@@ -369,6 +411,7 @@ std::vector<IkeInfo> Engine::ike_sas() const {
         i.nat_local = sa->nat_local_;
         i.nat_remote = sa->nat_remote_;
         i.rekey_at = sa->ike_rekey_at_;
+        i.expires_at = sa->ike_expire_at_;
         i.children = sa->children_.size();
         v.push_back(std::move(i));
     }

@@ -85,6 +85,8 @@ struct EngineStats {
 // ChildInfo describes a CHILD SA (tests, listings, the gateway).
 struct ChildInfo {
     std::string connection;
+    std::string child;        // the configured child it was negotiated for (ChildSpec::name)
+    std::uint32_t reqid = 0;  // its reqid (0: none configured)
     IkeSaId ike;
     std::uint32_t spi_in = 0;
     std::uint32_t spi_out = 0;
@@ -112,7 +114,8 @@ struct IkeInfo {
     Endpoint remote;
     bool nat_local = false;
     bool nat_remote = false;
-    std::optional<core::Instant> rekey_at;
+    std::optional<core::Instant> rekey_at;    // soft lifetime: this host rekeys then (§2.18)
+    std::optional<core::Instant> expires_at;  // hard lifetime: deleted then if not rekeyed
     std::size_t children = 0;
 };
 
@@ -162,8 +165,11 @@ public:
     // (rekey it) or hard (delete it) limit.
     Output child_expired(std::uint32_t spi_in, bool hard, core::Instant now);
     // create_child asks for one more CHILD SA on the connection's IKE SA
-    // with the configured selectors (§1.3.1).
+    // with the configured selectors (§1.3.1): those of the first child, or
+    // of the child named `child` (ChildSpec::name; an unknown one: nothing),
+    // the latter only if that child has no SA yet nor one on its way.
     Output create_child(std::string_view connection, core::Instant now);
+    Output create_child(std::string_view connection, std::string_view child, core::Instant now);
 
     [[nodiscard]] std::vector<ChildInfo> children() const;
     [[nodiscard]] std::vector<IkeInfo> ike_sas() const;
@@ -179,7 +185,12 @@ public:
 private:
     friend class IkeSa;
     const ConnectionConfig* find_connection(std::string_view name) const;
+    // specs_for lists a connection's CHILD SAs: [0] from its own fields, then more_children.
+    const std::vector<ChildSpec>& specs_for(const ConnectionConfig& c) const;
     const ConnectionConfig* connection_for(const Endpoint& local, const Endpoint& remote) const;
+    // new_child queues a NewChild task for configured child `index` on the
+    // connection's established IKE SA (unless_present: not if it has one).
+    Output new_child(std::string_view connection, std::size_t index, bool unless_present, core::Instant now);
     void respond_init(const Datagram& in, const ParsedMessage& m, core::Instant now, Output& out);
     // adopt takes a new IKE SA made during a call (a rekey); it joins sas_ when the call ends.
     void adopt(std::unique_ptr<IkeSa> sa);
@@ -191,6 +202,7 @@ private:
     crypto::RandomSource& rng_;
     // cookies_ makes and checks the responder's COOKIEs (RFC 7296 §2.6).
     CookieJar cookies_{rng_, config_.cookie_secret_lifetime};
+    std::vector<std::vector<ChildSpec>> specs_;            // by index of config_.connections
     std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas_;  // keyed by this host's SPI
     std::vector<std::unique_ptr<IkeSa>> adopted_;
     EngineStats stats_;

@@ -84,11 +84,14 @@ void IkeSa::send_auth(Output& out, core::Instant now) {
     if (!conn_.remote_id.data.empty())
         pl.push_back(payload(PayloadType::IDr, encode_identity_payload(conn_.remote_id)));
     pl.push_back(std::move(auth.back()));
-    if (conn_.mode == ipsec::Mode::Transport) pl.push_back(notify(NotifyType::UseTransportMode));
+    // The first configured child goes in IKE_AUTH (§1.2); the others follow
+    // with CREATE_CHILD_SA once the IKE SA is up (§1.3.1).
+    const ChildSpec& first = spec(0);
+    if (first.mode == ipsec::Mode::Transport) pl.push_back(notify(NotifyType::UseTransportMode));
     pl.push_back(payload(PayloadType::SA,
-                         encode_sa(to_wire(conn_.esp_proposals, ProtocolId::Esp, spi32_bytes(*spi), false))));
-    pl.push_back(payload(PayloadType::TSi, encode_ts(conn_.local_ts)));
-    pl.push_back(payload(PayloadType::TSr, encode_ts(conn_.remote_ts)));
+                         encode_sa(to_wire(first.esp_proposals, ProtocolId::Esp, spi32_bytes(*spi), false))));
+    pl.push_back(payload(PayloadType::TSi, encode_ts(first.local_ts)));
+    pl.push_back(payload(PayloadType::TSr, encode_ts(first.remote_ts)));
     next_request_id_ = 1;
     if (!send_fragmented_request(out, ExchangeType::IkeAuth, pl, now))
         return fail_down(out, "encryption failed");
@@ -179,6 +182,15 @@ void IkeSa::handle_auth_response(const std::vector<RawPayload>& pl, Output& out)
     }
     state_ = SaState::Established;
     emit_up(out);
+    // RFC 7296 §1.3.1: the further configured children, one CREATE_CHILD_SA
+    // each, queued now and sent once the IKE_AUTH exchange is done.
+    const auto& specs = eng_.specs_for(conn_);
+    for (std::size_t i = 1; i < specs.size(); ++i) {
+        if (!specs[i].start) continue;
+        Task t{TaskKind::NewChild, 0, now_, std::nullopt, 0};
+        t.spec = i;
+        tasks_.push_back(t);
+    }
     const auto* sa = find(pl, PayloadType::SA);
     const auto* tsi = find(pl, PayloadType::TSi);
     const auto* tsr = find(pl, PayloadType::TSr);
@@ -195,15 +207,16 @@ void IkeSa::handle_auth_response(const std::vector<RawPayload>& pl, Output& out)
         out.events.emplace_back(ChildSaFailed{conn_.name, id(), "malformed SA/TS in response"});
         return;
     }
-    auto sel = accept_child(*props, conn_.esp_proposals, false);
+    const ChildSpec& first = spec(0);
+    auto sel = accept_child(*props, first.esp_proposals, false);
     // RFC 7296 §2.9: the responder may only narrow what we proposed.
-    if (!sel || !all_within(*ti, conn_.local_ts) || !all_within(*tr, conn_.remote_ts)) {
+    if (!sel || !all_within(*ti, first.local_ts) || !all_within(*tr, first.remote_ts)) {
         out.events.emplace_back(ChildSaFailed{conn_.name, id(), "response outside what was proposed"});
         return;
     }
     const bool transport =
-        conn_.mode == ipsec::Mode::Transport && find_notify(*ns, NotifyType::UseTransportMode) != nullptr;
-    emit_child(out, sel->algorithms, first_child_spi_, sel->peer_spi,
+        first.mode == ipsec::Mode::Transport && find_notify(*ns, NotifyType::UseTransportMode) != nullptr;
+    emit_child(out, 0, sel->algorithms, first_child_spi_, sel->peer_spi,
                transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel, *ti, *tr);
 }
 
@@ -240,20 +253,24 @@ void IkeSa::handle_auth_request(const Datagram& in, const Header& h, const std::
     std::vector<TrafficSelector> n_tsi, n_tsr;
     std::optional<NotifyType> child_error;
     bool transport = false;
+    std::size_t chosen = 0;
     if (sa != nullptr && tsi != nullptr && tsr != nullptr) {
         auto props = parse_sa(sa->body);
         auto ti = parse_ts(tsi->body);
         auto tr = parse_ts(tsr->body);
         if (props && ti && tr) {
-            sel = select_child(*props, conn_.esp_proposals, false);
-            n_tsi = narrow(*ti, conn_.remote_ts);  // TSi is the initiator's (the peer's) side
-            n_tsr = narrow(*tr, conn_.local_ts);
-            transport = find_notify(*ns, NotifyType::UseTransportMode) != nullptr &&
-                        conn_.mode == ipsec::Mode::Transport;
-            if (!sel) {
-                child_error = NotifyType::NoProposalChosen;
-            } else if (n_tsi.empty() || n_tsr.empty()) {
-                child_error = NotifyType::TsUnacceptable;
+            // The configured child whose selectors fit what the peer proposes (§2.9).
+            NotifyType refusal = NotifyType::NoProposalChosen;
+            if (auto pick = pick_spec(*props, *ti, *tr, false, &refusal)) {
+                chosen = *pick;
+                const ChildSpec& s = spec(chosen);
+                sel = select_child(*props, s.esp_proposals, false);
+                n_tsi = narrow(*ti, s.remote_ts);  // TSi is the initiator's (the peer's) side
+                n_tsr = narrow(*tr, s.local_ts);
+                transport = find_notify(*ns, NotifyType::UseTransportMode) != nullptr &&
+                            s.mode == ipsec::Mode::Transport;
+            } else {
+                child_error = refusal;
             }
         } else {
             child_error = NotifyType::InvalidSyntax;
@@ -277,7 +294,7 @@ void IkeSa::handle_auth_request(const Datagram& in, const Header& h, const std::
     state_ = SaState::Established;
     emit_up(out);
     if (sel && !child_error) {
-        emit_child(out, sel->algorithms, spi_in, sel->peer_spi,
+        emit_child(out, chosen, sel->algorithms, spi_in, sel->peer_spi,
                    transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel, n_tsr, n_tsi);
     } else if (child_error) {
         out.events.emplace_back(ChildSaFailed{conn_.name, id(), "sent " + to_string(*child_error)});

@@ -85,24 +85,28 @@ bool IkeSa::start_create_child(const Task& t, core::Instant now, Output& out) {
             x.tsi = old->local_ts;
             x.tsr = old->remote_ts;
             x.mode = old->mode;
+            x.spec = old->spec;  // a rekey keeps the child's configuration
         } else {
-            x.tsi = conn_.local_ts;
-            x.tsr = conn_.remote_ts;
-            x.mode = conn_.mode;
+            const ChildSpec& s = spec(t.spec);
+            x.tsi = s.local_ts;
+            x.tsr = s.remote_ts;
+            x.mode = s.mode;
+            x.spec = t.spec < eng_.specs_for(conn_).size() ? t.spec : 0;
         }
+        const auto& esp = spec(x.spec).esp_proposals;
         auto spi = make_spi32(eng_.rng_);
         if (!spi) return false;
         x.new_spi_in = *spi;
         // PFS: a KE of the group the SA uses (or the first configured one).
         const crypto::DhInfo* g = t.group ? crypto::find_dh(*t.group) : nullptr;
         if (g == nullptr && old != nullptr) g = old->algs.dh;
-        if (g == nullptr || !offers(conn_.esp_proposals, g)) g = first_group(conn_.esp_proposals);
+        if (g == nullptr || !offers(esp, g)) g = first_group(esp);
         // RFC 7296 §1.3.3: REKEY_SA names the SA being replaced by the SPI we receive on.
         if (old != nullptr)
             pl.push_back(notify(NotifyType::RekeySa, {}, ProtocolId::Esp, spi32_bytes(old->spi_in)));
         if (x.mode == ipsec::Mode::Transport) pl.push_back(notify(NotifyType::UseTransportMode));
-        pl.push_back(payload(PayloadType::SA, encode_sa(to_wire(conn_.esp_proposals, ProtocolId::Esp,
-                                                                spi32_bytes(*spi), true))));
+        pl.push_back(
+            payload(PayloadType::SA, encode_sa(to_wire(esp, ProtocolId::Esp, spi32_bytes(*spi), true))));
         pl.push_back(payload(PayloadType::Nonce, x.ni));
         if (g != nullptr) {
             auto ke = crypto::KeyExchange::generate(g->group, eng_.rng_);
@@ -141,7 +145,8 @@ void IkeSa::handle_create_child_response(const std::vector<RawPayload>& pl, core
     ++retry.retries;
     if (const auto* n = find_notify(*ns, NotifyType::InvalidKePayload)) {
         // RFC 7296 §1.3: try again with the group the responder asked for, if we offer it.
-        const auto& props = cx_->kind == TaskKind::RekeyIke ? conn_.ike_proposals : conn_.esp_proposals;
+        const auto& props =
+            cx_->kind == TaskKind::RekeyIke ? conn_.ike_proposals : spec(cx_->spec).esp_proposals;
         const crypto::DhInfo* g =
             n->data.size() == 2
                 ? crypto::find_dh(static_cast<crypto::DhGroup>((n->data[0] << 8) | n->data[1]))
@@ -198,7 +203,7 @@ void IkeSa::finish_child(const std::vector<RawPayload>& pl, const std::vector<No
     auto ti = parse_ts(tsi->body);
     auto tr = parse_ts(tsr->body);
     if (!props || !ti || !tr) return child_failed("malformed SA/TS in CREATE_CHILD_SA response", now, out);
-    auto sel = accept_child(*props, conn_.esp_proposals, cx_->ke.has_value());
+    auto sel = accept_child(*props, spec(cx_->spec).esp_proposals, cx_->ke.has_value());
     // RFC 7296 §2.9: the responder may only narrow what we proposed.
     if (!sel || !all_within(*ti, cx_->tsi) || !all_within(*tr, cx_->tsr))
         return child_failed("response outside what was proposed", now, out);
@@ -223,7 +228,7 @@ void IkeSa::finish_child(const std::vector<RawPayload>& pl, const std::vector<No
     const bool collided = old != nullptr && old->collision.has_value();
     std::optional<std::uint32_t> replaces;
     if (old != nullptr && !collided) replaces = x.old_spi_in;
-    if (!install_child(out, sel->algorithms, x.new_spi_in, sel->peer_spi,
+    if (!install_child(out, x.spec, sel->algorithms, x.new_spi_in, sel->peer_spi,
                        transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel, *ti, *tr, g_ir.view(), x.ni,
                        nr->body, true, replaces, now))
         return;
@@ -272,6 +277,7 @@ void IkeSa::answer_child(const Header& h, const std::vector<RawPayload>& pl, con
     // RFC 7296 §2.25: while our IKE rekey is in flight, no new CHILD SAs.
     if (cx_ && cx_->kind == TaskKind::RekeyIke) return refuse(NotifyType::TemporaryFailure);
     std::optional<std::uint32_t> old_spi;
+    std::optional<std::size_t> chosen;  // the configured child
     bool collision = false;
     if (const auto* rk = find_notify(ns, NotifyType::RekeySa)) {
         if (rk->spi.size() != 4) return refuse(NotifyType::InvalidSyntax);
@@ -282,6 +288,7 @@ void IkeSa::answer_child(const Header& h, const std::vector<RawPayload>& pl, con
             return refuse(NotifyType::TemporaryFailure);
         collision = old->state == ChildState::Rekeying;  // §2.8.1: ours is in flight too
         old_spi = old->spi_in;
+        chosen = old->spec;  // a rekey keeps the child's configuration
     }
     const auto* sa = find(pl, PayloadType::SA);
     const auto* nip = find(pl, PayloadType::Nonce);
@@ -295,7 +302,14 @@ void IkeSa::answer_child(const Header& h, const std::vector<RawPayload>& pl, con
     auto ti = parse_ts(tsi->body);
     auto tr = parse_ts(tsr->body);
     if (!props || !ti || !tr) return refuse(NotifyType::InvalidSyntax);
-    auto sel = select_child(*props, conn_.esp_proposals, true);
+    if (!chosen) {
+        // A new CHILD SA: the configured child whose selectors fit (§2.9).
+        NotifyType why = NotifyType::NoProposalChosen;
+        chosen = pick_spec(*props, *ti, *tr, true, &why);
+        if (!chosen) return refuse(why);
+    }
+    const ChildSpec& cs = spec(*chosen);
+    auto sel = select_child(*props, cs.esp_proposals, true);
     if (!sel) return refuse(NotifyType::NoProposalChosen);
     std::optional<crypto::KeyExchange> kx;
     core::SecretBytes g_ir;
@@ -313,11 +327,11 @@ void IkeSa::answer_child(const Header& h, const std::vector<RawPayload>& pl, con
         g_ir = std::move(g).value();
         kx.emplace(std::move(k).value());
     }
-    auto n_tsi = narrow(*ti, conn_.remote_ts);  // TSi is the requester's (the peer's) side
-    auto n_tsr = narrow(*tr, conn_.local_ts);
+    auto n_tsi = narrow(*ti, cs.remote_ts);  // TSi is the requester's (the peer's) side
+    auto n_tsr = narrow(*tr, cs.local_ts);
     if (n_tsi.empty() || n_tsr.empty()) return refuse(NotifyType::TsUnacceptable);
     const bool transport =
-        find_notify(ns, NotifyType::UseTransportMode) != nullptr && conn_.mode == ipsec::Mode::Transport;
+        find_notify(ns, NotifyType::UseTransportMode) != nullptr && cs.mode == ipsec::Mode::Transport;
     auto spi = make_spi32(eng_.rng_);
     auto nr = make_nonce(eng_.rng_, kNonceLength);
     if (!spi || !nr) return refuse(NotifyType::TemporaryFailure);
@@ -333,7 +347,7 @@ void IkeSa::answer_child(const Header& h, const std::vector<RawPayload>& pl, con
     resp.push_back(payload(PayloadType::TSi, encode_ts(n_tsi)));
     resp.push_back(payload(PayloadType::TSr, encode_ts(n_tsr)));
     send_response(out, h.exchange, h.message_id, resp);
-    if (!install_child(out, sel->algorithms, *spi, sel->peer_spi,
+    if (!install_child(out, *chosen, sel->algorithms, *spi, sel->peer_spi,
                        transport ? ipsec::Mode::Transport : ipsec::Mode::Tunnel, n_tsr, n_tsi, g_ir.view(),
                        nip->body, *nr, false, old_spi, now))
         return;

@@ -142,12 +142,48 @@ void IkeSa::became_up(core::Instant now) {
     }
 }
 
-void IkeSa::emit_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in, std::uint32_t spi_out,
-                       ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
+void IkeSa::emit_child(Output& out, std::size_t spec_index, const NegotiatedChild& algs, std::uint32_t spi_in,
+                       std::uint32_t spi_out, ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
                        std::vector<TrafficSelector> remote_ts) {
     // The first CHILD SA: no KE, the IKE_SA_INIT nonces, the IKE roles (§2.17).
-    (void)install_child(out, algs, spi_in, spi_out, mode, std::move(local_ts), std::move(remote_ts), {}, ni_,
-                        nr_, initiator_, std::nullopt, now_);
+    (void)install_child(out, spec_index, algs, spi_in, spi_out, mode, std::move(local_ts),
+                        std::move(remote_ts), {}, ni_, nr_, initiator_, std::nullopt, now_);
+}
+
+const ChildSpec& IkeSa::spec(std::size_t i) const {
+    const auto& specs = eng_.specs_for(conn_);
+    return i < specs.size() ? specs[i] : specs.front();
+}
+
+bool IkeSa::has_child_for(std::size_t i) const {
+    const bool installed = std::any_of(children_.begin(), children_.end(), [&](const ChildEntry& c) {
+        return c.spec == i && c.state != ChildState::Deleting;
+    });
+    const bool queued = std::any_of(tasks_.begin(), tasks_.end(), [&](const Task& t) {
+        return t.kind == TaskKind::NewChild && t.spec == i;
+    });
+    return installed || queued || (cx_ && cx_->kind == TaskKind::NewChild && cx_->spec == i);
+}
+
+std::optional<std::size_t> IkeSa::pick_spec(const std::vector<Proposal>& offered,
+                                            const std::vector<TrafficSelector>& tsi,
+                                            const std::vector<TrafficSelector>& tsr, bool with_dh,
+                                            NotifyType* why) const {
+    const auto& specs = eng_.specs_for(conn_);
+    bool proposal_matched = false;
+    std::optional<std::size_t> overlapping;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const ChildSpec& s = specs[i];
+        if (!select_child(offered, s.esp_proposals, with_dh)) continue;
+        proposal_matched = true;
+        // TSi is the initiator's (the peer's) side: our remote_ts (§2.9).
+        if (all_within(tsi, s.remote_ts) && all_within(tsr, s.local_ts)) return i;
+        if (!overlapping && !narrow(tsi, s.remote_ts).empty() && !narrow(tsr, s.local_ts).empty())
+            overlapping = i;
+    }
+    if (!overlapping && why != nullptr)
+        *why = proposal_matched ? NotifyType::TsUnacceptable : NotifyType::NoProposalChosen;
+    return overlapping;
 }
 
 namespace {
@@ -159,15 +195,17 @@ core::Bytes concat(const core::SecretBytes& a, const core::SecretBytes& b) {
 }
 }  // namespace
 
-bool IkeSa::install_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in,
-                          std::uint32_t spi_out, ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
-                          std::vector<TrafficSelector> remote_ts, core::ByteView g_ir, core::ByteView ni,
-                          core::ByteView nr, bool exchange_initiator, std::optional<std::uint32_t> replaces,
-                          core::Instant now) {
+bool IkeSa::install_child(Output& out, std::size_t spec_index, const NegotiatedChild& algs,
+                          std::uint32_t spi_in, std::uint32_t spi_out, ipsec::Mode mode,
+                          std::vector<TrafficSelector> local_ts, std::vector<TrafficSelector> remote_ts,
+                          core::ByteView g_ir, core::ByteView ni, core::ByteView nr, bool exchange_initiator,
+                          std::optional<std::uint32_t> replaces, core::Instant now) {
     auto keys = derive_child_keys(*algs_.prf, keys_->sk_d, algs, g_ir, ni, nr);
     if (!keys) return false;
     const bool ini = exchange_initiator;
+    const ChildSpec& sp = spec(spec_index);
     ChildSaKeys c;
+    c.reqid = sp.reqid;
     c.spi_in = spi_in;
     c.spi_out = spi_out;
     c.mode = mode;
@@ -183,6 +221,7 @@ bool IkeSa::install_child(Output& out, const NegotiatedChild& algs, std::uint32_
     c.remote = remote_.address;
     if (nat()) c.udp_encap = ipsec::UdpEncapsulation{local_.port, remote_.port};  // RFC 3948
     ChildEntry e;
+    e.spec = spec_index;
     e.spi_in = spi_in;
     e.spi_out = spi_out;
     e.algs = algs;
@@ -193,10 +232,9 @@ bool IkeSa::install_child(Output& out, const NegotiatedChild& algs, std::uint32_
     e.keymat_out = concat(c.encryption_key_out, c.integrity_key_out);
     e.initiator = ini;
     e.installed = now;
-    if (conn_.child_rekey_time > core::Duration::zero())
-        e.rekey_at =
-            now + conn_.child_rekey_time - jitter(std::min(conn_.child_rand_time, conn_.child_rekey_time));
-    if (conn_.child_life_time > core::Duration::zero()) e.expire_at = now + conn_.child_life_time;
+    if (sp.rekey_time > core::Duration::zero())
+        e.rekey_at = now + sp.rekey_time - jitter(std::min(sp.rand_time, sp.rekey_time));
+    if (sp.life_time > core::Duration::zero()) e.expire_at = now + sp.life_time;
     children_.push_back(std::move(e));
     const ChildEntry* old = replaces ? child_by_in(*replaces) : nullptr;
     if (old != nullptr) {
@@ -264,8 +302,11 @@ void IkeSa::handle(const Datagram& in, const ParsedMessage& m, core::Instant now
         auto pl = open(m);
         if (!pl) return;
         last_received_ = now;
-        if (h.exchange == ExchangeType::IkeAuth && state_ == SaState::AuthSent)
-            return handle_auth_response(*pl, out);
+        if (h.exchange == ExchangeType::IkeAuth && state_ == SaState::AuthSent) {
+            handle_auth_response(*pl, out);
+            pump(now, out);  // further children (§1.3.1), queued when the IKE SA came up
+            return;
+        }
         outstanding_.reset();
         if (state_ == SaState::Deleting) {
             children_down(out, "IKE SA deleted");

@@ -44,6 +44,7 @@ struct Task {
     core::Instant not_before{};            // a retry after TEMPORARY_FAILURE waits
     std::optional<crypto::DhGroup> group;  // after INVALID_KE_PAYLOAD: the group asked for
     unsigned retries = 0;
+    std::size_t spec = 0;  // NewChild: which configured child (Engine::specs_for)
 };
 
 // ChildExchange is this side's CREATE_CHILD_SA request in flight: what the
@@ -58,6 +59,7 @@ struct ChildExchange {
     std::optional<crypto::KeyExchange> ke;
     std::vector<TrafficSelector> tsi, tsr;
     ipsec::Mode mode = ipsec::Mode::Tunnel;
+    std::size_t spec = 0;  // the configured child it is for
 };
 
 // Outstanding is the request this side waits an answer for.
@@ -84,6 +86,7 @@ struct Collision {
 
 // ChildEntry is one CHILD SA this IKE SA negotiated.
 struct ChildEntry {
+    std::size_t spec = 0;  // the configured child it was negotiated for (Engine::specs_for)
     std::uint32_t spi_in = 0;
     std::uint32_t spi_out = 0;
     NegotiatedChild algs;
@@ -151,6 +154,19 @@ public:
     std::vector<std::uint32_t> deleting_spis_;  // our DELETE of CHILD SAs in flight
 
     [[nodiscard]] IkeSaId id() const { return {spi_i_, spi_r_}; }
+    // spec is the configured child number i of this connection (0: the first).
+    [[nodiscard]] const ChildSpec& spec(std::size_t i) const;
+    // has_child_for: a CHILD SA of configured child i exists (not being
+    // deleted), or is asked for (queued or in flight).
+    [[nodiscard]] bool has_child_for(std::size_t i) const;
+    // pick_spec chooses the configured child for a peer's CHILD SA request
+    // (tsi: the peer's side): the first whose selectors hold tsi and tsr and
+    // whose proposals match, else the first they overlap (§2.9 narrowing).
+    // Without one, *why is NO_PROPOSAL_CHOSEN or TS_UNACCEPTABLE.
+    std::optional<std::size_t> pick_spec(const std::vector<Proposal>& offered,
+                                         const std::vector<TrafficSelector>& tsi,
+                                         const std::vector<TrafficSelector>& tsr, bool with_dh,
+                                         NotifyType* why) const;
     [[nodiscard]] std::uint64_t local_spi() const { return initiator_ ? spi_i_ : spi_r_; }
 
     // ---- ike_sa.cpp: sending, keys, NAT detection, dispatch, timers ----
@@ -167,8 +183,8 @@ public:
     void fail_down(Output& out, std::string reason);
     void children_down(Output& out, const std::string& reason);
     void emit_up(Output& out);
-    void emit_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in, std::uint32_t spi_out,
-                    ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
+    void emit_child(Output& out, std::size_t spec, const NegotiatedChild& algs, std::uint32_t spi_in,
+                    std::uint32_t spi_out, ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
                     std::vector<TrafficSelector> remote_ts);
     void handle(const Datagram& in, const ParsedMessage& m, core::Instant now, Output& out);
     std::optional<std::vector<RawPayload>> open(const ParsedMessage& m);
@@ -182,8 +198,8 @@ public:
     // prf+(SK_d, [g^ir (new) |] Ni | Nr), the exchange initiator's keys
     // first), records it and reports ChildSaUp, or ChildSaRekeyed when it
     // replaces `replaces`. exchange_initiator: this host sent the request.
-    bool install_child(Output& out, const NegotiatedChild& algs, std::uint32_t spi_in, std::uint32_t spi_out,
-                       ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
+    bool install_child(Output& out, std::size_t spec, const NegotiatedChild& algs, std::uint32_t spi_in,
+                       std::uint32_t spi_out, ipsec::Mode mode, std::vector<TrafficSelector> local_ts,
                        std::vector<TrafficSelector> remote_ts, core::ByteView g_ir, core::ByteView ni,
                        core::ByteView nr, bool exchange_initiator, std::optional<std::uint32_t> replaces,
                        core::Instant now);

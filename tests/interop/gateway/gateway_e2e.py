@@ -288,7 +288,7 @@ remote_ts = ["203.0.113.0/24"]
         err = r.stderr + r.stdout
         if line is not None and f"{path}:{line}" not in err:
             raise Fail(f"{name}: the error does not name {path}:{line}:\n{err}")
-        if name == "two-children.toml" and "one child per peer" not in err:
+        if name == "two-children.toml" and "overlap" not in err:
             raise Fail(f"{name}: the refusal does not say what is missing:\n{err}")
         print(f"{name}: refused: {err.strip().splitlines()[-1][:160]}")
     # --check accepts every shipped example.

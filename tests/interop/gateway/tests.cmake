@@ -84,3 +84,23 @@ add_test(NAME interop.gateway.strata.ecn_outer
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ecn-outer)
 set_tests_properties(interop.gateway.strata.ecn_outer PROPERTIES LABELS interop TIMEOUT 90
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+
+# interop.gateway.<peer>.<case>: IKEv2 IKE SA rekeys by the gateway itself and
+# several children per peer; gateway/gateway_children.py says what each checks.
+foreach(_case ikev2_ike_rekey ikev2_two_children)
+  add_test(NAME interop.gateway.strata.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_children.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case ${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ch-${_case})
+  set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 90
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
+# (short work directories: the control socket path must stay under 100 characters)
+foreach(_who strata_initiates strongswan_initiates)
+  add_test(NAME interop.gateway.strongswan.ikev2_two_children_${_who}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_children.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case strongswan_ikev2_two_children_${_who}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ch-sw-${_who})
+  set_tests_properties(interop.gateway.strongswan.ikev2_two_children_${_who} PROPERTIES LABELS interop
+                       TIMEOUT 90 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()

@@ -24,6 +24,26 @@ TEST(ControlProtocol, ParsesEveryCommand) {
     EXPECT_TRUE(parse_request("terminate x").ok());
 }
 
+TEST(ControlProtocol, RekeyIkeIsRekeyWithTheIkeFlag) {
+    auto r = parse_request("rekey gw-d --ike");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->command, Command::Rekey);
+    EXPECT_EQ(r->name, "gw-d");
+    EXPECT_TRUE(r->ike);
+    EXPECT_EQ(format_request(*r), "rekey gw-d --ike");
+    auto plain = parse_request("rekey gw-d");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(plain->ike);
+    EXPECT_EQ(format_request(*plain), "rekey gw-d");
+    // --ike belongs to rekey only, and is the only third word rekey takes.
+    for (const char* bad : {"initiate gw-d --ike", "terminate gw-d --ike", "rekey gw-d ike",
+                            "rekey gw-d --child", "rekey gw-d --ike x"}) {
+        auto e = parse_request(bad);
+        ASSERT_FALSE(e.ok()) << bad;
+        EXPECT_EQ(e.error(), ProtocolError::UnexpectedArgument) << bad;
+    }
+}
+
 TEST(ControlProtocol, RefusesJunkWithASpecificReason) {
     auto err = [](std::string_view line) {
         auto r = parse_request(line);

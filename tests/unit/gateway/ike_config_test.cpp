@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <set>
 #include <string>
 
 namespace strata::gateway {
@@ -143,11 +145,91 @@ void expect_plan_refused(const std::string& text, const std::string& where, cons
     EXPECT_EQ(r.error().message, plans.error().message);
 }
 
+// kTwoChildren: an IKEv2 peer with an IPv4 child and an IPv6 child (swanctl style).
+const std::string kTwoChildren = R"([gateway]
+addresses = ["198.51.100.1"]
+[peers.gw-d]
+address = "198.51.100.2"
+psk = "0123456789abcdef"
+rekey_time = "2h"
+dpd_delay = 7
+[peers.gw-d.children.net4]
+local_ts = ["192.0.2.0/24"]
+remote_ts = ["203.0.113.0/24"]
+start_action = "start"
+[peers.gw-d.children.net6]
+local_ts = ["2001:db8:1::/64"]
+remote_ts = ["2001:db8:2::/64"]
+esp_proposals = ["aes256gcm16-x25519"]
+mode = "tunnel"
+start_action = "trap"
+[peers.gw-d.children.quiet]
+local_ts = ["192.0.2.0/24"]
+remote_ts = ["198.51.100.64/26"]
+)";
+
+TEST(GatewayIkeConfig, SeveralChildrenOfAnIkev2PeerEachGetAReqidAndSpec) {
+    const GatewayConfig cfg = parse(kTwoChildren);
+    auto plans = plan_peers(cfg, 70000);
+    ASSERT_TRUE(plans.ok()) << plans.error().message;
+    const PeerPlan& p = plans->front();
+    ASSERT_EQ(p.children.size(), 3U);
+    EXPECT_EQ(p.children[0].name, "net4");
+    EXPECT_EQ(p.children[1].name, "net6");
+    EXPECT_EQ(p.children[2].name, "quiet");
+    EXPECT_EQ(p.children[0].reqid, 70000U);
+    EXPECT_EQ(p.children[1].reqid, 70001U);
+    EXPECT_EQ(p.children[2].reqid, 70002U);
+    ASSERT_EQ(p.v2.connections.size(), 1U);
+    const ike::ConnectionConfig& c = p.v2.connections[0];
+    // The first child is the connection's own (IKE_AUTH), the others follow.
+    EXPECT_EQ(c.child_name, "net4");
+    EXPECT_EQ(c.child_reqid, 70000U);
+    ASSERT_EQ(c.local_ts.size(), 1U);
+    EXPECT_EQ(ike::to_string(c.local_ts[0]), "192.0.2.0/24");
+    ASSERT_EQ(c.more_children.size(), 2U);
+    const ike::ChildSpec& six = c.more_children[0];
+    EXPECT_EQ(six.name, "net6");
+    EXPECT_EQ(six.reqid, 70001U);
+    ASSERT_EQ(six.local_ts.size(), 1U);
+    EXPECT_EQ(ike::to_string(six.local_ts[0]), "2001:db8:1::/64");
+    EXPECT_EQ(ike::to_string(six.remote_ts[0]), "2001:db8:2::/64");
+    ASSERT_EQ(six.esp_proposals.size(), 1U);
+    EXPECT_FALSE(six.esp_proposals[0].dh.empty());  // PFS on its own rekeys
+    EXPECT_TRUE(six.start);                         // trap: wanted once the IKE SA is up
+    EXPECT_FALSE(c.more_children[1].start);         // start_action none waits for the peer
+    // Each child's SPD entries carry its own reqid.
+    std::set<std::uint32_t> reqids;
+    for (const auto& pol : child_policies(p)) reqids.insert(pol.protect.reqid);
+    EXPECT_EQ(reqids, (std::set<std::uint32_t>{70000U, 70001U, 70002U}));
+    // IKE rekey_time (RFC 7296 §2.18), with swanctl's over_time and rand_time of a tenth.
+    EXPECT_EQ(c.ike_rekey_time, std::chrono::hours(2));
+    EXPECT_EQ(c.ike_over_time, std::chrono::minutes(12));
+    EXPECT_EQ(c.ike_rand_time, std::chrono::minutes(12));
+    EXPECT_TRUE(check_runnable(cfg).ok());
+}
+
+TEST(GatewayIkeConfig, IkeRekeyTimeReachesTheIkev2Engine) {
+    auto plans = plan_peers(parse(kPeer));
+    ASSERT_TRUE(plans.ok()) << plans.error().message;
+    const ike::ConnectionConfig& c = plans->front().v2.connections[0];
+    EXPECT_EQ(c.ike_rekey_time, std::chrono::hours(4));  // swanctl's default
+    EXPECT_EQ(c.ike_over_time, std::chrono::minutes(24));
+    EXPECT_EQ(c.ike_rand_time, std::chrono::minutes(24));
+    EXPECT_TRUE(c.more_children.empty());
+    EXPECT_EQ(c.child_name, "net");
+}
+
 TEST(GatewayIkeConfig, WhatCannotRunYetIsRefusedWithItsLine) {
+    // Two children whose subnets overlap would shadow each other's SPD entries.
     expect_plan_refused(kPeer +
                             "[peers.gw-d.children.two]\nlocal_ts = [\"192.0.2.0/25\"]\n"
                             "remote_ts = [\"203.0.113.0/25\"]\n",
-                        "gw.toml:17:", "only one child per peer");
+                        "gw.toml:17:", "children 'net' and 'two' overlap");
+    // IKEv1 runs one quick mode per peer: a second child is refused there.
+    std::string v1 = kTwoChildren;
+    v1.replace(v1.find("dpd_delay"), 0, "version = 1\n");
+    expect_plan_refused(v1, "gw.toml:13:", "only one child per IKEv1 peer");
     std::string natt = kPeer;
     natt.replace(natt.find("[peers.gw-d]"), 0, "natt_port = 4501\n");
     expect_plan_refused(natt, "gw.toml:4:", "natt_port = 4500");
