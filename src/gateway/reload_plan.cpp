@@ -112,12 +112,22 @@ void assign_reqids(std::vector<PeerPlan>& plans, const std::vector<std::string>&
                    const ReqidMap& running, std::uint32_t& next) {
     for (auto& p : plans) {
         const bool kept = std::find(keep.begin(), keep.end(), p.name) != keep.end();
+        std::map<std::string, std::uint32_t> by_child;
         for (auto& ch : p.children) {
             auto it = running.find(p.name + "/" + ch.name);
             if (kept && it != running.end()) {
                 ch.reqid = it->second;
             } else {
                 ch.reqid = next++;
+            }
+            by_child[ch.name] = ch.reqid;
+        }
+        // The IKEv2 engine names each child by its reqid too (the first in
+        // child_reqid, the others in their ChildSpec): the same numbers.
+        for (auto& conn : p.v2.connections) {
+            if (auto it = by_child.find(conn.child_name); it != by_child.end()) conn.child_reqid = it->second;
+            for (auto& spec : conn.more_children) {
+                if (auto it = by_child.find(spec.name); it != by_child.end()) spec.reqid = it->second;
             }
         }
     }

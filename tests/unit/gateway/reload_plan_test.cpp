@@ -149,5 +149,28 @@ TEST(GatewayReloadPlan, UnchangedPeersKeepTheirReqidsOthersGetFreshOnes) {
     EXPECT_EQ(reqids_of(*plans).at("b/net"), kFirstIkeReqid + 3);
 }
 
+TEST(GatewayReloadPlan, TheEngineOfAReCreatedPeerNamesItsChildrenByTheNewReqids) {
+    // Two children: the first negotiated in IKE_AUTH, the second by
+    // CREATE_CHILD_SA; the IKEv2 engine reports each by its reqid.
+    const GatewayConfig cfg = parse(kHead + peer("p", "198.51.100.2", kPsk) +
+                                    "[peers.p.children.net6]\nlocal_ts = [\"2001:db8:1::/64\"]\n" +
+                                    "remote_ts = [\"2001:db8:2::/64\"]\n");
+    auto plans = plan_peers(cfg);
+    ASSERT_TRUE(plans.ok()) << plans.error().message;
+    ASSERT_EQ(plans->front().children.size(), 2U);
+    std::uint32_t fresh = kFirstIkeReqid + 40;
+    assign_reqids(*plans, {}, {}, fresh);
+    const PeerPlan& p = plans->front();
+    ASSERT_EQ(p.v2.connections.size(), 1U);
+    const ike::ConnectionConfig& conn = p.v2.connections.front();
+    EXPECT_EQ(p.children[0].reqid, kFirstIkeReqid + 40);
+    EXPECT_EQ(p.children[1].reqid, kFirstIkeReqid + 41);
+    EXPECT_EQ(conn.child_name, p.children[0].name);
+    EXPECT_EQ(conn.child_reqid, p.children[0].reqid);
+    ASSERT_EQ(conn.more_children.size(), 1U);
+    EXPECT_EQ(conn.more_children.front().name, p.children[1].name);
+    EXPECT_EQ(conn.more_children.front().reqid, p.children[1].reqid);
+}
+
 }  // namespace
 }  // namespace strata::gateway
