@@ -145,7 +145,8 @@ TEST_F(Children, BothChildrenComeUpUnderOneIkeSa) {
     }
     expect_covered(true, true);
     // The IPv6 child's SA carries its own selectors and proposal (net4 has the default aes128gcm16).
-    for (const auto& c : sides_[0].svc->ike_sas(now_)[0]["children"]) {
+    const auto listed = sides_[0].svc->ike_sas(now_);  // kept: the loop walks into it
+    for (const auto& c : listed[0]["children"]) {
         if (c["name"] == "gw-d/net6") {
             EXPECT_EQ(c["local_ts"], "2001:db8:1::/64");
             EXPECT_NE(c["algorithms"].get<std::string>().find("aes256gcm16"), std::string::npos)
