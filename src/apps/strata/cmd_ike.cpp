@@ -117,8 +117,10 @@ void add_ike_command(CLI::App& app) {
     cmd->add_option("--remote", opts->remote, "peer address");
     cmd->add_option("--role", opts->role, "initiator | responder");
     cmd->add_option("--psk", opts->psk, "pre-shared key (text)");
-    cmd->add_option("--cert", opts->cert,
-                    "PEM certificate (then intermediates): certificate auth (RFC 7427)");
+    cmd->add_option(
+        "--cert", opts->cert,
+        "PEM certificate (then intermediates): certificate auth (IKEv2: RFC 7427; IKEv1: RFC 2409 "
+        "§5.1 signatures, RSA or ECDSA P-256/P-384)");
     cmd->add_option("--key", opts->key, "PEM private key of --cert");
     cmd->add_option("--ca", opts->ca, "PEM CA certificate(s) the peer's certificate must chain to");
     cmd->add_option("--local-id", opts->local_id, "own identity (default: --local)");
