@@ -31,7 +31,6 @@ Cases:
                    Strata initiates and A pings B; strongSwan terminates
                    and initiates itself, A pings B again.
 """
-import argparse
 import os
 import re
 import signal
@@ -435,51 +434,8 @@ def case_transport_mode(env):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--case", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    env = gi.make_env(args)
-    env.prefix = env.prefix.replace("gi", "gc", 1)
-    env.swan = False
-    env.topology("up")
-    problems = []
-    t0 = time.time()
-    try:
-        if args.case == "ikev2_cert":
-            case_ikev2_cert(env)
-        elif args.case == "transport_mode":
-            case_transport_mode(env)
-        elif args.case == "ikev1_cert":
-            case_ikev1_cert(env)
-        else:
-            raise Fail(f"unknown case {args.case}")
-        for gw in list(env.gws):
-            env.alive(gw)
-    except Fail as e:
-        problems.append(str(e))
-    except subprocess.TimeoutExpired as e:
-        problems.append(f"timeout: {e}")
-    finally:
-        if env.swan:
-            if problems:
-                path = gi.strongswan(env, "log", env.ns("d"), check=False).stdout.strip()
-                try:
-                    problems.append("strongSwan log:\n" + open(path).read()[-4000:])
-                except OSError:
-                    pass
-            gi.strongswan(env, "stop", env.ns("d"), check=False)
-        problems.extend(env.stop_all())
-        env.topology("down")
-    if problems:
-        for gw in ("c", "d"):
-            print(f"--- {gw} log ---\n{env.log(gw)[-6000:]}")
-        print("FAIL:\n" + "\n".join(problems))
-        return 1
-    print(f"PASS ({time.time() - t0:.1f} s)")
-    return 0
+    return gi.run_cases({"ikev2_cert": case_ikev2_cert, "transport_mode": case_transport_mode,
+                         "ikev1_cert": case_ikev1_cert}, prefix="gc")
 
 
 if __name__ == "__main__":

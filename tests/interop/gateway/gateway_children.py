@@ -23,9 +23,7 @@ Cases:
                          the same with strongSwan in D, whose swanctl.conf
                          has children net4 and net6; each side initiating
 """
-import argparse
 import os
-import subprocess
 import sys
 import time
 
@@ -251,52 +249,12 @@ def case_strongswan_two_children(env, strata_initiates):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--case", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    env = gi.make_env(args)
-    env.swan = False
-    case = args.case
-    env.topology("up")
-    problems = []
-    try:
-        if case == "ikev2_ike_rekey":
-            case_ike_rekey(env)
-        elif case == "ikev2_two_children":
-            case_two_children(env)
-        elif case == "strongswan_ikev2_two_children_strata_initiates":
-            case_strongswan_two_children(env, True)
-        elif case == "strongswan_ikev2_two_children_strongswan_initiates":
-            case_strongswan_two_children(env, False)
-        else:
-            raise Fail(f"unknown case {case}")
-        for gw in list(env.gws):
-            env.alive(gw)
-    except Fail as e:
-        problems.append(str(e))
-    except subprocess.TimeoutExpired as e:
-        problems.append(f"timeout: {e}")
-    finally:
-        if env.swan:
-            if problems:
-                path = gi.strongswan(env, "log", env.ns("d"), check=False).stdout.strip()
-                try:
-                    problems.append("strongSwan log:\n" + open(path).read()[-4000:])
-                except OSError:
-                    pass
-            gi.strongswan(env, "stop", env.ns("d"), check=False)
-        problems.extend(env.stop_all())
-        env.topology("down")
-    if problems:
-        for gw in ("c", "d"):
-            print(f"--- {gw} log ---\n{env.log(gw)[-6000:]}")
-        print("FAIL:\n" + "\n".join(problems))
-        return 1
-    print("PASS")
-    return 0
+    return gi.run_cases({
+        "ikev2_ike_rekey": case_ike_rekey,
+        "ikev2_two_children": case_two_children,
+        "strongswan_ikev2_two_children_strata_initiates": lambda env: case_strongswan_two_children(env, True),
+        "strongswan_ikev2_two_children_strongswan_initiates": lambda env: case_strongswan_two_children(env, False),
+    })
 
 
 if __name__ == "__main__":

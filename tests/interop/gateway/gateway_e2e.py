@@ -12,7 +12,6 @@ capture_esp counters_json garbage_udp unknown_spi ctl_junk reload_sighup
 bad_config
 """
 import argparse
-import hashlib
 import json
 import os
 import re

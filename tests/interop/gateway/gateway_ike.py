@@ -33,7 +33,6 @@ Cases:
                             the new SPIs and, after the grace, not the old
 """
 import argparse
-import json
 import os
 import re
 import signal
@@ -319,7 +318,12 @@ def case_strongswan(env, version, strata_initiates, rekey=False):
         ping_ok(env, "203.0.113.10", count=3)
 
 
-def main():
+def run_cases(cases, prefix=None, log_tail=6000):
+    """main for the gateway interop scripts: parses the command line, brings
+    up the topology, runs cases[--case](env) (or cases(env, case) when cases
+    is a function), checks that the gateways still run, stops everything
+    (strongSwan too, with its log on failure) and prints PASS or FAIL with
+    the gateways' logs. Returns the exit status."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--strata", required=True)
     ap.add_argument("--shared", required=True)
@@ -327,124 +331,19 @@ def main():
     ap.add_argument("--workdir", required=True)
     args = ap.parse_args()
     env = make_env(args)
+    if prefix:
+        env.prefix = env.prefix.replace("gi", prefix, 1)
     env.swan = False
-    case = args.case
     env.topology("up")
     problems = []
+    t0 = time.time()
     try:
-        if case in ("ikev2_psk", "ikev1_psk"):
-            v = 2 if case == "ikev2_psk" else 1
-            write_config(env, "c", version=v, start="start")
-            write_config(env, "d", version=v)
-            env.start("d")
-            env.start("c")
-            wait_tunnel(env)
-            e2e.ping(env, "203.0.113.10", count=2)
-            check_capture_only_esp_ike(env, v6=(v == 2))
-            st = env.ctl_json("c", "status")
-            if st["ike_sas"] != 1:
-                raise Fail(f"C status: {st}")
-            ike = ike_sas(env, "c")[0]
-            print(f"C: IKE SA {ike['spi']} {ike['encryption']}, children {[c['name'] for c in ike['children']]}")
-            text = env.ctl("c", "list-sas").stdout
-            if "IKE" not in text or "gw-d/net" not in text:
-                raise Fail(f"text list-sas lacks the IKE SA or the child:\n{text}")
-        elif case == "ikev2_trap":
-            write_config(env, "c", start="trap")
-            write_config(env, "d")
-            env.start("d")
-            env.start("c")
-            time.sleep(0.5)
-            if child_sas(env, "c"):
-                raise Fail("trap: SAs exist before any traffic")
-            e2e.ping(env, "203.0.113.10", count=3)  # the first ones start IKE
-            wait_tunnel(env)
-            ping_ok(env, "203.0.113.10", count=3)
-            cnt = env.ctl_json("c", "counters")
-            if cnt["ike"]["acquires"] < 1 or cnt["ipsec_drops"]["NoSa"] < 1:
-                raise Fail(f"trap: acquire/NoSa not counted: {cnt['ike']} {cnt['ipsec_drops']['NoSa']}")
-            print(f"trap: {cnt['ike']['acquires']} acquire(s), {cnt['ipsec_drops']['NoSa']} packet(s) dropped "
-                  "as NoSa while IKE ran")
-        elif case == "ike_garbage":
-            write_config(env, "c", start="start")
-            write_config(env, "d")
-            env.start("d")
-            env.start("c")
-            wait_tunnel(env)
-            ping_ok(env, "203.0.113.10", count=2)
-            before = env.ctl_json("d", "counters")["ike"]
-            payloads = [os.urandom(n) for n in (1, 7, 27, 28, 29, 100, 600)]
-            # a header that claims IKEv2 IKE_SA_INIT with a silly length
-            payloads.append(os.urandom(16) + bytes([33, 0x20, 34, 0x08]) + b"\0\0\0\0" + b"\xff\xff\xff\xff")
-            e2e.send_udp(env.ns("c"), "198.51.100.2", 500, payloads)
-            e2e.send_udp(env.ns("c"), "198.51.100.2", 4500, [b"\0\0\0\0" + p for p in payloads])
-            # from an address no peer has (B's LAN is not routed there: use C's other side)
-            def counted():
-                c = env.ctl_json("d", "counters")["ike"]
-                p = c["peers"]["gw-c"]
-                b = before["peers"]["gw-c"]
-                return c["datagrams_in"] - before["datagrams_in"] >= 2 * len(payloads) and \
-                    p["malformed"] + p["unknown_spi"] > b["malformed"] + b["unknown_spi"]
-            wait_for("garbage counted", counted, 5)
-            env.alive("d")
-            after = env.ctl_json("d", "counters")["ike"]
-            print(f"garbage: {after['datagrams_in'] - before['datagrams_in']} datagrams in, counters "
-                  f"{after['peers']['gw-c']}")
-            ping_ok(env, "203.0.113.10", count=3)
-            if len(ike_sas(env, "d")) != 1:
-                raise Fail("garbage changed the IKE SAs")
-        elif case == "sigterm_deletes":
-            write_config(env, "c", start="start")
-            write_config(env, "d")
-            env.start("d")
-            env.start("c")
-            wait_tunnel(env)
-            p = env.gws.pop("c")
-            p.send_signal(signal.SIGTERM)
-            p.wait(10)
-            if p.returncode != 0:
-                raise Fail(f"C exited {p.returncode}")
-            wait_for("D's SAs deleted", lambda: not child_sas(env, "d") and not ike_sas(env, "d"), 5)
-            print("SIGTERM on C: D removed its IKE and CHILD SAs on C's DELETE")
-        elif case == "kill9_restart_dpd":
-            write_config(env, "c", version=1, start="start", dpd="2s")
-            write_config(env, "d", version=1, dpd="2s")
-            env.start("d")
-            env.start("c")
-            wait_tunnel(env)
-            e2e.ping(env, "203.0.113.10", count=2)
-            ping_ok(env, "203.0.113.10", count=2)
-            old = {s["spi"] for s in child_sas(env, "d")}
-            p = env.gws.pop("c")
-            p.kill()
-            p.wait()
-            t0 = time.time()
-            # C is dead: D's R-U-THERE go unanswered (RFC 3706) and D drops
-            # the ISAKMP SA and its IPsec SAs.
-            wait_for("D's DPD to remove the dead SAs", lambda: not child_sas(env, "d") and not ike_sas(env, "d"),
-                     40, 0.5)
-            dpd = time.time() - t0
-            cnt = env.ctl_json("d", "counters")["ipsec_drops"]
-            # the TUN device of the killed process went with it; start again
-            env.start("c")
-            wait_tunnel(env)
-            e2e.ping(env, "203.0.113.10", count=2)
-            ping_ok(env, "203.0.113.10", count=3)
-            new = {s["spi"] for s in child_sas(env, "d")}
-            if old & new:
-                raise Fail(f"D still has the old SAs {old & new}")
-            print(f"kill -9: D's DPD removed {sorted(old)} after {dpd:.1f} s; C restarted, tunnel back with "
-                  f"{sorted(new)}")
-        elif case == "ikev2_rekey_no_loss":
-            case_rekey_no_loss(env)
-        elif case == "ikev2_terminate":
-            case_terminate(env)
-        elif case.startswith("strongswan_"):
-            version = 2 if "ikev2" in case else 1
-            case_strongswan(env, version, strata_initiates=case.endswith("strata_initiates"),
-                            rekey=case.endswith("rekey_by_strongswan"))
+        if callable(cases):
+            cases(env, args.case)
+        elif args.case in cases:
+            cases[args.case](env)
         else:
-            raise Fail(f"unknown case {case}")
+            raise Fail(f"unknown case {args.case}")
         for gw in list(env.gws):
             env.alive(gw)
     except Fail as e:
@@ -464,11 +363,132 @@ def main():
         env.topology("down")
     if problems:
         for gw in ("c", "d"):
-            print(f"--- {gw} log ---\n{env.log(gw)[-6000:]}")
+            print(f"--- {gw} log ---\n{env.log(gw)[-log_tail:]}")
         print("FAIL:\n" + "\n".join(problems))
         return 1
-    print("PASS")
+    print(f"PASS ({time.time() - t0:.1f} s)")
     return 0
+
+
+def run_case(env, case):
+    """Runs one of this script's cases."""
+    if case in ("ikev2_psk", "ikev1_psk"):
+        v = 2 if case == "ikev2_psk" else 1
+        write_config(env, "c", version=v, start="start")
+        write_config(env, "d", version=v)
+        env.start("d")
+        env.start("c")
+        wait_tunnel(env)
+        e2e.ping(env, "203.0.113.10", count=2)
+        check_capture_only_esp_ike(env, v6=(v == 2))
+        st = env.ctl_json("c", "status")
+        if st["ike_sas"] != 1:
+            raise Fail(f"C status: {st}")
+        ike = ike_sas(env, "c")[0]
+        print(f"C: IKE SA {ike['spi']} {ike['encryption']}, children {[c['name'] for c in ike['children']]}")
+        text = env.ctl("c", "list-sas").stdout
+        if "IKE" not in text or "gw-d/net" not in text:
+            raise Fail(f"text list-sas lacks the IKE SA or the child:\n{text}")
+    elif case == "ikev2_trap":
+        write_config(env, "c", start="trap")
+        write_config(env, "d")
+        env.start("d")
+        env.start("c")
+        time.sleep(0.5)
+        if child_sas(env, "c"):
+            raise Fail("trap: SAs exist before any traffic")
+        e2e.ping(env, "203.0.113.10", count=3)  # the first ones start IKE
+        wait_tunnel(env)
+        ping_ok(env, "203.0.113.10", count=3)
+        cnt = env.ctl_json("c", "counters")
+        if cnt["ike"]["acquires"] < 1 or cnt["ipsec_drops"]["NoSa"] < 1:
+            raise Fail(f"trap: acquire/NoSa not counted: {cnt['ike']} {cnt['ipsec_drops']['NoSa']}")
+        print(f"trap: {cnt['ike']['acquires']} acquire(s), {cnt['ipsec_drops']['NoSa']} packet(s) dropped "
+              "as NoSa while IKE ran")
+    elif case == "ike_garbage":
+        write_config(env, "c", start="start")
+        write_config(env, "d")
+        env.start("d")
+        env.start("c")
+        wait_tunnel(env)
+        ping_ok(env, "203.0.113.10", count=2)
+        before = env.ctl_json("d", "counters")["ike"]
+        payloads = [os.urandom(n) for n in (1, 7, 27, 28, 29, 100, 600)]
+        # a header that claims IKEv2 IKE_SA_INIT with a silly length
+        payloads.append(os.urandom(16) + bytes([33, 0x20, 34, 0x08]) + b"\0\0\0\0" + b"\xff\xff\xff\xff")
+        e2e.send_udp(env.ns("c"), "198.51.100.2", 500, payloads)
+        e2e.send_udp(env.ns("c"), "198.51.100.2", 4500, [b"\0\0\0\0" + p for p in payloads])
+        # from an address no peer has (B's LAN is not routed there: use C's other side)
+        def counted():
+            c = env.ctl_json("d", "counters")["ike"]
+            p = c["peers"]["gw-c"]
+            b = before["peers"]["gw-c"]
+            return c["datagrams_in"] - before["datagrams_in"] >= 2 * len(payloads) and \
+                p["malformed"] + p["unknown_spi"] > b["malformed"] + b["unknown_spi"]
+        wait_for("garbage counted", counted, 5)
+        env.alive("d")
+        after = env.ctl_json("d", "counters")["ike"]
+        print(f"garbage: {after['datagrams_in'] - before['datagrams_in']} datagrams in, counters "
+              f"{after['peers']['gw-c']}")
+        ping_ok(env, "203.0.113.10", count=3)
+        if len(ike_sas(env, "d")) != 1:
+            raise Fail("garbage changed the IKE SAs")
+    elif case == "sigterm_deletes":
+        write_config(env, "c", start="start")
+        write_config(env, "d")
+        env.start("d")
+        env.start("c")
+        wait_tunnel(env)
+        p = env.gws.pop("c")
+        p.send_signal(signal.SIGTERM)
+        p.wait(10)
+        if p.returncode != 0:
+            raise Fail(f"C exited {p.returncode}")
+        wait_for("D's SAs deleted", lambda: not child_sas(env, "d") and not ike_sas(env, "d"), 5)
+        print("SIGTERM on C: D removed its IKE and CHILD SAs on C's DELETE")
+    elif case == "kill9_restart_dpd":
+        write_config(env, "c", version=1, start="start", dpd="2s")
+        write_config(env, "d", version=1, dpd="2s")
+        env.start("d")
+        env.start("c")
+        wait_tunnel(env)
+        e2e.ping(env, "203.0.113.10", count=2)
+        ping_ok(env, "203.0.113.10", count=2)
+        old = {s["spi"] for s in child_sas(env, "d")}
+        p = env.gws.pop("c")
+        p.kill()
+        p.wait()
+        t0 = time.time()
+        # C is dead: D's R-U-THERE go unanswered (RFC 3706) and D drops
+        # the ISAKMP SA and its IPsec SAs.
+        wait_for("D's DPD to remove the dead SAs", lambda: not child_sas(env, "d") and not ike_sas(env, "d"),
+                 40, 0.5)
+        dpd = time.time() - t0
+        cnt = env.ctl_json("d", "counters")["ipsec_drops"]
+        # the TUN device of the killed process went with it; start again
+        env.start("c")
+        wait_tunnel(env)
+        e2e.ping(env, "203.0.113.10", count=2)
+        ping_ok(env, "203.0.113.10", count=3)
+        new = {s["spi"] for s in child_sas(env, "d")}
+        if old & new:
+            raise Fail(f"D still has the old SAs {old & new}")
+        print(f"kill -9: D's DPD removed {sorted(old)} after {dpd:.1f} s; C restarted, tunnel back with "
+              f"{sorted(new)}")
+    elif case == "ikev2_rekey_no_loss":
+        case_rekey_no_loss(env)
+    elif case == "ikev2_terminate":
+        case_terminate(env)
+    elif case.startswith("strongswan_"):
+        version = 2 if "ikev2" in case else 1
+        case_strongswan(env, version, strata_initiates=case.endswith("strata_initiates"),
+                        rekey=case.endswith("rekey_by_strongswan"))
+    else:
+        raise Fail(f"unknown case {case}")
+
+
+def main():
+    return run_cases(run_case)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,7 @@ Cases:
                     again: on the internet link the outer IP header of each
                     of C's datagrams carries its inner packet's ECN.
 """
-import argparse
 import os
-import subprocess
 import sys
 import time
 
@@ -185,41 +183,7 @@ def case_ecn_outer(env):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--case", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    env = gi.make_env(args)
-    env.prefix = env.prefix.replace("gi", "gm", 1)
-    env.swan = False
-    env.topology("up")
-    problems = []
-    t0 = time.time()
-    try:
-        if args.case == "manual_transport":
-            case_manual_transport(env)
-        elif args.case == "ecn_outer":
-            case_ecn_outer(env)
-        else:
-            raise Fail(f"unknown case {args.case}")
-        for gw in list(env.gws):
-            env.alive(gw)
-    except Fail as e:
-        problems.append(str(e))
-    except subprocess.TimeoutExpired as e:
-        problems.append(f"timeout: {e}")
-    finally:
-        problems.extend(env.stop_all())
-        env.topology("down")
-    if problems:
-        for gw in ("c", "d"):
-            print(f"--- {gw} log ---\n{env.log(gw)[-6000:]}")
-        print("FAIL:\n" + "\n".join(problems))
-        return 1
-    print(f"PASS ({time.time() - t0:.1f} s)")
-    return 0
+    return gi.run_cases({"manual_transport": case_manual_transport, "ecn_outer": case_ecn_outer}, prefix="gm")
 
 
 if __name__ == "__main__":

@@ -24,12 +24,9 @@ Cases:
                    so D's net6 SAs go too; C's route to B's IPv6 LAN goes;
                    net4 is untouched and still passes pings.
 """
-import argparse
 import os
 import signal
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -183,39 +180,7 @@ def case_reload_peers(env):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--strata", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--case", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    env = gi.make_env(args)
-    env.prefix = env.prefix.replace("gi", "gr", 1)
-    env.swan = False
-    env.topology("up")
-    problems = []
-    t0 = time.time()
-    try:
-        if args.case == "reload_peers":
-            case_reload_peers(env)
-        else:
-            raise Fail(f"unknown case {args.case}")
-        for gw in list(env.gws):
-            env.alive(gw)
-    except Fail as e:
-        problems.append(str(e))
-    except subprocess.TimeoutExpired as e:
-        problems.append(f"timeout: {e}")
-    finally:
-        problems.extend(env.stop_all())
-        env.topology("down")
-    if problems:
-        for gw in ("c", "d"):
-            print(f"--- {gw} log ---\n{env.log(gw)[-8000:]}")
-        print("FAIL:\n" + "\n".join(problems))
-        return 1
-    print(f"PASS ({time.time() - t0:.1f} s)")
-    return 0
+    return gi.run_cases({"reload_peers": case_reload_peers}, prefix="gr", log_tail=8000)
 
 
 if __name__ == "__main__":
