@@ -4,19 +4,13 @@
 // SAs carry its own reqid so its SPD entries find them, a rekey by child name
 // touches that child only, and an acquire for a child without SA asks for
 // it with CREATE_CHILD_SA on the IKE SA that is up.
-#include <gtest/gtest.h>
-
-#include <deque>
 #include <set>
 #include <string>
 
-#include "gateway/config.hpp"
-#include "gateway/ike_service.hpp"
+#include "ike_service_pair.hpp"
 
 namespace strata::gateway {
 namespace {
-
-std::string examples() { return std::string(STRATA_SOURCE_DIR) + "/examples/gateway"; }
 
 // config: one peer with children net4 and net6 (each with its start_action).
 std::string config(const std::string& self, const std::string& peer, const std::string& self_addr,
@@ -34,81 +28,24 @@ std::string config(const std::string& self, const std::string& peer, const std::
            "\"]\nesp_proposals = [\"aes256gcm16-x25519\"]\nstart_action = \"" + start6 + "\"\n";
 }
 
-struct Message {
-    int to = 0;
-    io::Endpoint local;
-    io::Endpoint remote;
-    core::Bytes data;
-};
-
-struct Side {
-    Logger log{LogLevel::Error};
-    std::shared_ptr<Datapath> dp;
-    std::unique_ptr<IkeService> svc;
-    std::uint32_t reqid4 = 0;
-    std::uint32_t reqid6 = 0;
-};
-
-class Children : public ::testing::Test {
+class Children : public ServicePair {
 protected:
     void build(const std::string& c4, const std::string& c6, const std::string& d4, const std::string& d6) {
         make(0, config("gw-c", "gw-d", "198.51.100.1", "198.51.100.2", true, c4, c6));
         make(1, config("gw-d", "gw-c", "198.51.100.2", "198.51.100.1", false, d4, d6));
+        for (const auto& s : sides_) ASSERT_EQ(s.reqids.size(), 2U);
     }
 
-    void make(int i, const std::string& text) {
-        auto cfg = parse_gateway_config(text, "gw.toml", examples());
-        ASSERT_TRUE(cfg.ok()) << cfg.error().message;
-        auto plans = plan_peers(*cfg);
-        ASSERT_TRUE(plans.ok()) << plans.error().message;
-        Side& s = sides_[i];
-        ASSERT_EQ(plans->front().children.size(), 2U);
-        s.reqid4 = plans->front().children[0].reqid;
-        s.reqid6 = plans->front().children[1].reqid;
-        auto dp = Datapath::build(config::ManualKeying{}, nullptr, now_, child_policies(plans->front()));
-        ASSERT_TRUE(dp.ok()) << dp.error().message;
-        s.dp = std::move(dp).value();
-        s.svc = std::make_unique<IkeService>(
-            std::move(plans).value(),
-            [this, i](const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw) {
-                if (!raw)
-                    queue_.push_back(Message{1 - i, remote, local, core::Bytes(data.begin(), data.end())});
-                return true;
-            },
-            s.log);
-        s.svc->set_datapath(s.dp.get());
-    }
-
-    void deliver() {
-        for (int n = 0; !queue_.empty() && n < 100; ++n) {
-            Message m = std::move(queue_.front());
-            queue_.pop_front();
-            sides_[m.to].svc->receive(m.local, m.remote, core::ByteView(m.data.data(), m.data.size()), now_);
-        }
-        EXPECT_TRUE(queue_.empty());
-    }
-
-    static std::set<std::uint32_t> spis(const Side& s, ipsec::Direction dir) {
-        std::set<std::uint32_t> out;
-        for (const auto& sa : s.dp->sad().all()) {
-            if (sa->config().direction == dir) out.insert(sa->spi());
-        }
-        return out;
-    }
-
-    // out_spi is the SA a side sends a child's traffic with (0: none).
-    static std::uint32_t out_spi(const Side& s, std::uint32_t reqid) {
-        auto sa = s.dp->sad().outbound(reqid, ipsec::Protocol::Esp);
-        return sa ? sa->spi() : 0;
-    }
+    static std::uint32_t reqid4(const PairSide& s) { return s.reqids[0]; }
+    static std::uint32_t reqid6(const PairSide& s) { return s.reqids[1]; }
 
     // expect_child_covered: both sides send this child's traffic with an SA
     // the other side has inbound, and not with the other child's SA.
     void expect_covered(bool v4, bool v6) {
         for (int i = 0; i < 2; ++i) {
-            const Side& s = sides_[i];
-            const std::uint32_t o4 = out_spi(s, s.reqid4);
-            const std::uint32_t o6 = out_spi(s, s.reqid6);
+            const PairSide& s = sides_[i];
+            const std::uint32_t o4 = out_spi(s, reqid4(s));
+            const std::uint32_t o6 = out_spi(s, reqid6(s));
             EXPECT_EQ(o4 != 0, v4) << "side " << i;
             EXPECT_EQ(o6 != 0, v6) << "side " << i;
             const auto in = spis(sides_[1 - i], ipsec::Direction::Inbound);
@@ -121,10 +58,6 @@ protected:
             EXPECT_TRUE(o4 == 0 || o4 != o6);
         }
     }
-
-    core::Instant now_{std::chrono::hours(1)};
-    std::deque<Message> queue_;
-    Side sides_[2];
 };
 
 TEST_F(Children, BothChildrenComeUpUnderOneIkeSa) {
@@ -159,8 +92,8 @@ TEST_F(Children, RekeyByChildNameRekeysThatChildOnly) {
     build("start", "start", "none", "none");
     sides_[0].svc->start(now_);
     deliver();
-    const std::uint32_t c4 = out_spi(sides_[0], sides_[0].reqid4);
-    const std::uint32_t c6 = out_spi(sides_[0], sides_[0].reqid6);
+    const std::uint32_t c4 = out_spi(sides_[0], reqid4(sides_[0]));
+    const std::uint32_t c6 = out_spi(sides_[0], reqid6(sides_[0]));
     auto r = sides_[1].svc->rekey("net6", now_);
     EXPECT_TRUE(r.ok) << r.message;
     EXPECT_NE(r.message.find("1 CHILD SA"), std::string::npos) << r.message;
@@ -169,8 +102,8 @@ TEST_F(Children, RekeyByChildNameRekeysThatChildOnly) {
     for (auto& s : sides_) s.svc->on_timer(now_);
     deliver();
     expect_covered(true, true);
-    EXPECT_EQ(out_spi(sides_[0], sides_[0].reqid4), c4);
-    EXPECT_NE(out_spi(sides_[0], sides_[0].reqid6), c6);
+    EXPECT_EQ(out_spi(sides_[0], reqid4(sides_[0])), c4);
+    EXPECT_NE(out_spi(sides_[0], reqid6(sides_[0])), c6);
     for (auto& s : sides_) EXPECT_EQ(s.svc->child_count(), 2U);
     // The whole peer: both children.
     r = sides_[0].svc->rekey("gw-d", now_);
@@ -188,7 +121,7 @@ TEST_F(Children, AcquireForAMissingChildAsksForItOnTheIkeSa) {
     EXPECT_EQ(sides_[1].svc->child_count(), 1U);
     InboxEvent acquire;
     acquire.kind = ipsec::EventKind::Acquire;
-    acquire.reqid = sides_[1].reqid6;
+    acquire.reqid = reqid6(sides_[1]);
     sides_[1].svc->datapath_event(acquire, now_);
     deliver();
     expect_covered(true, true);
@@ -198,7 +131,7 @@ TEST_F(Children, AcquireForAMissingChildAsksForItOnTheIkeSa) {
     sides_[1].svc->datapath_event(acquire, now_);
     EXPECT_TRUE(queue_.empty());
     // An acquire for C's net6 (start_action none) is ignored.
-    acquire.reqid = sides_[0].reqid6;
+    acquire.reqid = reqid6(sides_[0]);
     const auto ignored = sides_[0].svc->stats().acquires_ignored;
     sides_[0].svc->datapath_event(acquire, now_);
     EXPECT_EQ(sides_[0].svc->stats().acquires_ignored, ignored + 1);

@@ -3,14 +3,10 @@
 // sends DELETE, so the other side drops its SAs too; adding it again
 // negotiates new SAs; a peer that stays keeps its SAs through the removal
 // of another.
-#include <gtest/gtest.h>
-
-#include <deque>
 #include <set>
 #include <string>
 
-#include "gateway/config.hpp"
-#include "gateway/ike_service.hpp"
+#include "ike_service_pair.hpp"
 
 namespace strata::gateway {
 namespace {
@@ -24,23 +20,11 @@ std::string peer_text(const std::string& self, const std::string& name, const st
            "\"]\nesp_proposals = [\"aes128gcm16-ecp256\"]\nstart_action = \"" + start + "\"\n";
 }
 
-struct Message {
-    int to = 0;
-    io::Endpoint local;
-    io::Endpoint remote;
-    core::Bytes data;
-};
-
-struct Side {
-    Logger log{LogLevel::Error};
-    std::shared_ptr<Datapath> dp;
-    std::unique_ptr<IkeService> svc;
-};
-
-class ServiceReload : public ::testing::Test {
+class ServiceReload : public ServicePair {
 protected:
     // C has gw-x (a peer that never answers, listed first) and gw-d; D has gw-c.
     void SetUp() override {
+        lost_ = *packet::IpAddress::parse("198.51.100.9");
         const std::string c =
             "[gateway]\naddresses = [\"198.51.100.1\"]\n" +
             peer_text("gw-c", "gw-x", "198.51.100.9", "192.0.2.0/25", "198.18.0.0/24", "none") +
@@ -52,52 +36,6 @@ protected:
         make(1, d);
     }
 
-    std::vector<PeerPlan> plans_of(const std::string& text) {
-        auto cfg = parse_gateway_config(text, "gw.toml", "/nonexistent");
-        EXPECT_TRUE(cfg.ok()) << (cfg.ok() ? "" : cfg.error().message);
-        auto plans = plan_peers(*cfg);
-        EXPECT_TRUE(plans.ok()) << (plans.ok() ? "" : plans.error().message);
-        return std::move(plans).value();
-    }
-
-    void make(int i, const std::string& text) {
-        auto plans = plans_of(text);
-        std::vector<ipsec::Policy> pol;
-        for (const auto& p : plans) {
-            auto more = child_policies(p);
-            pol.insert(pol.end(), more.begin(), more.end());
-        }
-        Side& s = sides_[i];
-        auto dp = Datapath::build(config::ManualKeying{}, nullptr, now_, std::move(pol));
-        ASSERT_TRUE(dp.ok()) << dp.error().message;
-        s.dp = std::move(dp).value();
-        s.svc = std::make_unique<IkeService>(
-            std::move(plans),
-            [this, i](const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw) {
-                // gw-x (198.51.100.9) never answers.
-                if (!raw && remote.address != *packet::IpAddress::parse("198.51.100.9"))
-                    queue_.push_back(Message{1 - i, remote, local, core::Bytes(data.begin(), data.end())});
-                return true;
-            },
-            s.log);
-        s.svc->set_datapath(s.dp.get());
-    }
-
-    void deliver() {
-        for (int n = 0; !queue_.empty() && n < 100; ++n) {
-            Message m = std::move(queue_.front());
-            queue_.pop_front();
-            sides_[m.to].svc->receive(m.local, m.remote, core::ByteView(m.data.data(), m.data.size()), now_);
-        }
-        EXPECT_TRUE(queue_.empty());
-    }
-
-    static std::set<std::uint32_t> spis(const Side& s) {
-        std::set<std::uint32_t> out;
-        for (const auto& sa : s.dp->sad().all()) out.insert(sa->spi());
-        return out;
-    }
-
     // covered: each side's outbound SA for the C-D child is inbound at the other.
     void expect_covered(std::uint32_t c_reqid, std::uint32_t d_reqid) {
         auto c_out = sides_[0].dp->sad().outbound(c_reqid, ipsec::Protocol::Esp);
@@ -107,10 +45,6 @@ protected:
         EXPECT_EQ(spis(sides_[1]).count(c_out->spi()), 1U);
         EXPECT_EQ(spis(sides_[0]).count(d_out->spi()), 1U);
     }
-
-    Side sides_[2];
-    std::deque<Message> queue_;
-    core::Instant now_{std::chrono::seconds(1000)};
 };
 
 TEST_F(ServiceReload, RemovingAPeerDeletesItsSasOnBothSidesAndAddingItNegotiatesNewOnes) {

@@ -4,21 +4,13 @@
 // every single IKE message (make-before-break: whatever SA a side sends with,
 // the other side has it inbound), end with only the new SAs, and terminate
 // must clear both sides.
-#include "gateway/ike_service.hpp"
-
-#include <gtest/gtest.h>
-
-#include <deque>
 #include <set>
 #include <string>
-#include <utility>
 
-#include "gateway/config.hpp"
+#include "ike_service_pair.hpp"
 
 namespace strata::gateway {
 namespace {
-
-std::string examples() { return std::string(STRATA_SOURCE_DIR) + "/examples/gateway"; }
 
 std::string config_text(const std::string& self, const std::string& peer, const std::string& self_addr,
                         const std::string& peer_addr, const std::string& local_ts,
@@ -32,21 +24,7 @@ std::string config_text(const std::string& self, const std::string& peer, const 
            "\"]\nesp_proposals = [\"aes128gcm16-ecp256\"]\nstart_action = \"" + start + "\"\n" + lifetimes;
 }
 
-struct Message {
-    int to = 0;
-    io::Endpoint local;   // at the receiver
-    io::Endpoint remote;  // the sender
-    core::Bytes data;
-};
-
-struct Side {
-    Logger log{LogLevel::Error};
-    std::shared_ptr<Datapath> dp;
-    std::unique_ptr<IkeService> svc;
-    std::uint32_t reqid = 0;
-};
-
-class Pair : public ::testing::Test {
+class Pair : public ServicePair {
 protected:
     void SetUp() override { build(""); }
 
@@ -61,69 +39,20 @@ protected:
         make(1, d);
     }
 
-    void make(int i, const std::string& text) {
-        auto cfg = parse_gateway_config(text, "gw.toml", examples());
-        ASSERT_TRUE(cfg.ok()) << cfg.error().message;
-        auto plans = plan_peers(*cfg);
-        ASSERT_TRUE(plans.ok()) << plans.error().message;
-        auto pol = child_policies(plans->front());
-        Side& s = sides_[i];
-        s.reqid = plans->front().children.front().reqid;
-        auto dp = Datapath::build(config::ManualKeying{}, nullptr, now_, std::move(pol));
-        ASSERT_TRUE(dp.ok()) << dp.error().message;
-        s.dp = std::move(dp).value();
-        s.svc = std::make_unique<IkeService>(
-            std::move(plans).value(),
-            [this, i](const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw) {
-                if (!raw)
-                    queue_.push_back(Message{1 - i, remote, local, core::Bytes(data.begin(), data.end())});
-                return true;
-            },
-            s.log);
-        s.svc->set_datapath(s.dp.get());
-    }
+    static std::uint32_t reqid(const PairSide& s) { return s.reqids.front(); }
 
-    // deliver hands every queued message over, one at a time, checking the
-    // no-loss invariant after each.
-    void deliver() {
-        for (int n = 0; !queue_.empty() && n < 100; ++n) {
-            Message m = std::move(queue_.front());
-            queue_.pop_front();
-            sides_[m.to].svc->receive(m.local, m.remote, core::ByteView(m.data.data(), m.data.size()), now_);
-            if (check_) expect_covered();
-        }
-        EXPECT_TRUE(queue_.empty());
-    }
-
-    // tick is the daemon's one-second lifetime ticker and the IKE timer.
-    void advance(core::Duration d) {
-        now_ += d;
-        for (auto& s : sides_) {
-            for (const auto& sa : s.dp->sad().all()) {
-                const ipsec::LifetimeEvent e = sa->tick(now_);
-                if (e != ipsec::LifetimeEvent::None)
-                    s.svc->lifetime_tick(*sa, e == ipsec::LifetimeEvent::HardExpired, now_);
-            }
-            s.svc->on_timer(now_);
-        }
-        deliver();
-    }
-
-    static std::set<std::uint32_t> spis(const Side& s, ipsec::Direction dir) {
-        std::set<std::uint32_t> out;
-        for (const auto& sa : s.dp->sad().all()) {
-            if (sa->config().direction == dir) out.insert(sa->spi());
-        }
-        return out;
+    // The no-loss invariant, once the SAs are up: after every single message.
+    void after_message() override {
+        if (check_) expect_covered();
     }
 
     // expect_covered: each side's current outbound SA is inbound at the other.
     void expect_covered() {
         for (int i = 0; i < 2; ++i) {
-            auto out = sides_[i].dp->sad().outbound(sides_[i].reqid, ipsec::Protocol::Esp);
-            ASSERT_NE(out, nullptr) << "side " << i << " has no outbound SA";
-            EXPECT_EQ(spis(sides_[1 - i], ipsec::Direction::Inbound).count(out->spi()), 1U)
-                << "side " << i << " sends with SPI " << out->spi() << " the other side does not have";
+            const std::uint32_t out = out_spi(sides_[i], reqid(sides_[i]));
+            ASSERT_NE(out, 0U) << "side " << i << " has no outbound SA";
+            EXPECT_EQ(spis(sides_[1 - i], ipsec::Direction::Inbound).count(out), 1U)
+                << "side " << i << " sends with SPI " << out << " the other side does not have";
         }
     }
 
@@ -152,9 +81,6 @@ protected:
         EXPECT_EQ(sides_[0].svc->stats().children_rekeyed + sides_[1].svc->stats().children_rekeyed, 2U);
     }
 
-    core::Instant now_{std::chrono::hours(1)};
-    std::deque<Message> queue_;
-    Side sides_[2];
     bool check_ = false;
 };
 
@@ -180,18 +106,18 @@ TEST_F(Pair, CtlRekeyFromTheResponderKeepsBothDirectionsCovered) {
 
 TEST_F(Pair, ResponderWaitsForTheDeleteBeforeSendingOnTheNewSa) {
     establish();
-    const auto old_out_d = sides_[1].dp->sad().outbound(sides_[1].reqid, ipsec::Protocol::Esp)->spi();
+    const auto old_out_d = out_spi(sides_[1], reqid(sides_[1]));
     ASSERT_TRUE(sides_[0].svc->rekey("gw-d", now_).ok);
     // C's CREATE_CHILD_SA request reaches D; D answers and has the new pair,
     // but C has not read the answer yet: D must still send with the old SA.
     ASSERT_EQ(queue_.size(), 1U);
-    Message m = std::move(queue_.front());
+    PairMessage m = std::move(queue_.front());
     queue_.pop_front();
     sides_[1].svc->receive(m.local, m.remote, core::ByteView(m.data.data(), m.data.size()), now_);
-    EXPECT_EQ(sides_[1].dp->sad().outbound(sides_[1].reqid, ipsec::Protocol::Esp)->spi(), old_out_d);
+    EXPECT_EQ(out_spi(sides_[1], reqid(sides_[1])), old_out_d);
     EXPECT_EQ(spis(sides_[1], ipsec::Direction::Inbound).size(), 2U);
     deliver();  // the answer, C's DELETE of the old pair, D's answer
-    EXPECT_NE(sides_[1].dp->sad().outbound(sides_[1].reqid, ipsec::Protocol::Esp)->spi(), old_out_d);
+    EXPECT_NE(out_spi(sides_[1], reqid(sides_[1])), old_out_d);
     EXPECT_EQ(spis(sides_[1], ipsec::Direction::Outbound).size(), 1U);
 }
 
