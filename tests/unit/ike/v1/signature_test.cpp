@@ -63,11 +63,26 @@ core::ManualClock& wall() {
     return clock;
 }
 
+// cert_a / cert_b: each side's usual connection, with a certificate and
+// identities (nullptr: none configured).
+Connection cert_a(const Pki::Leaf& leaf, const Pki& trust, const char* id_a = "gw-a.example.org",
+                  const char* id_b = "gw-b.example.org", const char* ike = kIke) {
+    return with_cert(make_connection(kA, kB, ike, kEsp, kNetA, kNetB), leaf, trust, id_a, id_b);
+}
+Connection cert_b(const Pki::Leaf& leaf, const Pki& trust, const char* id_b = "gw-b.example.org",
+                  const char* id_a = "gw-a.example.org", const char* ike = kIke) {
+    return with_cert(make_connection(kB, kA, ike, kEsp, kNetB, kNetA), leaf, trust, id_b, id_a);
+}
+
 Pair cert_pair(const Certs& s, const char* id_a = "gw-a.example.org", const char* id_b = "gw-b.example.org",
                const char* ike = kIke) {
-    return Pair(with_cert(make_connection(kA, kB, ike, kEsp, kNetA, kNetB), s.a, s.pki, id_a, id_b),
-                with_cert(make_connection(kB, kA, ike, kEsp, kNetB, kNetA), s.b, s.pki, id_b, id_a), 1,
-                &wall());
+    return Pair(cert_a(s.a, s.pki, id_a, id_b, ike), cert_b(s.b, s.pki, id_b, id_a, ike), 1, &wall());
+}
+
+// run: A starts main mode; every message is delivered.
+void run(Pair& p) {
+    p.take(p.a.engine->initiate("lan", p.now), true);
+    p.pump();
 }
 
 // auth_method_offered returns the Authentication Method of MM1's first transform.
@@ -122,8 +137,7 @@ void expect_up_with_matching_keys(Pair& p) {
 TEST(Ikev1Signature, RsaMainModeThenQuickMode) {
     const Certs s = make_setup(crypto::SignatureAlg::RsaPkcs1Sha256);
     Pair p = cert_pair(s);
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    run(p);
     expect_up_with_matching_keys(p);
     // RFC 2409 Appendix A: method 3 offered; the peers' identities reported.
     EXPECT_EQ(auth_method_offered(p.sent.at(0)), kAuthRsaSignature);
@@ -156,8 +170,7 @@ TEST(Ikev1Signature, SkeyidIsFromNoncesAndSharedSecret) {
     cb.base.psk =
         core::SecretBytes(core::ByteView(reinterpret_cast<const std::uint8_t*>(two.data()), two.size()));
     Pair p(std::move(ca), std::move(cb), 3, &wall());
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    run(p);
     expect_up_with_matching_keys(p);
 }
 
@@ -165,8 +178,7 @@ TEST(Ikev1Signature, EcdsaP256AndP384) {
     for (auto alg : {crypto::SignatureAlg::EcdsaP256Sha256, crypto::SignatureAlg::EcdsaP384Sha384}) {
         const Certs s = make_setup(alg);
         Pair p = cert_pair(s, "gw-a.example.org", "gw-b.example.org", "aes256-sha256-ecp256");
-        p.take(p.a.engine->initiate("lan", p.now), true);
-        p.pump();
+        run(p);
         expect_up_with_matching_keys(p);
         // RFC 4754 §6: 9 for P-256/SHA-256, 10 for P-384/SHA-384.
         EXPECT_EQ(auth_method_offered(p.sent.at(0)),
@@ -177,8 +189,7 @@ TEST(Ikev1Signature, EcdsaP256AndP384) {
 TEST(Ikev1Signature, DnIdentityFromTheCertificateWhenNoneIsConfigured) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
     Pair p = cert_pair(s, nullptr, nullptr);
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    run(p);
     expect_up_with_matching_keys(p);
     const Identity* got = &p.b.last<IkeSaUp>()->remote_id;
     EXPECT_EQ(got->type, ike::IdType::DerAsn1Dn);
@@ -190,13 +201,8 @@ TEST(Ikev1Signature, CertificateFromAnotherCaIsRefused) {
     const Pki other = Pki::make(crypto::SignatureAlg::EcdsaP256Sha256, "Other CA");
     const Pki::Leaf stranger =
         other.issue(crypto::SignatureAlg::EcdsaP256Sha256, "gw-a.example.org", {"gw-a.example.org"});
-    Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), stranger, s.pki, "gw-a.example.org",
-                     "gw-b.example.org"),
-           with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                     "gw-a.example.org"),
-           1, &wall());
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    Pair p(cert_a(stranger, s.pki), cert_b(s.b, s.pki), 1, &wall());
+    run(p);
     ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
     EXPECT_EQ(p.b.last<AuthFailed>()->reason,
               "peer certificate \"CN=gw-a.example.org\" does not chain to a configured CA");
@@ -210,15 +216,10 @@ TEST(Ikev1Signature, CertificateFromAnotherCaIsRefused) {
 TEST(Ikev1Signature, ResponderCertificateFromAnotherCaIsRefusedByTheInitiator) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
     const Pki other = Pki::make(crypto::SignatureAlg::EcdsaP256Sha256, "Other CA");
-    Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, other, "gw-a.example.org",
-                     "gw-b.example.org"),
-           with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                     "gw-a.example.org"),
-           1, &wall());
+    Pair p(cert_a(s.a, other), cert_b(s.b, s.pki), 1, &wall());
     // The initiator trusts only `other`, but its own certificate is from s.pki
     // (which the responder trusts): the responder accepts, the initiator refuses MM6.
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    run(p);
     ASSERT_EQ(p.a.count<AuthFailed>(), 1u);
     EXPECT_EQ(p.a.last<AuthFailed>()->reason,
               "peer certificate \"CN=gw-b.example.org\" does not chain to a configured CA");
@@ -230,23 +231,14 @@ TEST(Ikev1Signature, ResponderCertificateFromAnotherCaIsRefusedByTheInitiator) {
 TEST(Ikev1Signature, IdentityNotInTheCertificateIsRefused) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
     // B wants gw-a, A claims another identity: refused before any certificate check.
-    Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-x.example.org",
-                     "gw-b.example.org"),
-           with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                     "gw-a.example.org"),
-           1, &wall());
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    Pair p(cert_a(s.a, s.pki, "gw-x.example.org", "gw-b.example.org"), cert_b(s.b, s.pki), 1, &wall());
+    run(p);
     ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
     EXPECT_EQ(p.b.last<AuthFailed>()->reason, "peer identity not the configured one");
     // A claims an identity its certificate does not carry; B accepts any identity.
-    Pair q(
-        with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-x.example.org",
-                  "gw-b.example.org"),
-        with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org", nullptr),
-        1, &wall());
-    q.take(q.a.engine->initiate("lan", q.now), true);
-    q.pump();
+    Pair q(cert_a(s.a, s.pki, "gw-x.example.org", "gw-b.example.org"),
+           cert_b(s.b, s.pki, "gw-b.example.org", nullptr), 1, &wall());
+    run(q);
     ASSERT_EQ(q.b.count<AuthFailed>(), 1u);
     EXPECT_EQ(q.b.last<AuthFailed>()->reason,
               "peer identity gw-x.example.org is not in its certificate \"CN=gw-a.example.org\"");
@@ -255,15 +247,10 @@ TEST(Ikev1Signature, IdentityNotInTheCertificateIsRefused) {
 
 TEST(Ikev1Signature, SignatureByAnotherKeyIsRefused) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
-    Connection ca = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki,
-                              "gw-a.example.org", "gw-b.example.org");
+    Connection ca = cert_a(s.a, s.pki);
     ca.base.private_key = s.b.key;  // signs with a key its certificate does not hold
-    Pair p(std::move(ca),
-           with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                     "gw-a.example.org"),
-           1, &wall());
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    Pair p(std::move(ca), cert_b(s.b, s.pki), 1, &wall());
+    run(p);
     ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
     EXPECT_EQ(p.b.last<AuthFailed>()->reason,
               "peer signature (ecdsa-256) does not verify with the key of \"CN=gw-a.example.org\"");
@@ -275,15 +262,10 @@ TEST(Ikev1Signature, KeyOfAnotherKindThanTheMethodIsRefused) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
     const Pki::Leaf rsa_leaf = s.pki.issue(crypto::SignatureAlg::RsaPkcs1Sha256, "gw-a.example.org",
                                            {"gw-a.example.org"}, {}, false, std::chrono::hours(-24), 9);
-    Connection ca = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), rsa_leaf, s.pki,
-                              "gw-a.example.org", "gw-b.example.org");
+    Connection ca = cert_a(rsa_leaf, s.pki);
     ca.base.private_key = s.a.key;  // ECDSA key (method 9), RSA certificate
-    Pair p(std::move(ca),
-           with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                     "gw-a.example.org"),
-           1, &wall());
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    Pair p(std::move(ca), cert_b(s.b, s.pki), 1, &wall());
+    run(p);
     ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
     EXPECT_EQ(p.b.last<AuthFailed>()->reason,
               "peer certificate's rsa key does not fit the negotiated ecdsa-256 authentication");
@@ -292,38 +274,24 @@ TEST(Ikev1Signature, KeyOfAnotherKindThanTheMethodIsRefused) {
 TEST(Ikev1Signature, MissingCertificateOrClockOrValidityIsRefused) {
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
     {
-        Connection ca = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki,
-                                  "gw-a.example.org", "gw-b.example.org");
+        Connection ca = cert_a(s.a, s.pki);
         ca.base.local_certs.clear();  // sends no CERT
-        Pair p(std::move(ca),
-               with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                         "gw-a.example.org"),
-               1, &wall());
-        p.take(p.a.engine->initiate("lan", p.now), true);
-        p.pump();
+        Pair p(std::move(ca), cert_b(s.b, s.pki), 1, &wall());
+        run(p);
         ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
         EXPECT_EQ(p.b.last<AuthFailed>()->reason, "no CERT payload from peer");
         EXPECT_EQ(p.a.last<AuthFailed>()->reason, "CERTIFICATE-UNAVAILABLE from peer");
     }
     {
-        Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-a.example.org",
-                         "gw-b.example.org"),
-               with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                         "gw-a.example.org"));  // no wall clock
-        p.take(p.a.engine->initiate("lan", p.now), true);
-        p.pump();
+        Pair p(cert_a(s.a, s.pki), cert_b(s.b, s.pki));  // no wall clock
+        run(p);
         ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
         EXPECT_EQ(p.b.last<AuthFailed>()->reason, "no wall clock to check the peer certificate's validity");
     }
     {
         core::ManualClock late(test_time() + std::chrono::hours(24 * 60));
-        Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-a.example.org",
-                         "gw-b.example.org"),
-               with_cert(make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), s.b, s.pki, "gw-b.example.org",
-                         "gw-a.example.org"),
-               1, &late);
-        p.take(p.a.engine->initiate("lan", p.now), true);
-        p.pump();
+        Pair p(cert_a(s.a, s.pki), cert_b(s.b, s.pki), 1, &late);
+        run(p);
         ASSERT_EQ(p.b.count<AuthFailed>(), 1u);
         EXPECT_EQ(p.b.last<AuthFailed>()->reason,
                   "peer certificate \"CN=gw-a.example.org\" is outside its validity period");
@@ -333,16 +301,12 @@ TEST(Ikev1Signature, MissingCertificateOrClockOrValidityIsRefused) {
 TEST(Ikev1Signature, MethodsMustMatch) {
     // A signature initiator and a pre-shared-key responder share no method.
     const Certs s = make_setup(crypto::SignatureAlg::EcdsaP256Sha256);
-    Pair p(with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki, "gw-a.example.org",
-                     "gw-b.example.org"),
-           make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), 1, &wall());
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    Pair p(cert_a(s.a, s.pki), make_connection(kB, kA, kIke, kEsp, kNetB, kNetA), 1, &wall());
+    run(p);
     ASSERT_EQ(p.a.count<IkeSaDown>(), 1u);
     EXPECT_EQ(p.a.last<IkeSaDown>()->reason, "NO-PROPOSAL-CHOSEN from peer");
     // A key IKEv1 cannot sign with: nothing is sent, the failure is reported.
-    Connection ed = with_cert(make_connection(kA, kB, kIke, kEsp, kNetA, kNetB), s.a, s.pki,
-                              "gw-a.example.org", "gw-b.example.org");
+    Connection ed = cert_a(s.a, s.pki);
     ed.base.private_key = std::make_shared<const crypto::PrivateKey>(
         crypto::PrivateKey::generate(crypto::SignatureAlg::Ed25519).value());
     EXPECT_FALSE(auth_method_of(ed.base));
@@ -380,8 +344,7 @@ TEST(Ikev1Signature, FuzzersFixedKeysAuthenticate) {
         test::with_fixed_cert(
             make_connection(kB, kA, "aes128-sha256-modp1024", "aes128-sha1-modp1024", kNetB, kNetA), false),
         7, &at);
-    p.take(p.a.engine->initiate("lan", p.now), true);
-    p.pump();
+    run(p);
     expect_up_with_matching_keys(p);
     EXPECT_EQ(auth_method_offered(p.sent.at(0)), kAuthEcdsaP256Sha256);
 }
