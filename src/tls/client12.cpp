@@ -131,17 +131,9 @@ Status Connection::Impl::client12_on_certificate(const HandshakeMessage& m) {
     if (!c) return fail(c.error());
     // RFC 5246 §7.4.2: the server sends its certificate for every suite offered here.
     if (c->certificates.empty()) return fail(Error::BadCertificate);
-    auto chain = decode_chain(c->certificates);
-    if (!chain) return fail(chain.error());
-    if (cfg->verify != VerifyMode::None) {
-        if (auto s = verify_chain(*chain, *cfg->trust_store, clock.wall_now(), neg.server_name); !s) return s;
-    }
-    auto key = chain->certificates.front().public_key();
-    if (!key) return fail(Error::BadCertificate);
-    if (!key_matches_suite(key->type(), suite->kx)) return fail(Error::UnsupportedCertificate);
-    peer_key = std::move(*key);
-    neg.peer_subject = chain->certificates.front().subject();
-    peer_chain = std::move(*chain);
+    if (auto s = accept_peer_chain(c->certificates, cfg->verify != VerifyMode::None, neg.server_name); !s)
+        return s;
+    if (!key_matches_suite(peer_key->type(), suite->kx)) return fail(Error::UnsupportedCertificate);
     if (auto s = add_transcript(m.encoded); !s) return s;
     state = suite->kx == crypto::TlsKeyExchange::Rsa ? HandshakeState::WaitServerHelloDone
                                                      : HandshakeState::WaitServerKeyExchange;
@@ -197,11 +189,9 @@ Status Connection::Impl::client12_on_server_hello_done(const HandshakeMessage& m
         // RFC 5246 §7.4.6: an empty Certificate when there is none to send.
         Certificate12 c;
         if (scheme) {
-            for (const auto& cert : cfg->certificate_chain) {
-                auto der = cert.to_der();
-                if (!der) return fail(Error::Crypto);
-                c.certificates.push_back(std::move(*der));
-            }
+            auto der = chain_der(cfg->certificate_chain);
+            if (!der) return fail(der.error());
+            c.certificates = std::move(*der);
         }
         auto body = build_certificate12(c);
         if (!body) return fail(body.error());

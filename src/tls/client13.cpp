@@ -334,16 +334,8 @@ Status Connection::Impl::client_on_certificate(const HandshakeMessage& m) {
     if (!c->context.empty()) return fail(Error::IllegalParameter);
     // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
     if (c->certificates.empty()) return fail(Error::BadVectorLength);
-    auto chain = decode_chain(c->certificates);
-    if (!chain) return fail(chain.error());
-    if (cfg->verify != VerifyMode::None) {
-        if (auto s = verify_chain(*chain, *cfg->trust_store, clock.wall_now(), neg.server_name); !s) return s;
-    }
-    auto key = chain->certificates.front().public_key();
-    if (!key) return fail(Error::BadCertificate);
-    peer_key = std::move(*key);
-    neg.peer_subject = chain->certificates.front().subject();
-    peer_chain = std::move(*chain);
+    if (auto s = accept_peer_chain(c->certificates, cfg->verify != VerifyMode::None, neg.server_name); !s)
+        return s;
     if (auto s = add_transcript(m.encoded); !s) return s;
     state = HandshakeState::WaitCertificateVerify;
     return {};
@@ -383,11 +375,9 @@ Status Connection::Impl::client_on_finished(const HandshakeMessage& m) {
                                              true);
         }
         if (scheme) {
-            for (const auto& cert : cfg->certificate_chain) {
-                auto der = cert.to_der();
-                if (!der) return fail(Error::Crypto);
-                c.certificates.push_back(std::move(*der));
-            }
+            auto der = chain_der(cfg->certificate_chain);
+            if (!der) return fail(der.error());
+            c.certificates = std::move(*der);
         }
         auto msg = build_certificate13(c);
         if (!msg) return fail(msg.error());

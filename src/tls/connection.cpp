@@ -77,7 +77,34 @@ std::vector<core::Bytes> peer_der(const std::optional<PeerChain>& chain) {
     return out;
 }
 
+Result<std::vector<core::Bytes>> chain_der(std::span<const crypto::Certificate> chain) {
+    std::vector<core::Bytes> out;
+    out.reserve(chain.size());
+    for (const auto& c : chain) {
+        auto d = c.to_der();
+        if (!d) return fail(Error::Crypto);
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------- plumbing
+
+Status Connection::Impl::accept_peer_chain(std::span<const core::Bytes> der, bool verify,
+                                           std::string_view name) {
+    if (der.empty()) return fail(Error::BadCertificate);
+    auto chain = decode_chain(der);
+    if (!chain) return fail(chain.error());
+    if (verify) {
+        if (auto s = verify_chain(*chain, *cfg->trust_store, clock.wall_now(), name); !s) return s;
+    }
+    auto key = chain->certificates.front().public_key();
+    if (!key) return fail(Error::BadCertificate);
+    peer_key = std::move(*key);
+    neg.peer_subject = chain->certificates.front().subject();
+    peer_chain = std::move(*chain);
+    return {};
+}
 
 Status Connection::Impl::fail_with(Error e) {
     if (error) return fail(*error);

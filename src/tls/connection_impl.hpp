@@ -39,14 +39,18 @@ std::optional<crypto::DhGroup> dh_group_for(std::uint16_t named_group) noexcept;
 Result<core::Bytes> compute_binder(crypto::HashAlg hash, core::ByteView psk, core::ByteView prefix,
                                    core::ByteView truncated_client_hello);
 
-// message_hash_of returns the synthetic message_hash handshake message that
-// replaces ClientHello1 after a HelloRetryRequest (RFC 8446 §4.4.1).
 // subject_of returns the subject of the first DER certificate, "" if none parses.
 std::string subject_of(const std::vector<core::Bytes>& der_chain);
 
 // peer_der returns the DER encodings of a chain, leaf first.
 std::vector<core::Bytes> peer_der(const std::optional<PeerChain>& chain);
 
+// chain_der returns the DER encodings of our own chain, leaf first, for a
+// Certificate message (Crypto if one does not encode).
+Result<std::vector<core::Bytes>> chain_der(std::span<const crypto::Certificate> chain);
+
+// message_hash_of returns the synthetic message_hash handshake message that
+// replaces ClientHello1 after a HelloRetryRequest (RFC 8446 §4.4.1).
 Result<core::Bytes> message_hash_of(crypto::HashAlg hash, core::ByteView client_hello1);
 
 struct Connection::Impl {
@@ -145,6 +149,10 @@ struct Connection::Impl {
     Result<core::Bytes> transcript_hash() const;
     Status install_read(core::ByteView secret);
     Status install_write(core::ByteView secret);
+    // accept_peer_chain decodes the peer's Certificate list, checks it
+    // against the trust store when `verify` (and the leaf against `name`
+    // when not empty), and keeps the chain, the leaf's key and its subject.
+    Status accept_peer_chain(std::span<const core::Bytes> der, bool verify, std::string_view name);
     void keylog(int label, core::ByteView secret) const;
     // derive_handshake_secrets starts the key schedule with psk (empty for a
     // full handshake) and the (EC)DHE secret, and derives and logs both

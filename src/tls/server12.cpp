@@ -220,11 +220,9 @@ Status Connection::Impl::server12_send_full_flight(const ClientHelloExtensions& 
     (void)ext;
     // Phase 2: Certificate, ServerKeyExchange, [CertificateRequest], ServerHelloDone.
     Certificate12 cert;
-    for (const auto& c509 : cfg->certificate_chain) {
-        auto der = c509.to_der();
-        if (!der) return fail(Error::Crypto);
-        cert.certificates.push_back(std::move(*der));
-    }
+    auto der = chain_der(cfg->certificate_chain);
+    if (!der) return fail(der.error());
+    cert.certificates = std::move(*der);
     auto cb = build_certificate12(cert);
     if (!cb) return fail(cb.error());
     auto cm = build_handshake(HandshakeType::Certificate, *cb);
@@ -294,15 +292,7 @@ Status Connection::Impl::server12_on_certificate(const HandshakeMessage& m) {
         if (cfg->verify == VerifyMode::Required) return fail(Error::HandshakeFailure);
         return {};
     }
-    auto chain = decode_chain(c->certificates);
-    if (!chain) return fail(chain.error());
-    if (auto s = verify_chain(*chain, *cfg->trust_store, clock.wall_now(), {}); !s) return s;
-    auto key = chain->certificates.front().public_key();
-    if (!key) return fail(Error::BadCertificate);
-    peer_key = std::move(*key);
-    neg.peer_subject = chain->certificates.front().subject();
-    peer_chain = std::move(*chain);
-    return {};
+    return accept_peer_chain(c->certificates, true, {});
 }
 
 Status Connection::Impl::server12_on_client_key_exchange(const HandshakeMessage& m) {

@@ -243,11 +243,9 @@ Status Connection::Impl::server_send_flight(const ClientHello& ch, const ClientH
             client_cert_requested = true;
         }
         Certificate13 cert;
-        for (const auto& c509 : cfg->certificate_chain) {
-            auto der = c509.to_der();
-            if (!der) return fail(Error::Crypto);
-            cert.certificates.push_back(std::move(*der));
-        }
+        auto der = chain_der(cfg->certificate_chain);
+        if (!der) return fail(der.error());
+        cert.certificates = std::move(*der);
         auto cm = build_certificate13(cert);
         if (!cm) return fail(cm.error());
         if (auto s = add_transcript(*cm); !s) return s;
@@ -291,14 +289,7 @@ Status Connection::Impl::server_on_certificate(const HandshakeMessage& m) {
         state = HandshakeState::WaitClientFinished;
         return {};
     }
-    auto chain = decode_chain(c->certificates);
-    if (!chain) return fail(chain.error());
-    if (auto s = verify_chain(*chain, *cfg->trust_store, clock.wall_now(), {}); !s) return s;
-    auto key = chain->certificates.front().public_key();
-    if (!key) return fail(Error::BadCertificate);
-    peer_key = std::move(*key);
-    neg.peer_subject = chain->certificates.front().subject();
-    peer_chain = std::move(*chain);
+    if (auto s = accept_peer_chain(c->certificates, true, {}); !s) return s;
     state = HandshakeState::WaitClientCertificateVerify;
     return {};
 }
