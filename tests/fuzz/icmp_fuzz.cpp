@@ -13,44 +13,14 @@
 #include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
 
+#include "ip_segment.hpp"
+
 using namespace strata;
 
 namespace {
 
-void put16(core::Bytes& b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-struct Segment {
-    packet::IpVersion version = packet::IpVersion::V4;
-    std::size_t offset = 0;
-    std::size_t length = 0;
-    packet::IpAddress src, dst;
-};
-
-bool locate(core::Bytes& buf, Segment& s) {
-    if (buf.empty()) return false;
-    if ((buf[0] >> 4) == 4) {
-        auto p = packet::parse_ipv4(buf);
-        if (!p && p.error() == core::Error::BadChecksum) {
-            const std::size_t hl = static_cast<std::size_t>(buf[0] & 0x0f) * 4;
-            put16(buf, 10, 0);
-            put16(buf, 10, packet::internet_checksum(core::ByteView(buf).first(hl)));
-            p = packet::parse_ipv4(buf);
-            if (!p) __builtin_trap();
-        }
-        if (!p || p->header.protocol != packet::ipproto::kIcmp) return false;
-        s = {packet::IpVersion::V4, p->header.header_length(), p->payload.size(), p->header.src,
-             p->header.dst};
-        return true;
-    }
-    auto p = packet::parse_ipv6(buf);
-    if (!p || p->upper_protocol != packet::ipproto::kIcmpv6) return false;
-    if (p->fragment && p->fragment->offset != 0) return false;
-    s = {packet::IpVersion::V6, p->upper_offset, p->upper.size(), p->header.src, p->header.dst};
-    return true;
-}
+using fuzz::put16;
+using fuzz::Segment;
 
 core::Result<packet::IcmpMessage> parse(const Segment& s, core::ByteView m) {
     if (s.version == packet::IpVersion::V4) return packet::parse_icmpv4(m);
@@ -99,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     core::Bytes buf(input.begin(), input.end());
     Segment s;
-    if (!locate(buf, s)) return 0;
+    if (!fuzz::locate(buf, packet::ipproto::kIcmp, packet::ipproto::kIcmpv6, s)) return 0;
     auto message = [&] { return core::ByteView(buf).subspan(s.offset, s.length); };
     auto m = parse(s, message());
     if (!m && m.error() == core::Error::BadChecksum) {

@@ -13,45 +13,14 @@
 #include "packet/ipv6.hpp"
 #include "packet/udp.hpp"
 
+#include "ip_segment.hpp"
+
 using namespace strata;
 
 namespace {
 
-void put16(core::Bytes& b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-// Segment is where the UDP bytes sit in the (possibly repaired) packet.
-struct Segment {
-    std::size_t offset = 0;
-    std::size_t length = 0;
-    packet::IpAddress src, dst;
-};
-
-// locate parses buf as IPv4 or IPv6 (repairing an IPv4 header checksum) and
-// finds its UDP segment; false if there is none.
-bool locate(core::Bytes& buf, Segment& s) {
-    if (buf.empty()) return false;
-    if ((buf[0] >> 4) == 4) {
-        auto p = packet::parse_ipv4(buf);
-        if (!p && p.error() == core::Error::BadChecksum) {
-            const std::size_t hl = static_cast<std::size_t>(buf[0] & 0x0f) * 4;
-            put16(buf, 10, 0);
-            put16(buf, 10, packet::internet_checksum(core::ByteView(buf).first(hl)));
-            p = packet::parse_ipv4(buf);
-            if (!p) __builtin_trap();
-        }
-        if (!p || p->header.protocol != packet::ipproto::kUdp) return false;
-        s = {p->header.header_length(), p->payload.size(), p->header.src, p->header.dst};
-        return true;
-    }
-    auto p = packet::parse_ipv6(buf);
-    if (!p || p->upper_protocol != packet::ipproto::kUdp) return false;
-    if (p->fragment && p->fragment->offset != 0) return false;
-    s = {p->upper_offset, p->upper.size(), p->header.src, p->header.dst};
-    return true;
-}
+using fuzz::put16;
+using fuzz::Segment;
 
 void check_round_trip(core::ByteView segment, const packet::IpAddress& src, const packet::IpAddress& dst) {
     auto u = packet::parse_udp(segment, src, dst);
@@ -71,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     core::Bytes buf(input.begin(), input.end());
     Segment s;
-    if (!locate(buf, s)) return 0;
+    if (!fuzz::locate(buf, packet::ipproto::kUdp, packet::ipproto::kUdp, s)) return 0;
     auto segment = [&] { return core::ByteView(buf).subspan(s.offset, s.length); };
     auto u = packet::parse_udp(segment(), s.src, s.dst);
     if (!u && u.error() == core::Error::BadChecksum) {

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tls_interop import (MESSAGE, check, log, matrix_main, quote, stop,  # noqa: E402
+from tls_interop import (MESSAGE, check, log, matrix_main, quote, serve_peer_clients, stop,  # noqa: E402
                          strata_lines, parse_line, wait_listening)
 
 # name -> parameters. ossl: OpenSSL suite name; iana: Strata's report;
@@ -213,24 +213,8 @@ def openssl_client_reneg(args, ns, d, p, port, work):
 
 
 def run_peer_clients(args, ns, d, p, port, work, count, runs):
-    srv_err = open(f"{work}/strata-server.log", "w")
-    srv = subprocess.Popen(ns.cmd(strata_server_argv(args, d, p, port, count)), stdout=subprocess.DEVNULL,
-                           stderr=srv_err, text=True)
-    try:
-        wait_listening(ns, port, srv)
-        outputs = []
-        for argv, feed in runs:
-            r = subprocess.run(ns.cmd(["bash", "-c", feed + " | " + " ".join(quote(x) for x in argv)]),
-                               capture_output=True, text=True, timeout=30)
-            log(f"--- {argv[0]} (exit {r.returncode}) ---\n" + r.stdout[-4000:] + r.stderr[-4000:])
-            outputs.append(r)
-        srv.wait(timeout=15)
-        srv_rc = srv.returncode
-    finally:
-        stop(srv)
-        srv_err.close()
-    text = open(f"{work}/strata-server.log").read()
-    log("--- strata server stderr ---\n" + text)
+    outputs, text, srv_rc = serve_peer_clients(ns, work, port, strata_server_argv(args, d, p, port, count), runs,
+                                               client_timeout=30, server_timeout=15)
     return outputs, strata_lines(text), text, srv_rc
 
 

@@ -209,26 +209,33 @@ def openssl_client_case(args, ns, d, p, port, work):
     run_strata_client(args, ns, d, p, port, work, openssl_server(args, ns, d, p, port, work), reply, checks)
 
 
-def run_peer_client(args, ns, d, p, port, work, count, client_runs, reply_check):
+def serve_peer_clients(ns, work, port, server_argv, client_runs, client_timeout=60, server_timeout=20):
+    """Runs a Strata server (server_argv, listening on port) while each peer client in client_runs
+    ((argv, shell command whose output is the client's stdin), in turn) talks
+    to it; returns the clients' results, the server's stderr and exit status."""
     srv_err = open(f"{work}/strata-server.log", "w")
-    srv = subprocess.Popen(ns.cmd(strata_server_args(args, d, p, port, count)), stdout=subprocess.DEVNULL,
-                           stderr=srv_err, text=True)
+    srv = subprocess.Popen(ns.cmd(server_argv), stdout=subprocess.DEVNULL, stderr=srv_err, text=True)
     try:
         wait_listening(ns, port, srv)
         outputs = []
         for argv, stdin_script in client_runs:
             r = subprocess.run(ns.cmd(["bash", "-c", stdin_script + " | " + " ".join(quote(x) for x in argv)]),
-                               capture_output=True, text=True, timeout=60)
+                               capture_output=True, text=True, timeout=client_timeout)
             log(f"--- {argv[0]} (exit {r.returncode}) ---\n" + r.stdout[-4000:] + r.stderr[-4000:])
             outputs.append(r)
-        srv.wait(timeout=20)
+        srv.wait(timeout=server_timeout)
+        srv_rc = srv.returncode
     finally:
         stop(srv)
         srv_err.close()
     log_text = open(f"{work}/strata-server.log").read()
     log("--- strata server stderr ---\n" + log_text)
-    lines = strata_lines(log_text)
-    return outputs, lines
+    return outputs, log_text, srv_rc
+
+
+def run_peer_client(args, ns, d, p, port, work, count, client_runs):
+    outputs, log_text, _ = serve_peer_clients(ns, work, port, strata_server_args(args, d, p, port, count), client_runs)
+    return outputs, strata_lines(log_text)
 
 
 def quote(s):
@@ -246,7 +253,7 @@ def openssl_server_case(args, ns, d, p, port, work):
         runs = [(base + ["-sess_out", f"{work}/sess.pem"], feed), (base + ["-sess_in", f"{work}/sess.pem"], feed)]
     else:
         runs = [(base + ["-brief"], feed)]
-    outs, lines = run_peer_client(args, ns, d, p, port, work, len(runs), runs, None)
+    outs, lines = run_peer_client(args, ns, d, p, port, work, len(runs), runs)
     for r in outs:
         check(r.returncode == 0, f"openssl s_client exits 0 ({r.returncode})")
         check(MESSAGE.strip() in r.stdout, "the echo came back to openssl s_client")
@@ -300,7 +307,7 @@ def gnutls_server_case(args, ns, d, p, port, work):
         base += ["--resume"]
     feed = f"(printf {quote(MESSAGE)}; sleep 1.5)"
     count = 2 if p.get("resume") else 1
-    outs, lines = run_peer_client(args, ns, d, p, port, work, count, [(base, feed)], None)
+    outs, lines = run_peer_client(args, ns, d, p, port, work, count, [(base, feed)])
     r = outs[0]
     check(r.returncode == 0, f"gnutls-cli exits 0 ({r.returncode})")
     check(MESSAGE.strip() in r.stdout, "the echo came back to gnutls-cli")
