@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -22,7 +24,8 @@ inline core::ByteView text(std::string_view s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-// make_conn returns a PSK connection from `local` to `remote`.
+// make_conn returns a PSK connection from `local` to `remote` (a null id:
+// none configured).
 inline ConnectionConfig make_conn(const char* local, const char* remote, const char* lid, const char* rid,
                                   const char* lts, const char* rts, const char* ike = "aes256-sha256-ecp256",
                                   const char* esp = "aes128gcm16", const char* psk = "test-psk-0123456789") {
@@ -30,8 +33,8 @@ inline ConnectionConfig make_conn(const char* local, const char* remote, const c
     c.name = "c";
     c.local_address = addr(local);
     c.remote_address = addr(remote);
-    c.local_id = *parse_identity(lid);
-    c.remote_id = *parse_identity(rid);
+    if (lid != nullptr) c.local_id = *parse_identity(lid);
+    if (rid != nullptr) c.remote_id = *parse_identity(rid);
     c.psk = core::SecretBytes(text(psk));
     c.ike_proposals = *parse_proposals(ike, ProposalUse::Ike);
     c.esp_proposals = *parse_proposals(esp, ProposalUse::Esp);
@@ -49,13 +52,33 @@ struct Pair {
     std::unique_ptr<Engine> a, b;
     std::vector<Event> events_a, events_b;
     std::deque<Datagram> to_a, to_b;
+    // filter sees each datagram before delivery (to_b: from a); false drops it.
+    std::function<bool(const Datagram&, bool to_b)> filter;
+    std::size_t delivered = 0;
 
     explicit Pair(ConnectionConfig ca, ConnectionConfig cb, std::size_t cookie_threshold = 64) {
+        start(std::move(ca), std::move(cb), cookie_threshold, false);
+    }
+
+protected:
+    // Pair(wall, ...): the clock starts at `wall` and both engines read it
+    // for certificate validity.
+    Pair(core::WallTime wall, ConnectionConfig ca, ConnectionConfig cb, std::size_t cookie_threshold)
+        : clock(wall) {
+        start(std::move(ca), std::move(cb), cookie_threshold, true);
+    }
+
+public:
+    void start(ConnectionConfig ca, ConnectionConfig cb, std::size_t cookie_threshold, bool wall) {
         EngineConfig ea;
         ea.connections.push_back(std::move(ca));
         EngineConfig eb;
         eb.connections.push_back(std::move(cb));
         eb.cookie_threshold = cookie_threshold;
+        if (wall) {
+            ea.wall_clock = &clock;
+            eb.wall_clock = &clock;
+        }
         a = std::make_unique<Engine>(std::move(ea), rng_a);
         b = std::make_unique<Engine>(std::move(eb), rng_b);
     }
@@ -84,17 +107,23 @@ struct Pair {
     }
 
     // run delivers queued datagrams until both queues are empty (bounded).
-    void run(int max_steps = 100) {
+    void run(int max_steps = 200) {
         for (int i = 0; i < max_steps && (!to_a.empty() || !to_b.empty()); ++i) {
             if (!to_b.empty()) {
-                auto d = flip(std::move(to_b.front()));
+                auto d = std::move(to_b.front());
                 to_b.pop_front();
-                take_b(b->receive(d, clock.now()));
+                if (!filter || filter(d, true)) {
+                    ++delivered;
+                    take_b(b->receive(flip(std::move(d)), clock.now()));
+                }
             }
             if (!to_a.empty()) {
-                auto d = flip(std::move(to_a.front()));
+                auto d = std::move(to_a.front());
                 to_a.pop_front();
-                take_a(a->receive(d, clock.now()));
+                if (!filter || filter(d, false)) {
+                    ++delivered;
+                    take_a(a->receive(flip(std::move(d)), clock.now()));
+                }
             }
         }
     }
