@@ -152,6 +152,12 @@ ipsec::SaConfig parse_sa(const toml::value& t) {
                                           ipsec::ReplayWindow::kMinSize, ipsec::ReplayWindow::kMaxSize));
     c.reqid = static_cast<std::uint32_t>(int_or(t, "reqid", 0, 0, 0xffffffff));
     c.tunnel_ttl = static_cast<std::uint8_t>(int_or(t, "tunnel_ttl", 64, 1, 255));
+    // swanctl's copy_dscp (RFC 4301 §5.1.2.1) and copy_ecn (RFC 6040).
+    const std::string dscp = string_or(t, "copy_dscp", "out");
+    auto copy = ipsec::parse_dscp_copy(dscp);
+    if (!copy) refuse(t.at("copy_dscp"), "copy_dscp must be 'out', 'in', 'yes' or 'no'");
+    c.copy_dscp = *copy;
+    c.copy_ecn = bool_or(t, "copy_ecn", true);
     if (t.contains("udp_encap")) {
         const toml::value& u = t.at("udp_encap");
         if (u.is_boolean()) {

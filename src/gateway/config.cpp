@@ -227,7 +227,8 @@ ChildConfig parse_child(const std::string& name, const toml::value& t) {
     if (!t.is_table()) refuse(t, "child '" + name + "' must be a table");
     check_keys(t,
                {"local_ts", "remote_ts", "mode", "esp_proposals", "rekey_time", "life_time", "rekey_bytes",
-                "life_bytes", "rekey_packets", "life_packets", "replay_window", "start_action"},
+                "life_bytes", "rekey_packets", "life_packets", "replay_window", "start_action", "copy_dscp",
+                "copy_ecn"},
                "child '" + name + "'");
     ChildConfig c;
     c.name = name;
@@ -258,6 +259,12 @@ ChildConfig parse_child(const std::string& name, const toml::value& t) {
     c.lifetimes.life_packets = static_cast<std::uint64_t>(int_or(t, "life_packets", 0, 0, kMax));
     // RFC 4303 §3.4.3: at least 32; the datapath keeps up to 4096.
     c.replay_window = static_cast<std::uint32_t>(int_or(t, "replay_window", 32, 32, 4096));
+    // swanctl's copy_dscp (RFC 4301 §5.1.2.1) and copy_ecn (RFC 6040).
+    const std::string dscp = string_or(t, "copy_dscp", "out");
+    auto copy = ipsec::parse_dscp_copy(dscp);
+    if (!copy) refuse(t.at("copy_dscp"), "copy_dscp must be 'out', 'in', 'yes' or 'no'");
+    c.copy_dscp = *copy;
+    c.copy_ecn = config::bool_or(t, "copy_ecn", true);
     const std::string start = string_or(t, "start_action", "none");
     if (start == "none") {
         c.start_action = StartAction::None;
@@ -428,15 +435,12 @@ void check_manual(const toml::value& at, const GatewayConfig& cfg) {
         // Transport mode protects the gateways' own traffic (its routes go
         // through table kTunTable, tun_routes.hpp). AH authenticates the outer
         // IP header (RFC 4302 §3.3.3.1), so the gateway sends it with the
-        // header it computed the ICV over (IP_HDRINCL): IPv4 only, and never
-        // in UDP (RFC 3948 encapsulates ESP only).
+        // header it computed the ICV over (IP_HDRINCL / IPV6_HDRINCL), and
+        // never in UDP (RFC 3948 encapsulates ESP only).
         if (sa.protocol == ipsec::Protocol::Ah && sa.udp_encap)
             refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] +
                            "': AH cannot be UDP-encapsulated (RFC 3948 carries ESP only): set udp_encap = "
                            "false");
-        if (sa.protocol == ipsec::Protocol::Ah && !sa.src.is_v4())
-            refuse(at, cfg.gateway.manual + ": sa '" + mk.sa_names[i] +
-                           "': AH over IPv6 is not supported by the gateway yet (use ESP)");
         const bool out = sa.direction == ipsec::Direction::Outbound;
         const packet::IpAddress& local = out ? sa.src : sa.dst;
         if (!ours(local))

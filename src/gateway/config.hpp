@@ -40,6 +40,8 @@
 //                                       # life_packets
 //   replay_window = 32
 //   start_action = "none"               # start | trap | none
+//   copy_dscp = "out"                   # out | in | yes | no (tunnel mode, RFC 4301 §5.1.2.1)
+//   copy_ecn = true                     # ECN across the tunnel (RFC 6040)
 //
 // A refused file is reported as "FILE:LINE: reason", followed by the line.
 #pragma once
@@ -143,6 +145,10 @@ struct ChildConfig {
     ChildLifetimes lifetimes;
     std::uint32_t replay_window = 32;  // swanctl's default
     StartAction start_action = StartAction::None;
+    // Tunnel mode: DSCP copying (swanctl copy_dscp: out | in | yes | no, RFC
+    // 4301 §5.1.2.1) and ECN across the tunnel (copy_ecn, RFC 6040).
+    ipsec::DscpCopy copy_dscp = ipsec::DscpCopy::Out;
+    bool copy_ecn = true;
 };
 
 // PeerConfig is one IKE peer (swanctl's connections.<name>).

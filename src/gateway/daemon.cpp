@@ -22,6 +22,7 @@
 #include "io/event_loop.hpp"
 #include "io/process.hpp"
 #include "io/signals.hpp"
+#include "io/socket_options.hpp"
 #include "io/tun.hpp"
 
 namespace strata::gateway {
@@ -65,23 +66,37 @@ std::string ports_text(const ipsec::PortRange& p) {
 constexpr std::uint8_t kProtoAh = 51;  // RFC 4302 §2
 
 // open_ah_sender opens the raw socket manual AH SAs leave through: AH
-// authenticates the outer IPv4 header's immutable fields (RFC 4302
-// §3.3.3.1.1), so the header goes out as the datapath built it
-// (IP_HDRINCL: the kernel fills in the checksum and the length, and
-// replaces an ID of 0 when DF is clear, which would fail the peer's ICV
-// check; DF-clear packets rarely have ID 0, pings and TCP set DF). Its input is
-// discarded (worker 0 has the receiver) and it carries kOwnMark, so the
-// bypass rules keep it out of the TUN device (tun_routes.hpp).
+// authenticates the outer header's immutable fields (RFC 4302 §3.3.3.1.1,
+// §3.3.3.1.2), so the header goes out as the datapath built it. IPv4:
+// IP_HDRINCL (the kernel fills in the checksum and the length, and replaces
+// an ID of 0 when DF is clear, which would fail the peer's ICV check;
+// DF-clear packets rarely have ID 0, pings and TCP set DF). IPv6:
+// IPV6_HDRINCL (Linux 4.5 and later), which sends the header untouched; an
+// AF_PACKET socket would also do, but would have to choose the interface
+// and the next hop's link address itself, which routing does here. Its
+// input is discarded (worker 0 has the receiver) and it carries kOwnMark,
+// so the bypass rules keep it out of the TUN device (tun_routes.hpp).
 core::Result<io::DatagramSocket, std::string> open_ah_sender(const packet::IpAddress& a) {
     auto s = io::DatagramSocket::open_raw(a, kProtoAh);
     if (!s) return core::fail(io::to_string(s.error()));
     if (auto f = s->discard_input(); !f) return core::fail(io::to_string(f.error()));
-    const int one = 1;
-    if (::setsockopt(s->fd(), IPPROTO_IP, IP_HDRINCL, &one, sizeof one) != 0)
-        return core::fail(std::string("IP_HDRINCL: ") + std::strerror(errno));
-    const auto mark = static_cast<int>(kOwnMark);
-    if (::setsockopt(s->fd(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
-        return core::fail(std::string("SO_MARK: ") + std::strerror(errno));
+    if (auto h = io::include_ip_header(*s); !h) return core::fail(io::to_string(h.error()));
+    if (auto m = io::set_mark(*s, kOwnMark); !m) return core::fail(io::to_string(m.error()));
+    return std::move(s).value();
+}
+
+// open_raw_receiver opens worker 0's raw socket for ESP or AH on a. An IPv6
+// one delivers no IPv6 header (ipv6(7)); it reports the destination and
+// traffic class instead, from which the worker rebuilds the header
+// (outer_header.hpp: restore_ip_header).
+core::Result<io::DatagramSocket, std::string> open_raw_receiver(const packet::IpAddress& a,
+                                                                std::uint8_t protocol) {
+    auto s = io::DatagramSocket::open_raw(a, protocol, 4 << 20);
+    if (!s) return core::fail(io::to_string(s.error()));
+    if (a.is_v6()) {
+        if (auto t = io::receive_tos(*s); !t) return core::fail(io::to_string(t.error()));
+        if (auto d = io::receive_destination(*s); !d) return core::fail(io::to_string(d.error()));
+    }
     return std::move(s).value();
 }
 
@@ -291,6 +306,13 @@ bool Daemon::start() {
                            io::to_string(u.error()));
                 return false;
             }
+            // The outer TOS / traffic class of ESP in UDP, for ECN and DSCP
+            // decapsulation (RFC 6040 §4.2, RFC 4301 §5.1.2.1).
+            if (auto t = io::receive_tos(*u); !t) {
+                log_.error("UDP {}: {}", io::Endpoint{a, c.gateway.natt_port}.to_string(),
+                           io::to_string(t.error()));
+                return false;
+            }
             socks.udp.push_back(std::move(u).value());
             auto send = io::DatagramSocket::open_raw(a, 50);
             if (!send) {
@@ -303,14 +325,13 @@ bool Daemon::start() {
             }
             socks.esp_send.push_back(std::move(send).value());
             if (w == 0) {
-                auto recv = io::DatagramSocket::open_raw(a, 50, 4 << 20);
+                auto recv = open_raw_receiver(a, 50);
                 if (!recv) {
-                    log_.error("raw ESP socket on {}: {}", a.to_string(), io::to_string(recv.error()));
+                    log_.error("raw ESP socket on {}: {}", a.to_string(), recv.error());
                     return false;
                 }
                 socks.esp_recv.push_back(std::move(recv).value());
             }
-            if (!a.is_v4()) continue;  // AH: IPv4 only (config.cpp refuses it over IPv6)
             auto ah = open_ah_sender(a);
             if (!ah) {
                 log_.error("raw AH socket on {}: {}", a.to_string(), ah.error());
@@ -318,9 +339,9 @@ bool Daemon::start() {
             }
             socks.ah_send.push_back(std::move(ah).value());
             if (w == 0) {
-                auto recv = io::DatagramSocket::open_raw(a, kProtoAh, 4 << 20);
+                auto recv = open_raw_receiver(a, kProtoAh);
                 if (!recv) {
-                    log_.error("raw AH socket on {}: {}", a.to_string(), io::to_string(recv.error()));
+                    log_.error("raw AH socket on {}: {}", a.to_string(), recv.error());
                     return false;
                 }
                 socks.ah_recv.push_back(std::move(recv).value());

@@ -37,8 +37,8 @@ bool same_sa(const ipsec::SecurityAssociation& sa, const ipsec::SaConfig& cfg) n
            c.protocol == cfg.protocol && c.mode == cfg.mode && c.src == cfg.src && c.dst == cfg.dst &&
            c.encryption == cfg.encryption && c.integrity == cfg.integrity && c.esn == cfg.esn &&
            c.replay_window == cfg.replay_window && c.udp_encap == cfg.udp_encap &&
-           c.tunnel_ttl == cfg.tunnel_ttl && c.selectors == cfg.selectors &&
-           same_lifetimes(c.lifetimes, cfg.lifetimes) &&
+           c.tunnel_ttl == cfg.tunnel_ttl && c.copy_dscp == cfg.copy_dscp && c.copy_ecn == cfg.copy_ecn &&
+           c.selectors == cfg.selectors && same_lifetimes(c.lifetimes, cfg.lifetimes) &&
            crypto::constant_time_equal(c.encryption_key.view(), cfg.encryption_key.view()) &&
            crypto::constant_time_equal(c.integrity_key.view(), cfg.integrity_key.view());
 }

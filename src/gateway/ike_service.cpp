@@ -307,6 +307,8 @@ std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id
     out_cfg.lifetimes = life;
     in_cfg.replay_window = ch.config.replay_window;
     out_cfg.replay_window = ch.config.replay_window;
+    in_cfg.copy_dscp = out_cfg.copy_dscp = ch.config.copy_dscp;
+    in_cfg.copy_ecn = out_cfg.copy_ecn = ch.config.copy_ecn;
     const std::string name = p.plan.name + "/" + ch.name;
     Installed c;
     c.peer = p.index;

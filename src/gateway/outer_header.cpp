@@ -10,12 +10,12 @@ namespace strata::gateway {
 namespace {
 constexpr std::uint8_t kProtoEsp = 50;
 constexpr std::uint8_t kProtoAh = 51;
-constexpr std::uint8_t kEcnMask = 0x03;  // RFC 3168 §5: the low two bits of TOS / Traffic Class
 constexpr std::uint8_t kProtoUdp = 17;
 }  // namespace
 
-core::Result<void, ipsec::Drop> prepend_esp_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
-                                                   const packet::IpAddress& dst) noexcept {
+core::Result<void, ipsec::Drop> prepend_ip_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
+                                                  const packet::IpAddress& dst, std::uint8_t protocol,
+                                                  std::uint8_t tos) noexcept {
     if (src.version() != dst.version()) return core::fail(ipsec::Drop::Malformed);
     const std::size_t payload = buf.size();
     if (src.is_v4()) {
@@ -25,21 +25,38 @@ core::Result<void, ipsec::Drop> prepend_esp_header(ipsec::PacketBuffer& buf, con
         packet::Ipv4Header h;
         h.src = src;
         h.dst = dst;
-        h.protocol = kProtoEsp;
+        h.protocol = protocol;
+        h.tos = tos;
         core::Writer w(hdr);
         if (!packet::write_ipv4_header(w, h, payload).ok()) return core::fail(ipsec::Drop::Malformed);
         return {};
     }
-    if (payload > 65535) return core::fail(ipsec::Drop::Malformed);
+    if (payload > 65535) return core::fail(ipsec::Drop::Malformed);  // RFC 8200 §3: no jumbograms here
     auto hdr = buf.push_front(packet::kIpv6HeaderLength);
     if (hdr.empty()) return core::fail(ipsec::Drop::NoRoom);
     packet::Ipv6Header h;
     h.src = src;
     h.dst = dst;
-    h.next_header = kProtoEsp;
+    h.next_header = protocol;
+    h.traffic_class = tos;
     core::Writer w(hdr);
     if (!packet::write_ipv6_header(w, h, payload).ok()) return core::fail(ipsec::Drop::Malformed);
     return {};
+}
+
+core::Result<void, ipsec::Drop> prepend_esp_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
+                                                   const packet::IpAddress& dst) noexcept {
+    return prepend_ip_header(buf, src, dst, kProtoEsp, 0);
+}
+
+core::Result<void, ipsec::Drop> restore_ip_header(ipsec::PacketBuffer& buf, const packet::IpAddress& from,
+                                                  const packet::IpAddress& local,
+                                                  const io::RecvAncillary& anc,
+                                                  std::uint8_t protocol) noexcept {
+    const packet::IpAddress& dst = anc.dst ? *anc.dst : local;
+    if (dst.version() != local.version() || from.version() != local.version())
+        return core::fail(ipsec::Drop::Malformed);
+    return prepend_ip_header(buf, from, dst, protocol, anc.tos.value_or(0));
 }
 
 core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
@@ -53,7 +70,7 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
         if (!p) return core::fail(ipsec::Drop::Malformed);
         o.src = p->header.src;
         o.dst = p->header.dst;
-        o.ecn = static_cast<std::uint8_t>(p->header.tos & kEcnMask);
+        o.tos = p->header.tos;
         proto = p->header.protocol;
         upper = p->payload;
     } else if ((pkt[0] >> 4) == 6) {
@@ -61,9 +78,15 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
         if (!p) return core::fail(ipsec::Drop::Malformed);
         o.src = p->header.src;
         o.dst = p->header.dst;
-        o.ecn = static_cast<std::uint8_t>(p->header.traffic_class & kEcnMask);
+        o.tos = p->header.traffic_class;
         proto = p->upper_protocol;
         upper = p->upper;
+        // parse_ipv6 walks AH as an extension header (RFC 8200 §4, RFC
+        // 4302 §3.1.1): a packet with AH in its chain is AH, whatever it
+        // protects.
+        for (std::size_t i = 0; i < p->ext_count; ++i) {
+            if (p->ext[i].type == kProtoAh) proto = kProtoAh;
+        }
     } else {
         return core::fail(ipsec::Drop::Malformed);
     }
@@ -74,9 +97,8 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
     }
     if (proto == kProtoAh) {
         // The ICV covers the outer header's immutable fields (RFC 4302
-        // §3.3.3.1.1): it leaves as built. IPv6 raw sockets would need
-        // IPV6_HDRINCL; the configuration refuses AH over IPv6.
-        if (!o.src.is_v4()) return core::fail(ipsec::Drop::Malformed);
+        // §3.3.3.1.1, §3.3.3.1.2): it leaves as built, through a raw socket
+        // with IP_HDRINCL / IPV6_HDRINCL.
         o.transport = Transport::Ah;
         o.payload = pkt;
         return o;

@@ -71,6 +71,8 @@ std::string peer_settings(const PeerConfig& p, const GatewaySection& g) {
         put(" life_packets", std::to_string(ch.lifetimes.life_packets));
         put(" replay_window", std::to_string(ch.replay_window));
         put(" start_action", std::string(to_string(ch.start_action)));
+        put(" copy_dscp", std::string(ipsec::to_string(ch.copy_dscp)));
+        put(" copy_ecn", ch.copy_ecn ? "yes" : "no");
     }
     return out;
 }

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "gateway/outer_header.hpp"
+#include "io/socket_options.hpp"
 #include "io/tun.hpp"
 #include "ipsec/udp_encap.hpp"
 
@@ -12,15 +13,8 @@ namespace strata::gateway {
 namespace {
 // kMaxPacket is the largest IP packet or datagram read.
 constexpr std::size_t kMaxPacket = 65535;
-
-// set_ecn makes the kernel write ecn into the outer header of what sock
-// sends from now on (DSCP 0, as before). IP_TOS keeps the ECN bits on UDP
-// and raw sockets (only TCP masks them).
-bool set_ecn(const io::DatagramSocket& sock, std::uint8_t ecn) noexcept {
-    const int v = ecn;
-    if (sock.local().address.is_v4()) return ::setsockopt(sock.fd(), IPPROTO_IP, IP_TOS, &v, sizeof v) == 0;
-    return ::setsockopt(sock.fd(), IPPROTO_IPV6, IPV6_TCLASS, &v, sizeof v) == 0;
-}
+constexpr std::uint8_t kProtoEsp = 50;
+constexpr std::uint8_t kProtoAh = 51;
 }  // namespace
 
 void DatapathHandle::publish(std::shared_ptr<const Datapath> dp) {
@@ -47,10 +41,10 @@ Worker::Worker(std::size_t index, WorkerSockets sockets, DatapathHandle& dp, con
     for (auto& v : esp_out_) v.reserve(kBatch);
     ah_out_.resize(sockets_.ah_send.size());
     for (auto& v : ah_out_) v.reserve(kBatch);
-    udp_ecn_.resize(sockets_.udp.size());
-    for (auto& v : udp_ecn_) v.reserve(kBatch);
-    esp_ecn_.resize(sockets_.esp_send.size());
-    for (auto& v : esp_ecn_) v.reserve(kBatch);
+    udp_tos_out_.resize(sockets_.udp.size());
+    for (auto& v : udp_tos_out_) v.reserve(kBatch);
+    esp_tos_out_.resize(sockets_.esp_send.size());
+    for (auto& v : esp_tos_out_) v.reserve(kBatch);
     udp_tos_.assign(sockets_.udp.size(), 0);
     esp_tos_.assign(sockets_.esp_send.size(), 0);
 }
@@ -71,12 +65,13 @@ io::IoResult<bool> Worker::start() {
             return core::fail(r.error());
     }
     for (auto& s : sockets_.esp_recv) {
-        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_esp(s); }); !r)
+        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_raw(s, kProtoEsp); });
+            !r)
             return core::fail(r.error());
     }
     for (auto& s : sockets_.ah_recv) {
-        // IPv4 raw sockets deliver the IP header, as the Processor wants it.
-        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_esp(s); }); !r)
+        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_raw(s, kProtoAh); });
+            !r)
             return core::fail(r.error());
     }
     // With IKE, an acquire should start a negotiation soon: events are
@@ -172,8 +167,8 @@ void Worker::send_protected(std::size_t n) {
     for (auto& v : udp_out_) v.clear();
     for (auto& v : esp_out_) v.clear();
     for (auto& v : ah_out_) v.clear();
-    for (auto& v : udp_ecn_) v.clear();
-    for (auto& v : esp_ecn_) v.clear();
+    for (auto& v : udp_tos_out_) v.clear();
+    for (auto& v : esp_tos_out_) v.clear();
     for (std::size_t i = 0; i < n; ++i) {
         const ipsec::PacketResult& res = results_[i];
         if (res.verdict == ipsec::Verdict::Bypassed) {
@@ -191,7 +186,7 @@ void Worker::send_protected(std::size_t n) {
             for (std::size_t s = 0; s < sockets_.udp.size(); ++s) {
                 if (sockets_.udp[s].local().address == out->src) {
                     udp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, out->dst_port}});
-                    udp_ecn_[s].push_back(out->ecn);
+                    udp_tos_out_[s].push_back(out->tos);
                     queued = true;
                     break;
                 }
@@ -208,7 +203,7 @@ void Worker::send_protected(std::size_t n) {
             for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s) {
                 if (sockets_.esp_send[s].local().address == out->src) {
                     esp_out_[s].push_back(io::SendSlot{out->payload, io::Endpoint{out->dst, 0}});
-                    esp_ecn_[s].push_back(out->ecn);
+                    esp_tos_out_[s].push_back(out->tos);
                     queued = true;
                     break;
                 }
@@ -235,19 +230,21 @@ void Worker::send_protected(std::size_t n) {
         if (unsent > 0) counters_.add(GatewayDrop::SendBufferFull, unsent);
         return unsent == 0;
     };
-    // RFC 6040 §4.1: the outer header carries the inner header's ECN. The
-    // kernel writes the outer header from the socket's IP_TOS/IPV6_TCLASS,
-    // so each run of datagrams with one ECN goes out after setting it (a
-    // system call only when it changes; most flows never change it).
-    auto flush_ecn = [&](io::DatagramSocket& sock, const std::vector<io::SendSlot>& slots,
-                         const std::vector<std::uint8_t>& ecn, std::uint8_t& current) {
+    // RFC 6040 §4.1 and RFC 4301 §5.1.2.1: the outer header carries the
+    // ECN and DSCP the Processor put in the header it built (as the SA's
+    // copy_ecn and copy_dscp say). The kernel writes the outer header from
+    // the socket's IP_TOS/IPV6_TCLASS, so each run of datagrams with one TOS
+    // goes out after setting it (a system call only when it changes; most
+    // flows never change it).
+    auto flush_tos = [&](io::DatagramSocket& sock, const std::vector<io::SendSlot>& slots,
+                         const std::vector<std::uint8_t>& tos, std::uint8_t& current) {
         std::size_t i = 0;
         while (i < slots.size()) {
             std::size_t j = i + 1;
-            while (j < slots.size() && ecn[j] == ecn[i]) ++j;
+            while (j < slots.size() && tos[j] == tos[i]) ++j;
             // A refusal (never seen for UDP and raw sockets) leaves the
-            // datagrams with the socket's previous ECN; they still go.
-            if (ecn[i] != current && set_ecn(sock, ecn[i])) current = ecn[i];
+            // datagrams with the socket's previous TOS; they still go.
+            if (tos[i] != current && io::set_outer_tos(sock, tos[i])) current = tos[i];
             if (!flush(sock, std::span(slots).subspan(i, j - i))) {
                 counters_.add(GatewayDrop::SendBufferFull, slots.size() - j);
                 return;
@@ -256,9 +253,9 @@ void Worker::send_protected(std::size_t n) {
         }
     };
     for (std::size_t s = 0; s < sockets_.udp.size(); ++s)
-        flush_ecn(sockets_.udp[s], udp_out_[s], udp_ecn_[s], udp_tos_[s]);
+        flush_tos(sockets_.udp[s], udp_out_[s], udp_tos_out_[s], udp_tos_[s]);
     for (std::size_t s = 0; s < sockets_.esp_send.size(); ++s)
-        flush_ecn(sockets_.esp_send[s], esp_out_[s], esp_ecn_[s], esp_tos_[s]);
+        flush_tos(sockets_.esp_send[s], esp_out_[s], esp_tos_out_[s], esp_tos_[s]);
     for (std::size_t s = 0; s < sockets_.ah_send.size(); ++s) flush(sockets_.ah_send[s], ah_out_[s]);
 }
 
@@ -300,7 +297,10 @@ void Worker::on_udp(io::DatagramSocket& s) {
             }
             continue;
         }
-        if (auto r = prepend_esp_header(b, slot.from.address, s.local().address); !r) {
+        // The outer header as the kernel saw it (its TOS: IP_RECVTOS /
+        // IPV6_RECVTCLASS), for ECN and DSCP decapsulation.
+        if (auto r = restore_ip_header(b, slot.from.address, s.local().address, slot.ancillary, kProtoEsp);
+            !r) {
             counters_.net_drops.add(r.error());
             continue;
         }
@@ -309,7 +309,7 @@ void Worker::on_udp(io::DatagramSocket& s) {
     inbound_batch(m);
 }
 
-void Worker::on_esp(io::DatagramSocket& s) {
+void Worker::on_raw(io::DatagramSocket& s, std::uint8_t protocol) {
     for (std::size_t i = 0; i < kBatch; ++i) {
         bufs_[i].clear();
         slots_[i].buffer = bufs_[i].push_back(kMaxPacket);
@@ -327,9 +327,13 @@ void Worker::on_esp(io::DatagramSocket& s) {
             continue;
         }
         (void)b.trim_back(b.size() - slot.length);
-        // raw(7): IPv4 raw sockets deliver the IP header; IPv6 ones do not.
+        // raw(7): IPv4 raw sockets deliver the IP header; IPv6 ones do not
+        // (ipv6(7)): it is rebuilt from the sender, the destination and the
+        // traffic class the kernel reported (the header RFC 4302 Appendix
+        // A.2 has the AH ICV cover; its mutable fields count as zero).
         if (s.local().address.is_v6()) {
-            if (auto r = prepend_esp_header(b, slot.from.address, s.local().address); !r) {
+            if (auto r = restore_ip_header(b, slot.from.address, s.local().address, slot.ancillary, protocol);
+                !r) {
                 counters_.net_drops.add(r.error());
                 continue;
             }

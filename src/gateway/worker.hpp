@@ -2,7 +2,7 @@
 //
 // A worker owns one TUN queue, one UDP socket on the NAT-T port per gateway
 // address (SO_REUSEPORT: the kernel spreads peers over the workers), a raw
-// ESP socket per address to send on (and a raw AH one per IPv4 address),
+// ESP socket per address to send on (and a raw AH one per address),
 // and (worker 0 only) the raw sockets that receive plain ESP and AH. IKE messages arriving on the NAT-T port
 // and the datapath events IKE acts on (acquire, lifetimes) go to the main thread's IKE service through an
 // IkeInbox. It reads a batch from whichever is ready, runs it through its own ipsec::Processor and writes the
@@ -60,9 +60,10 @@ struct WorkerSockets {
     std::vector<io::DatagramSocket> udp;       // NAT-T port, one per gateway address
     std::vector<io::DatagramSocket> esp_send;  // raw ESP, one per gateway address (input filtered out)
     std::vector<io::DatagramSocket> esp_recv;  // raw ESP receivers (worker 0)
-    // Manual AH SAs (IPv4): raw protocol-51 sockets with IP_HDRINCL, as AH
-    // authenticates the outer header (one per IPv4 gateway address, input
-    // filtered out), and the receivers (worker 0).
+    // Manual AH SAs: raw protocol-51 sockets with IP_HDRINCL / IPV6_HDRINCL,
+    // as AH authenticates the outer header (one per gateway address, input
+    // filtered out), and the receivers (worker 0; the IPv6 ones report the
+    // destination and traffic class, socket_options.hpp).
     std::vector<io::DatagramSocket> ah_send;
     std::vector<io::DatagramSocket> ah_recv;
 };
@@ -97,7 +98,8 @@ private:
     void refresh();  // switch to a newer Datapath (holding a datapath lock)
     void on_tun();
     void on_udp(io::DatagramSocket& s);
-    void on_esp(io::DatagramSocket& s);
+    // on_raw reads ESP (protocol 50) or AH (51) from a raw socket.
+    void on_raw(io::DatagramSocket& s, std::uint8_t protocol);
     void inbound_batch(std::size_t n);
     void send_protected(std::size_t n);
     void drain_events();
@@ -127,10 +129,11 @@ private:
     std::vector<std::vector<io::SendSlot>> udp_out_;  // per udp socket
     std::vector<std::vector<io::SendSlot>> esp_out_;  // per esp_send socket
     std::vector<std::vector<io::SendSlot>> ah_out_;   // per ah_send socket
-    // The outer ECN of each queued datagram (RFC 6040 §4.1), and the ECN
-    // each socket's IP_TOS / IPV6_TCLASS is set to now (the kernel writes it).
-    std::vector<std::vector<std::uint8_t>> udp_ecn_;
-    std::vector<std::vector<std::uint8_t>> esp_ecn_;
+    // The outer TOS (DSCP and ECN) of each queued datagram (RFC 6040 §4.1,
+    // RFC 4301 §5.1.2.1), and the TOS each socket's IP_TOS / IPV6_TCLASS is
+    // set to now (the kernel writes it).
+    std::vector<std::vector<std::uint8_t>> udp_tos_out_;
+    std::vector<std::vector<std::uint8_t>> esp_tos_out_;
     std::vector<std::uint8_t> udp_tos_;
     std::vector<std::uint8_t> esp_tos_;
 };

@@ -14,6 +14,11 @@ struct DatagramSocket::Scratch {
     std::array<mmsghdr, kMaxBatch> msgs{};
     std::array<iovec, kMaxBatch> iov{};
     std::array<sockaddr_storage, kMaxBatch> addrs{};
+    // Control messages (recv_ancillary.hpp), one buffer per datagram.
+    struct alignas(cmsghdr) Control {
+        std::array<std::uint8_t, kRecvControlBytes> bytes;
+    };
+    std::array<Control, kMaxBatch> control{};
 };
 
 DatagramSocket::DatagramSocket(Fd fd, Endpoint local)
@@ -98,6 +103,8 @@ IoResult<std::size_t> DatagramSocket::recv_batch(std::span<RecvSlot> slots) noex
         s.msgs[i].msg_hdr.msg_iovlen = 1;
         s.msgs[i].msg_hdr.msg_name = &s.addrs[i];
         s.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+        s.msgs[i].msg_hdr.msg_control = s.control[i].bytes.data();
+        s.msgs[i].msg_hdr.msg_controllen = s.control[i].bytes.size();
     }
     const int got = ::recvmmsg(fd_.get(), s.msgs.data(), static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
     if (got < 0) {
@@ -108,6 +115,10 @@ IoResult<std::size_t> DatagramSocket::recv_batch(std::span<RecvSlot> slots) noex
         slots[i].length = s.msgs[i].msg_len;
         slots[i].truncated = (s.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
         slots[i].from = from_sockaddr(s.addrs[i]);
+        // Nothing is there unless the socket asked for it (socket_options.hpp).
+        const std::size_t clen = std::min<std::size_t>(s.msgs[i].msg_hdr.msg_controllen, kRecvControlBytes);
+        slots[i].ancillary = clen == 0 ? RecvAncillary{}
+                                       : parse_recv_ancillary(core::ByteView(s.control[i].bytes).first(clen));
     }
     return static_cast<std::size_t>(got);
 }

@@ -21,6 +21,7 @@
 #include "core/bytes.hpp"
 #include "io/endpoint.hpp"
 #include "io/fd.hpp"
+#include "io/recv_ancillary.hpp"
 
 namespace strata::io {
 
@@ -31,6 +32,9 @@ struct RecvSlot {
     std::size_t length = 0;
     Endpoint from;
     bool truncated = false;  // the datagram was longer than the buffer
+    // What the kernel reported beside it: only what the socket asked for
+    // (socket_options.hpp: receive_tos, receive_destination).
+    RecvAncillary ancillary;
 };
 
 // SendSlot is one datagram to send.

@@ -7,6 +7,23 @@ namespace strata::ipsec {
 std::string_view to_string(Protocol p) noexcept { return p == Protocol::Esp ? "esp" : "ah"; }
 std::string_view to_string(Mode m) noexcept { return m == Mode::Transport ? "transport" : "tunnel"; }
 
+std::string_view to_string(DscpCopy d) noexcept {
+    switch (d) {
+        case DscpCopy::Out: return "out";
+        case DscpCopy::In: return "in";
+        case DscpCopy::Yes: return "yes";
+        case DscpCopy::No: return "no";
+    }
+    return "out";
+}
+
+std::optional<DscpCopy> parse_dscp_copy(std::string_view text) noexcept {
+    for (auto d : {DscpCopy::Out, DscpCopy::In, DscpCopy::Yes, DscpCopy::No}) {
+        if (text == to_string(d)) return d;
+    }
+    return std::nullopt;
+}
+
 std::string_view to_string(SaError e) noexcept {
     switch (e) {
         case SaError::MissingEncryption: return "MissingEncryption";

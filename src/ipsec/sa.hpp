@@ -38,6 +38,16 @@ enum class Mode : std::uint8_t { Transport, Tunnel };
 std::string_view to_string(Protocol p) noexcept;
 std::string_view to_string(Mode m) noexcept;
 
+// DscpCopy says which way a tunnel-mode SA copies the DSCP between the inner
+// and the outer header (RFC 4301 §5.1.2.1 leaves it to configuration;
+// strongSwan's swanctl copy_dscp): Out copies the inner DSCP to the outer
+// header on encapsulation, In the outer DSCP to the inner header on
+// decapsulation, Yes both ways, No neither (the outer DSCP is 0).
+enum class DscpCopy : std::uint8_t { Out, In, Yes, No };
+// to_string returns "out", "in", "yes" or "no"; parse_dscp_copy reads them.
+std::string_view to_string(DscpCopy d) noexcept;
+std::optional<DscpCopy> parse_dscp_copy(std::string_view text) noexcept;
+
 // LifetimeLimits is one set of limits; zero means no limit.
 struct LifetimeLimits {
     std::uint64_t bytes = 0;
@@ -84,6 +94,12 @@ struct SaConfig {
     std::vector<Selector> selectors;  // empty: any (checked after inbound decryption)
     std::optional<UdpEncapsulation> udp_encap;
     std::uint8_t tunnel_ttl = 64;  // TTL / hop limit of the outer header
+    // Tunnel mode: DSCP copying (RFC 4301 §5.1.2.1) and whether ECN is
+    // carried across the tunnel (RFC 6040 normal mode) or not (the outer
+    // ECN is Not-ECT and the inner header keeps its own). swanctl's
+    // copy_dscp and copy_ecn, with its defaults.
+    DscpCopy copy_dscp = DscpCopy::Out;
+    bool copy_ecn = true;
     // known_answer_test relaxes two rules that published ESP vectors break:
     // SPI 0 (reserved, RFC 4303 §2.1) and ESP without integrity (allowed by
     // RFC 4303 §3.2 but refused here; the RFC 3602 §4 packets). Tests only:

@@ -152,7 +152,7 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
     if (cfg.src.is_v4()) {
         if (payload > 0xffff - packet::kIpv4MinHeaderLength) return fail(Drop::UnsupportedPacket);
         packet::Ipv4Header h;
-        h.tos = ecn_encapsulate(params.inner_tos);
+        h.tos = encap_tos(cfg, params.inner_tos);
         h.identification = params.ipv4_identification;
         h.flags = params.inner_dont_fragment ? packet::kIpv4FlagDontFragment : 0;
         h.ttl = cfg.tunnel_ttl;
@@ -167,7 +167,7 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
     }
     if (payload > 0xffff) return fail(Drop::UnsupportedPacket);
     packet::Ipv6Header h;
-    h.traffic_class = ecn_encapsulate(params.inner_tos);
+    h.traffic_class = encap_tos(cfg, params.inner_tos);
     h.next_header = params.protocol;
     h.hop_limit = cfg.tunnel_ttl;
     h.src = cfg.src;
@@ -179,8 +179,8 @@ core::Result<void, Drop> push_outer_header(const SaConfig& cfg, PacketBuffer& bu
     return {};
 }
 
-core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos, InnerSelectors& inner) noexcept {
+core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header, TosDecap tos,
+                                           InnerSelectors& inner) noexcept {
     const bool v4 = next_header == packet::ipproto::kIpv4;
     if (!v4 && next_header != packet::ipproto::kIpv6) return fail(Drop::Malformed);
     // The inner header must parse as the version next_header names, its
@@ -196,11 +196,14 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
     if ((layout.version == packet::IpVersion::V4) != v4) return fail(Drop::Malformed);
     const std::uint8_t inner_tos = layout.tos;
     if (!buf.trim_back(buf.size() - layout.length)) return fail(Drop::Malformed);
-    // RFC 6040 §4.2, Figure 4: a Not-ECT outer header leaves the inner one as it is.
-    if ((outer_tos & 0x03U) == 0) return {};
-    const auto combined = ecn_decapsulate(outer_tos, inner_tos);
-    if (!combined) return fail(Drop::Malformed);  // RFC 6040 §4.2: MUST drop
-    if (*combined == inner_tos) return {};
+    // RFC 6040 §4.2, Figure 4: a Not-ECT outer header leaves the inner ECN
+    // as it is; without DSCP copying (RFC 4301 §5.1.2.1) nothing changes.
+    const std::uint8_t outer_tos = tos.outer_tos;
+    if ((outer_tos & 0x03U) == 0 && !tos.copy_dscp) return {};
+    const auto ecn = ecn_decapsulate(outer_tos, inner_tos);
+    if (!ecn) return fail(Drop::Malformed);  // RFC 6040 §4.2: MUST drop
+    const auto value = tos.copy_dscp ? static_cast<std::uint8_t>((outer_tos & 0xfcU) | (*ecn & 0x03U)) : *ecn;
+    if (value == inner_tos) return {};
     auto data = buf.data();
     if (v4) {
         // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for the 16-bit word m
@@ -211,8 +214,8 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
         const std::uint16_t old_word = r.u16().value_or(0);
         (void)r.skip(kIpv4ChecksumOffset - 2);
         const std::uint16_t old_sum = r.u16().value_or(0);
-        data[1] = *combined;
-        const auto new_word = static_cast<std::uint16_t>((old_word & 0xff00U) | *combined);
+        data[1] = value;
+        const auto new_word = static_cast<std::uint16_t>((old_word & 0xff00U) | value);
         std::uint32_t sum = static_cast<std::uint16_t>(~old_sum) +
                             static_cast<std::uint32_t>(static_cast<std::uint16_t>(~old_word)) + new_word;
         sum = (sum & 0xffffU) + (sum >> 16);
@@ -220,16 +223,16 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
         store_u16(data, kIpv4ChecksumOffset, static_cast<std::uint16_t>(~sum));
     } else {
         // Version (4 bits) | Traffic Class (8) | Flow Label (20), RFC 8200 §3.
-        data[0] = static_cast<std::uint8_t>(0x60 | (*combined >> 4));
-        data[1] = static_cast<std::uint8_t>((*combined << 4) | (data[1] & 0x0f));
+        data[0] = static_cast<std::uint8_t>(0x60 | (value >> 4));
+        data[1] = static_cast<std::uint8_t>((value << 4) | (data[1] & 0x0f));
     }
     return {};
 }
 
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos) noexcept {
+                                           TosDecap tos) noexcept {
     InnerSelectors unused;
-    return decapsulate_inner(buf, next_header, outer_tos, unused);
+    return decapsulate_inner(buf, next_header, tos, unused);
 }
 
 }  // namespace strata::ipsec

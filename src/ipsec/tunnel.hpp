@@ -71,6 +71,33 @@ inline std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept {
     return inner_tos;
 }
 
+// encap_tos returns the outer TOS/traffic class a tunnel-mode SA writes for
+// an inner one: the DSCP copied when cfg.copy_dscp is Out or Yes (else 0,
+// RFC 4301 §5.1.2.1), the ECN field copied when cfg.copy_ecn (RFC 6040
+// §4.1 normal mode; else Not-ECT).
+inline std::uint8_t encap_tos(const SaConfig& cfg, std::uint8_t inner_tos) noexcept {
+    const bool dscp = cfg.copy_dscp == DscpCopy::Out || cfg.copy_dscp == DscpCopy::Yes;
+    const auto mask = static_cast<std::uint8_t>((dscp ? 0xfcU : 0U) | (cfg.copy_ecn ? 0x03U : 0U));
+    return static_cast<std::uint8_t>(inner_tos & mask);
+}
+
+// TosDecap is what tunnel-mode decapsulation takes from the outer header
+// (RFC 6040 §4.2, RFC 4301 §5.1.2.1): its TOS / traffic class, with the ECN
+// field cleared when the SA does not carry ECN (the inner header then keeps
+// its own), and whether the outer DSCP replaces the inner one.
+struct TosDecap {
+    std::uint8_t outer_tos = 0;
+    bool copy_dscp = false;
+};
+
+// tos_decap returns the TosDecap of an SA for an outer header's TOS.
+inline TosDecap tos_decap(const SaConfig& cfg, std::uint8_t outer_tos) noexcept {
+    TosDecap d;
+    d.outer_tos = cfg.copy_ecn ? outer_tos : static_cast<std::uint8_t>(outer_tos & 0xfcU);
+    d.copy_dscp = cfg.copy_dscp == DscpCopy::In || cfg.copy_dscp == DscpCopy::Yes;
+    return d;
+}
+
 // ecn_decapsulate returns the inner TOS after combining the outer ECN field
 // into it (RFC 6040 §4.2, Figure 4), or nullopt for Not-ECT inside CE, which
 // the decapsulator must drop.
@@ -111,7 +138,7 @@ inline core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa,
     OuterHeaderFields f;
     f.payload_length = buf.size();
     if (f.payload_length > tmpl.max_payload()) return core::fail(Drop::UnsupportedPacket);
-    f.tos = ecn_encapsulate(params.inner_tos);
+    f.tos = encap_tos(sa.config(), params.inner_tos);
     f.dont_fragment = params.inner_dont_fragment;  // RFC 4301 §8.1: copied from the inner header
     f.identification = params.ipv4_identification;
     auto room = buf.push_front(tmpl.size());
@@ -123,10 +150,16 @@ inline core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa,
 // decapsulate_inner finishes tunnel-mode decapsulation once buf holds only
 // the inner packet: checks that it parses as the version that next_header
 // (4 or 41) names, trims link padding behind it, and combines the outer ECN
-// into it (RFC 6040 §4.2; the IPv4 checksum is updated). Drop::Malformed for
-// a bad inner packet or the ECN combination RFC 6040 says to drop.
+// into it (RFC 6040 §4.2), and with tos.copy_dscp also the outer DSCP (RFC
+// 4301 §5.1.2.1); the IPv4 checksum is updated. Drop::Malformed for a bad
+// inner packet or the ECN combination RFC 6040 says to drop.
 core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos) noexcept;
+                                           TosDecap tos) noexcept;
+// (the outer ECN only, as an SA with the default copy_dscp and copy_ecn)
+inline core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
+                                                  std::uint8_t outer_tos) noexcept {
+    return decapsulate_inner(buf, next_header, TosDecap{outer_tos, false});
+}
 
 // decapsulate_inner with inner also stores what the inbound SPD check needs
 // of the inner packet (ip_view.hpp), read in the same parse that checks the
@@ -136,7 +169,7 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
 // packet (RFC 4303 §3.4.4), so it is exactly what the peer sent, and RFC 4301
 // §5.2 asks only that it match the SA and the SPD; the host's stack checks
 // it on delivery as for any packet.
-core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
-                                           std::uint8_t outer_tos, InnerSelectors& inner) noexcept;
+core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header, TosDecap tos,
+                                           InnerSelectors& inner) noexcept;
 
 }  // namespace strata::ipsec

@@ -104,3 +104,16 @@ foreach(_who strata_initiates strongswan_initiates)
   set_tests_properties(interop.gateway.strongswan.ikev2_two_children_${_who} PROPERTIES LABELS interop
                        TIMEOUT 90 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+
+# interop.gateway.strata.manual_ah6 / dscp_udp4 / dscp_esp6: manually keyed
+# AH over IPv6 in transport and tunnel mode, and copy_dscp per SA on the wire
+# (ESP in UDP over IPv4, ESP over IPv6); gateway/gateway_manual.py says what
+# each checks.
+foreach(_case manual_ah6 dscp_udp4 dscp_esp6)
+  add_test(NAME interop.gateway.strata.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_manual.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case ${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/m-${_case})
+  set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 90
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()

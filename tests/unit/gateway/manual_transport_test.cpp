@@ -124,7 +124,7 @@ std::string ah_file(const std::string& src, const std::string& dst, const std::s
     return t;
 }
 
-TEST(GatewayManualTransport, AhIsRefusedInUdpAndOverIpv6WithTheManualLine) {
+TEST(GatewayManualTransport, AhIsRefusedInUdpWithTheManualLineAndAcceptedOverIpv6) {
     TempDir d;
     ASSERT_FALSE(d.path().empty());
     d.write("v4.toml", ah_file("198.51.100.1", "198.51.100.2", ""));
@@ -136,11 +136,12 @@ TEST(GatewayManualTransport, AhIsRefusedInUdpAndOverIpv6WithTheManualLine) {
                 manual + "\"\n",
             "gw.toml", d.path());
     };
-    auto ok = cfg("v4.toml");
-    ASSERT_TRUE(ok.ok()) << ok.error().message;
-    EXPECT_TRUE(check_runnable(*ok).ok());
-    for (const auto& [file, reason] : {std::pair{"udp.toml", "AH cannot be UDP-encapsulated"},
-                                       std::pair{"v6.toml", "AH over IPv6 is not supported"}}) {
+    for (const char* file : {"v4.toml", "v6.toml"}) {
+        auto ok = cfg(file);
+        ASSERT_TRUE(ok.ok()) << ok.error().message;
+        EXPECT_TRUE(check_runnable(*ok).ok());
+    }
+    for (const auto& [file, reason] : {std::pair{"udp.toml", "AH cannot be UDP-encapsulated"}}) {
         SCOPED_TRACE(file);
         auto c = cfg(file);
         ASSERT_FALSE(c.ok());
@@ -168,14 +169,19 @@ TEST(GatewayManualTransport, AhLeavesAsTheWholePacket) {
     ASSERT_EQ(out->payload.size(), pkt->size());
     EXPECT_EQ(out->payload.data(), pkt->data());
 
-    // AH over IPv6 cannot leave this way: Malformed, never sent without its header.
+    // AH over IPv6 leaves the same way (IPV6_HDRINCL): the whole packet.
     packet::Ipv6Header h6;
     h6.src = ip("2001:db8:ff::1");
     h6.dst = ip("2001:db8:ff::2");
     h6.next_header = 51;
     auto pkt6 = packet::build_ipv6(h6, ah);
     ASSERT_TRUE(pkt6.ok());
-    EXPECT_FALSE(read_outgoing(*pkt6).ok());
+    auto out6 = read_outgoing(*pkt6);
+    ASSERT_TRUE(out6.ok());
+    EXPECT_EQ(out6->transport, Transport::Ah);
+    EXPECT_EQ(out6->src, ip("2001:db8:ff::1"));
+    EXPECT_EQ(out6->payload.data(), pkt6->data());
+    EXPECT_EQ(out6->payload.size(), pkt6->size());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// The outer header's ECN (RFC 6040 §4.1) as read_outgoing reports it, so
-// the worker can have the kernel write it (IP_TOS / IPV6_TCLASS).
+// The outer header's ECN (RFC 6040 §4.1) and DSCP as read_outgoing reports
+// them, so the worker can have the kernel write them (IP_TOS / IPV6_TCLASS).
+// Which DSCP and ECN the header has is the Processor's (the SA's copy_dscp
+// and copy_ecn): read_outgoing passes the whole byte on.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -28,11 +30,11 @@ TEST(OuterHeaderEcn, ReportsTheEcnOfUdpAndEspOverIpv4AndIpv6) {
         auto u = read_outgoing(*packet::build_ipv4(h, udp));
         ASSERT_TRUE(u.ok());
         EXPECT_EQ(u->transport, Transport::Udp);
-        EXPECT_EQ(u->ecn, tos & 3);  // the ECN field only: DSCP is not copied
+        EXPECT_EQ(u->tos, tos);
         h.protocol = 50;
         auto e = read_outgoing(*packet::build_ipv4(h, esp));
         ASSERT_TRUE(e.ok());
-        EXPECT_EQ(e->ecn, tos & 3);
+        EXPECT_EQ(e->tos, tos);
 
         packet::Ipv6Header h6;
         h6.src = ip("2001:db8:ff::1");
@@ -41,7 +43,7 @@ TEST(OuterHeaderEcn, ReportsTheEcnOfUdpAndEspOverIpv4AndIpv6) {
         h6.next_header = 17;
         auto u6 = read_outgoing(*packet::build_ipv6(h6, udp));
         ASSERT_TRUE(u6.ok());
-        EXPECT_EQ(u6->ecn, tos & 3);
+        EXPECT_EQ(u6->tos, tos);
     }
 }
 
