@@ -26,7 +26,7 @@ RecvAncillary parse_recv_ancillary(core::ByteView control) noexcept {
         const std::size_t len = h.cmsg_len;
         if (len < kHeader || len > control.size() - off) break;  // cmsg(3): a bad length ends the list
         const core::ByteView data = control.subspan(off + kHeader, len - kHeader);
-        if (h.cmsg_level == IPPROTO_IP && h.cmsg_type == IP_TOS && data.size() >= 1) {
+        if (h.cmsg_level == IPPROTO_IP && h.cmsg_type == IP_TOS && !data.empty()) {
             // ip(7) IP_RECVTOS: one byte, the TOS field.
             out.tos = data[0];
         } else if (h.cmsg_level == IPPROTO_IPV6 && h.cmsg_type == IPV6_TCLASS && data.size() == sizeof(int)) {

@@ -48,6 +48,9 @@ Cases:
                     with DSCP EF under the default and 0 with "in" (the
                     outer DSCP copied in, the IPv4 checksum rewritten: B
                     answers).
+  dscp_ikev2        The same through an IKEv2 child (PSK, ESP in UDP): C's
+                    child copy_dscp = "no", D's copy_dscp = "in": DSCP 0 on
+                    C's ESP and in the echo requests reaching B.
 """
 import os
 import subprocess
@@ -381,6 +384,42 @@ def dscps(pcap, display_filter, field):
     return [int(x, 0) for x in rows]
 
 
+def check_dscp(env, what, family, udp, want_outer, want_inner):
+    """Pings A->B marked EF (IPv4 and IPv6) and checks the DSCP of C's ESP
+    on the internet link and of the echo requests on D's LAN link."""
+    outer_c = C6 if family == "ipv6" else ADDR["c"]
+
+    def traffic():
+        pinger(env, "a", "203.0.113.10", extra=("-Q", "0xb8"))
+        pinger(env, "a", "2001:db8:2::10", v6=True, extra=("-Q", "0xb8"))
+    wan, lan = capture_two(env, traffic)
+    esp = "udp.port == 4500 and esp" if udp else "esp and not udp"
+    if family == "ipv4":
+        got_outer = dscps(wan, f"{esp} and ip.src == {outer_c}", "ip.dsfield.dscp")
+    else:
+        got_outer = dscps(wan, f"{esp} and ipv6.src == {outer_c}", "ipv6.tclass.dscp")
+    got_v4 = dscps(lan, "icmp.type == 8", "ip.dsfield.dscp")
+    got_v6 = dscps(lan, "icmpv6.type == 128", "ipv6.tclass.dscp")
+    # 3 + 3 echo requests crossed; a loaded machine's capture may miss a frame, never show another value.
+    if not (4 <= len(got_outer) <= 6) or set(got_outer) != {want_outer}:
+        raise Fail(f"{what}: outer DSCP of C's ESP {got_outer}, want 6x {want_outer} ({wan})")
+    if not (2 <= len(got_v4) <= 3 and 2 <= len(got_v6) <= 3) or set(got_v4 + got_v6) != {want_inner}:
+        raise Fail(f"{what}: DSCP of the echo requests on D's LAN: IPv4 {got_v4}, IPv6 {got_v6}, "
+                   f"want {want_inner} ({lan})")
+    print(f"{what}: pings answered; outer DSCP {want_outer} on {len(got_outer)} ESP packets C->D; "
+          f"inner DSCP {want_inner} at B ({len(got_v4)} IPv4, {len(got_v6)} IPv6 echo requests)")
+
+
+def case_dscp_ikev2(env):
+    """copy_dscp of IKEv2 children reaches their CHILD SAs."""
+    gi.write_config(env, "c", start="start", extra_child='copy_dscp = "no"')
+    gi.write_config(env, "d", extra_child='copy_dscp = "in"')
+    env.start("d")
+    env.start("c")
+    gi.wait_tunnel(env)
+    check_dscp(env, "IKEv2 child, ESP in UDP over IPv4, C copy_dscp=no, D copy_dscp=in", "ipv4", True, 0, 0)
+
+
 def case_dscp(env, family, udp):
     """copy_dscp per SA on the wire: C's outer DSCP and D's inner DSCP."""
     ef = 46
@@ -401,27 +440,8 @@ def case_dscp(env, family, udp):
             write_manual(env, gw, text)
         env.start("c")
         env.start("d")
-
-        def traffic():
-            pinger(env, "a", "203.0.113.10", extra=("-Q", "0xb8"))
-            pinger(env, "a", "2001:db8:2::10", v6=True, extra=("-Q", "0xb8"))
-        wan, lan = capture_two(env, traffic)
-        esp = "udp.port == 4500 and esp" if udp else "esp and not udp"
-        if family == "ipv4":
-            got_outer = dscps(wan, f"{esp} and ip.src == {outer['c']}", "ip.dsfield.dscp")
-        else:
-            got_outer = dscps(wan, f"{esp} and ipv6.src == {outer['c']}", "ipv6.tclass.dscp")
-        got_v4 = dscps(lan, "icmp.type == 8", "ip.dsfield.dscp")
-        got_v6 = dscps(lan, "icmpv6.type == 128", "ipv6.tclass.dscp")
-        what = f"{family} outer, {'ESP in UDP' if udp else 'ESP'}, C out copy_dscp={c_out}, D in copy_dscp={d_in}"
-        # 3 + 3 echo requests crossed; a loaded machine's capture may miss a frame, never show another value.
-        if not (4 <= len(got_outer) <= 6) or set(got_outer) != {want_outer}:
-            raise Fail(f"{what}: outer DSCP of C's ESP {got_outer}, want 6x {want_outer} ({wan})")
-        if not (2 <= len(got_v4) <= 3 and 2 <= len(got_v6) <= 3) or set(got_v4 + got_v6) != {want_inner}:
-            raise Fail(f"{what}: DSCP of the echo requests on D's LAN: IPv4 {got_v4}, IPv6 {got_v6}, "
-                       f"want {want_inner} ({lan})")
-        print(f"{what}: pings answered; outer DSCP {want_outer} on {len(got_outer)} ESP packets C->D; "
-              f"inner DSCP {want_inner} at B ({len(got_v4)} IPv4, {len(got_v6)} IPv6 echo requests)")
+        check_dscp(env, f"{family} outer, {'ESP in UDP' if udp else 'ESP'}, C out copy_dscp={c_out}, "
+                   f"D in copy_dscp={d_in}", family, udp, want_outer, want_inner)
         problems = env.stop_all()
         if problems:
             raise Fail("\n".join(problems))
@@ -431,7 +451,8 @@ def main():
     return gi.run_cases({"manual_transport": case_manual_transport, "ecn_outer": case_ecn_outer,
                          "manual_ah6": case_manual_ah6,
                          "dscp_udp4": lambda env: case_dscp(env, "ipv4", True),
-                         "dscp_esp6": lambda env: case_dscp(env, "ipv6", False)}, prefix="gm")
+                         "dscp_esp6": lambda env: case_dscp(env, "ipv6", False),
+                         "dscp_ikev2": case_dscp_ikev2}, prefix="gm")
 
 
 if __name__ == "__main__":

@@ -107,9 +107,9 @@ endforeach()
 
 # interop.gateway.strata.manual_ah6 / dscp_udp4 / dscp_esp6: manually keyed
 # AH over IPv6 in transport and tunnel mode, and copy_dscp per SA on the wire
-# (ESP in UDP over IPv4, ESP over IPv6); gateway/gateway_manual.py says what
-# each checks.
-foreach(_case manual_ah6 dscp_udp4 dscp_esp6)
+# (ESP in UDP over IPv4, ESP over IPv6, an IKEv2 child); gateway/gateway_manual.py
+# says what each checks.
+foreach(_case manual_ah6 dscp_udp4 dscp_esp6 dscp_ikev2)
   add_test(NAME interop.gateway.strata.${_case}
            COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_manual.py --strata $<TARGET_FILE:strata>
                    --shared ${STRATA_SHARED_DIR} --case ${_case}
