@@ -53,6 +53,10 @@ std::optional<std::vector<crypto::Proposal>> parse_ah_proposals(std::string_view
     return out;
 }
 
+std::string for_child(std::string_view child) {
+    return child.empty() ? std::string() : " (child '" + std::string(child) + "')";
+}
+
 ipsec::Lifetimes ChildInfo::lifetimes() const {
     ipsec::Lifetimes l;
     l.hard.bytes = choice.life_kilobytes * 1024;
@@ -67,6 +71,26 @@ Engine::Engine(EngineConfig config, crypto::RandomSource& rng)
     if (!config_.certificate_cache)
         config_.certificate_cache =
             std::make_shared<crypto::CertificateCache>(kEngineCertificateCacheCapacity);
+    for (const auto& c : config_.connections) {
+        // The first child from the connection's own fields (single-child
+        // users set only those), then the further ones.
+        ChildSpec first;
+        first.name = c.base.child_name;
+        first.reqid = c.base.child_reqid;
+        first.protocol = c.protocol;
+        first.esp_proposals = c.base.esp_proposals;
+        first.ah_proposals = c.ah_proposals;
+        if (!c.base.local_ts.empty()) first.local_ts = c.base.local_ts.front();
+        if (!c.base.remote_ts.empty()) first.remote_ts = c.base.remote_ts.front();
+        first.mode = c.base.mode;
+        first.lifetime = c.child_lifetime;
+        first.kilobytes = c.child_kilobytes;
+        first.rekey_margin = c.rekey_margin;
+        first.start = c.initiate_child;
+        std::vector<ChildSpec> specs{std::move(first)};
+        specs.insert(specs.end(), c.more_children.begin(), c.more_children.end());
+        specs_.push_back(std::move(specs));
+    }
 }
 
 Engine::~Engine() = default;
@@ -75,6 +99,38 @@ const Connection* Engine::find_connection(std::string_view name) const {
     for (const auto& c : config_.connections)
         if (c.base.name == name) return &c;
     return nullptr;
+}
+
+const std::vector<ChildSpec>& Engine::specs_for(const Connection& c) const {
+    return specs_.at(static_cast<std::size_t>(&c - config_.connections.data()));
+}
+
+bool Engine::child_pending(const Connection* conn, std::size_t spec) const {
+    for (const auto& [spi, c] : children_)
+        if (c->conn == conn && c->spec == spec) return true;
+    for (const auto& [k, sa] : p1_) {
+        if (sa->conn != conn) continue;
+        for (const auto& [m, qx] : sa->quick)
+            if (qx.initiator && qx.state == QuickState::Qm1Sent && qx.spec == spec && !qx.rekey_of)
+                return true;
+    }
+    return false;
+}
+
+void Engine::start_children(Phase1Sa& sa, core::Instant now, Output& out) {
+    // RFC 2409 §5.5: one quick mode per pair of client IDs, each under its
+    // own message ID, all protected by this ISAKMP SA.
+    const auto& specs = specs_for(*sa.conn);
+    std::set<std::size_t> asked;
+    if (auto it = requested_.find(sa.conn); it != requested_.end()) {
+        asked = std::move(it->second);
+        requested_.erase(it);
+    }
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (!specs[i].start && asked.count(i) == 0) continue;
+        if (child_pending(sa.conn, i)) continue;
+        start_quick(sa, now, out, std::nullopt, i);
+    }
 }
 
 const Connection* Engine::connection_for(const Datagram& in) const {
@@ -133,9 +189,34 @@ Output Engine::initiate(std::string_view connection, core::Instant now) {
     const Connection* conn = find_connection(connection);
     if (conn == nullptr) return out;
     if (Phase1Sa* sa = established_for(conn); sa != nullptr) {
-        start_quick(*sa, now, out, std::nullopt);
+        // The first child always (as with one child), the others with start
+        // unless they have an SA.
+        const auto& specs = specs_for(*conn);
+        start_quick(*sa, now, out, std::nullopt, 0);
+        for (std::size_t i = 1; i < specs.size(); ++i)
+            if (specs[i].start && !child_pending(conn, i)) start_quick(*sa, now, out, std::nullopt, i);
         return out;
     }
+    start_main_mode(*conn, now, out, std::nullopt);
+    return out;
+}
+
+Output Engine::initiate_child(std::string_view connection, std::string_view child, core::Instant now) {
+    Output out;
+    const Connection* conn = find_connection(connection);
+    if (conn == nullptr) return out;
+    const auto& specs = specs_for(*conn);
+    std::size_t index = specs.size();
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        if (specs[i].name == child) index = i;
+    if (index == specs.size()) return out;
+    if (Phase1Sa* sa = established_for(conn); sa != nullptr) {
+        if (!child_pending(conn, index)) start_quick(*sa, now, out, std::nullopt, index);
+        return out;
+    }
+    requested_[conn].insert(index);
+    for (const auto& [k, sa] : p1_)
+        if (sa->conn == conn && sa->initiator && !sa->rekey_of) return out;  // main mode on its way
     start_main_mode(*conn, now, out, std::nullopt);
     return out;
 }
@@ -271,10 +352,12 @@ Output Engine::on_timer(core::Instant now) {
                 const bool was_initiator = qx.initiator;
                 const std::uint32_t spi = qx.spi_in;
                 const std::optional<std::uint32_t> rekey_of = qx.rekey_of;
+                const ipsec::Protocol protocol = qx.offer.protocol;
+                const std::string child = specs_for(*sa.conn).at(qx.spec).name;
                 sa.quick.erase(qit);
                 if (was_initiator) {
-                    out.events.emplace_back(
-                        ChildSaFailed{sa.conn->base.name, sa.id(), "quick mode retransmits exhausted"});
+                    out.events.emplace_back(ChildSaFailed{
+                        sa.conn->base.name, sa.id(), "quick mode retransmits exhausted" + for_child(child)});
                     if (rekey_of) {
                         auto c = children_.find(*rekey_of);
                         if (c != children_.end()) c->second->rekeying = false;
@@ -283,8 +366,8 @@ Output Engine::on_timer(core::Instant now) {
                     // The initiator may have installed the SA already: tell it
                     // to drop it (RFC 2408 §3.15, our SPI is its outbound SPI).
                     DeletePayload d;
-                    d.protocol = static_cast<std::uint8_t>(
-                        sa.conn->protocol == ipsec::Protocol::Ah ? ProtocolId::Ah : ProtocolId::Esp);
+                    d.protocol = static_cast<std::uint8_t>(protocol == ipsec::Protocol::Ah ? ProtocolId::Ah
+                                                                                           : ProtocolId::Esp);
                     d.spi_size = 4;
                     d.spis.push_back({static_cast<std::uint8_t>(spi >> 24),
                                       static_cast<std::uint8_t>(spi >> 16),
@@ -415,6 +498,11 @@ std::vector<ChildInfo> Engine::children() const {
     for (const auto& [spi, c] : children_) {
         ChildInfo i;
         i.connection = c->conn->base.name;
+        const ChildSpec& spec = specs_for(*c->conn).at(c->spec);
+        i.child = spec.name;
+        i.reqid = spec.reqid;
+        if (!c->keys.local_ts.empty()) i.local_ts = c->keys.local_ts.front();
+        if (!c->keys.remote_ts.empty()) i.remote_ts = c->keys.remote_ts.front();
         i.ike = c->ike;
         i.spi_in = c->keys.spi_in;
         i.spi_out = c->keys.spi_out;

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,8 +56,40 @@ struct Output {
     std::vector<Event> events;
 };
 
+// ChildSpec is one further IPsec SA pair of a connection, negotiated by a
+// quick mode of its own under the ISAKMP SA (RFC 2409 §5.5: a quick mode
+// carries one pair of client IDs; several may run under one ISAKMP SA, each
+// with its own message ID). reqid, if not 0, goes into the ChildSaKeys of its
+// SAs so that the gateway can tell the children apart.
+struct ChildSpec {
+    std::string name;
+    std::uint32_t reqid = 0;
+    ipsec::Protocol protocol = ipsec::Protocol::Esp;
+    std::vector<crypto::Proposal> esp_proposals;  // ike::parse_proposals(..., Esp)
+    std::vector<crypto::Proposal> ah_proposals;   // parse_ah_proposals()
+    // The client IDs (IDci = local_ts, IDcr = remote_ts when this host
+    // initiates); nullopt: the ISAKMP peer's own address.
+    std::optional<TrafficSelector> local_ts;
+    std::optional<TrafficSelector> remote_ts;
+    ipsec::Mode mode = ipsec::Mode::Tunnel;
+    core::Duration lifetime = std::chrono::hours(1);
+    std::uint64_t kilobytes = 0;  // 0: no volume limit
+    core::Duration rekey_margin = std::chrono::minutes(9);
+    // start: the initiator of the ISAKMP SA runs this quick mode once main
+    // mode is done; false: only on request (Engine::initiate_child).
+    bool start = true;
+};
+
 // Connection is one IKEv1 peer: the shared ConnectionConfig and what only
 // IKEv1 needs.
+//
+// Its first IPsec SA pair is described by protocol, base.esp_proposals /
+// ah_proposals, the first of base.local_ts / base.remote_ts, base.mode,
+// child_lifetime, child_kilobytes, rekey_margin and initiate_child, and
+// named by base.child_name / base.child_reqid; more_children lists further
+// ones. A responder serves a quick mode with the first of these whose
+// selectors equal the client IDs the initiator proposes or, failing that,
+// contain them (as strongSwan's IKEv1 does), and whose proposals match.
 struct Connection {
     ConnectionConfig base;
     // protocol of the IPsec SAs; for AH the proposals are ah_proposals.
@@ -75,6 +108,7 @@ struct Connection {
     // natt_port and ESP is UDP-encapsulated (RFC 3948).
     bool nat_traversal = true;
     std::uint16_t natt_port = 4500;
+    std::vector<ChildSpec> more_children;
 };
 
 // EngineConfig is everything the engine runs with.
@@ -117,6 +151,10 @@ struct EngineStats {
 // ChildInfo describes an installed IPsec SA pair (tests, ctl, swanctl-like listings).
 struct ChildInfo {
     std::string connection;
+    std::string child;        // the child it was negotiated for (ChildSpec::name, base.child_name)
+    std::uint32_t reqid = 0;  // its reqid (0: none configured)
+    TrafficSelector local_ts;
+    TrafficSelector remote_ts;
     IkeSaId ike;
     std::uint32_t spi_in = 0;
     std::uint32_t spi_out = 0;
@@ -162,6 +200,11 @@ public:
 
     // initiate starts main mode (then quick mode) for the named connection.
     Output initiate(std::string_view connection, core::Instant now);
+    // initiate_child negotiates the named child of a connection: a quick
+    // mode if an ISAKMP SA is up and the child has no SA nor one on its way,
+    // else main mode first (then this child and those with start). An
+    // unknown connection or child: nothing.
+    Output initiate_child(std::string_view connection, std::string_view child, core::Instant now);
     // receive handles one datagram.
     Output receive(const Datagram& in, core::Instant now);
     // on_timer retransmits, gives up, rekeys, expires and probes (DPD).
@@ -198,6 +241,12 @@ private:
     using SaKey = std::pair<std::uint64_t, std::uint64_t>;
 
     const Connection* find_connection(std::string_view name) const;
+    // specs_for lists a connection's children: [0] from its own fields, then more_children.
+    const std::vector<ChildSpec>& specs_for(const Connection& c) const;
+    // start_children runs a quick mode for each child of sa's connection
+    // with start (or asked for by initiate_child) that has no SA yet.
+    void start_children(Phase1Sa& sa, core::Instant now, Output& out);
+    [[nodiscard]] bool child_pending(const Connection* conn, std::size_t spec) const;
     const Connection* connection_for(const Datagram& in) const;
     Phase1Sa* established_for(const Connection* conn);
 
@@ -215,7 +264,10 @@ private:
     bool append_natd(Phase1Sa& sa, std::vector<OutPayload>& payloads);
 
     // quick_mode.cpp
-    void start_quick(Phase1Sa& sa, core::Instant now, Output& out, std::optional<std::uint32_t> rekey_of);
+    // start_quick negotiates child `spec` of sa's connection; a rekey takes
+    // the spec and client IDs of the SA it replaces.
+    void start_quick(Phase1Sa& sa, core::Instant now, Output& out, std::optional<std::uint32_t> rekey_of,
+                     std::size_t spec = 0);
     void on_quick(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out);
     void respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core::Instant now, Output& out);
     void install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, Output& out);
@@ -242,6 +294,9 @@ private:
     std::map<SaKey, std::unique_ptr<HalfOpen>> half_open_;
     std::deque<SaKey> half_open_order_;
     std::map<std::uint32_t, std::unique_ptr<Child>> children_;  // by inbound SPI
+    std::vector<std::vector<ChildSpec>> specs_;                 // by index of config_.connections
+    // requested_: children initiate_child asked for while main mode runs.
+    std::map<const Connection*, std::set<std::size_t>> requested_;
     EngineStats stats_;
 };
 

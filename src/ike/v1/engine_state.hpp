@@ -23,6 +23,9 @@ enum class Phase1State : std::uint8_t {
 // to_string names a state for logs.
 std::string_view to_string(Phase1State s) noexcept;
 
+// for_child returns " (child 'NAME')" for a named child, "" otherwise (event reasons).
+std::string for_child(std::string_view child);
+
 // Retransmit is one side's resend schedule for its last message.
 struct Retransmit {
     bool armed = false;
@@ -36,6 +39,7 @@ enum class QuickState : std::uint8_t { Qm1Sent, Qm2Sent, Done };
 
 struct Engine::QuickExchange {
     std::uint32_t mid = 0;
+    std::size_t spec = 0;  // which child of the connection (specs_for)
     bool initiator = false;
     QuickState state = QuickState::Qm1Sent;
     core::Bytes iv;  // the exchange's CBC chain (RFC 2409 Appendix B)
@@ -105,6 +109,7 @@ struct Engine::Phase1Sa {
 
 struct Engine::Child {
     const Connection* conn = nullptr;
+    std::size_t spec = 0;  // which child of the connection (specs_for)
     IkeSaId ike;
     ChildSaKeys keys;
     Phase2Choice choice;

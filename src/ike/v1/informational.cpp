@@ -192,18 +192,28 @@ void Engine::on_informational(Phase1Sa* sa, const Datagram& in, const Header& h,
                     ++stats_.dpd_acked;
                 }
             } else if (n->type < 8192) {
-                // An error about a quick mode we started (NO-PROPOSAL-CHOSEN, ...).
+                // An error about a quick mode we started (NO-PROPOSAL-CHOSEN,
+                // ...): the one whose SPI it names (RFC 2408 §3.14), else
+                // the oldest still waiting for its QM2.
+                auto failed = sa->quick.end();
                 for (auto qit = sa->quick.begin(); qit != sa->quick.end(); ++qit) {
                     if (!qit->second.initiator || qit->second.state != QuickState::Qm1Sent) continue;
-                    const auto rekey_of = qit->second.rekey_of;
-                    sa->quick.erase(qit);
+                    if (n->spi.size() == 4 && be32_of(n->spi) == qit->second.spi_in) {
+                        failed = qit;
+                        break;
+                    }
+                    if (failed == sa->quick.end()) failed = qit;
+                }
+                if (failed != sa->quick.end()) {
+                    const auto rekey_of = failed->second.rekey_of;
+                    const std::string child = specs_for(*sa->conn).at(failed->second.spec).name;
+                    sa->quick.erase(failed);
                     if (rekey_of) {
                         auto c = children_.find(*rekey_of);
                         if (c != children_.end()) c->second->rekeying = false;
                     }
-                    out.events.emplace_back(
-                        ChildSaFailed{sa->conn->base.name, sa->id(), std::string(to_string(type))});
-                    break;
+                    out.events.emplace_back(ChildSaFailed{sa->conn->base.name, sa->id(),
+                                                          std::string(to_string(type)) + for_child(child)});
                 }
             }
         } else if (p.type == PayloadType::Delete) {

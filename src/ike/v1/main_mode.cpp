@@ -656,10 +656,7 @@ void Engine::phase1_up(Phase1Sa& sa, core::Instant now, Output& out) {
             other->expires_at = now;  // forgotten at the next timer
         }
     }
-    bool has_child = false;
-    for (const auto& [spi, c] : children_) has_child = has_child || c->conn == sa.conn;
-    if (sa.initiator && sa.conn->initiate_child && !has_child && !sa.rekey_of)
-        start_quick(sa, now, out, std::nullopt);
+    if (sa.initiator && !sa.rekey_of) start_children(sa, now, out);
 }
 
 }  // namespace strata::ike::v1

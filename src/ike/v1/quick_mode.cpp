@@ -29,14 +29,14 @@ std::uint8_t wire_protocol(ipsec::Protocol p) {
     return static_cast<std::uint8_t>(p == ipsec::Protocol::Ah ? ProtocolId::Ah : ProtocolId::Esp);
 }
 
-Phase2Offer offer_for(const Connection& c) {
+Phase2Offer offer_for(const ChildSpec& c) {
     Phase2Offer o;
     o.protocol = c.protocol;
-    o.proposals = c.protocol == ipsec::Protocol::Ah ? c.ah_proposals : c.base.esp_proposals;
-    o.mode = c.base.mode;
-    o.life_seconds = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(c.child_lifetime).count());
-    o.life_kilobytes = c.child_kilobytes;
+    o.proposals = c.protocol == ipsec::Protocol::Ah ? c.ah_proposals : c.esp_proposals;
+    o.mode = c.mode;
+    o.life_seconds =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(c.lifetime).count());
+    o.life_kilobytes = c.kilobytes;
     return o;
 }
 
@@ -72,11 +72,23 @@ bool within(const TrafficSelector& a, const TrafficSelector& b) {
            b.ports.contains(a.ports.last);
 }
 
-bool allowed(const TrafficSelector& ts, const std::vector<TrafficSelector>& configured,
-             const packet::IpAddress& host) {
-    if (configured.empty()) return within(ts, host_ts(host));
-    return std::any_of(configured.begin(), configured.end(),
-                       [&](const TrafficSelector& c) { return within(ts, c); });
+// IdFit is how a child's configured selector holds a proposed client ID.
+enum class IdFit : std::uint8_t { None, Contained, Exact };
+
+IdFit fit(const TrafficSelector& proposed, const std::optional<TrafficSelector>& configured,
+          const packet::IpAddress& host) {
+    const TrafficSelector c = configured ? *configured : host_ts(host);
+    if (proposed == c) return IdFit::Exact;
+    return within(proposed, c) ? IdFit::Contained : IdFit::None;
+}
+
+// fit_any is the best fit among several configured selectors (none: the host).
+IdFit fit_any(const TrafficSelector& proposed, const std::vector<TrafficSelector>& configured,
+              const packet::IpAddress& host) {
+    if (configured.empty()) return fit(proposed, std::nullopt, host);
+    IdFit best = IdFit::None;
+    for (const auto& c : configured) best = std::max(best, fit(proposed, c, host));
+    return best;
 }
 
 // rest_after returns the bytes after the first (HASH) payload up to the end
@@ -88,13 +100,24 @@ core::ByteView rest_after(const std::vector<RawPayload>& chain, core::ByteView p
 
 }  // namespace
 
-void Engine::start_quick(Phase1Sa& sa, core::Instant now, Output& out,
-                         std::optional<std::uint32_t> rekey_of) {
+void Engine::start_quick(Phase1Sa& sa, core::Instant now, Output& out, std::optional<std::uint32_t> rekey_of,
+                         std::size_t spec) {
     const Connection& conn = *sa.conn;
+    const Child* old = nullptr;
+    if (rekey_of) {
+        auto it = children_.find(*rekey_of);
+        if (it == children_.end()) return;
+        old = it->second.get();
+        spec = old->spec;
+    }
+    const auto& specs = specs_for(conn);
+    if (spec >= specs.size()) return;
+    const ChildSpec& child = specs[spec];
     QuickExchange qx;
     qx.mid = new_message_id(sa);
+    qx.spec = spec;
     qx.initiator = true;
-    qx.offer = offer_for(conn);
+    qx.offer = offer_for(child);
     qx.offer.udp_encap = sa.nat();
     qx.rekey_of = rekey_of;
     qx.spi_in = new_spi();
@@ -112,9 +135,16 @@ void Engine::start_quick(Phase1Sa& sa, core::Instant now, Output& out,
         qx.dh = std::move(dh).value();
         rest.push_back(OutPayload{PayloadType::KeyExchange, qx.dh->public_value(crypto::Encoding::Ike)});
     }
-    // RFC 2409 §5.5: client IDs name the traffic the SA is for.
-    qx.local_ts = conn.base.local_ts.empty() ? host_ts(sa.local.address) : conn.base.local_ts.front();
-    qx.remote_ts = conn.base.remote_ts.empty() ? host_ts(sa.remote.address) : conn.base.remote_ts.front();
+    // RFC 2409 §5.5: client IDs name the traffic the SA is for; a rekey
+    // names the same traffic as the SA it replaces (which a responder may
+    // have narrowed to what its peer proposed).
+    if (old != nullptr && old->keys.local_ts.size() == 1 && old->keys.remote_ts.size() == 1) {
+        qx.local_ts = old->keys.local_ts.front();
+        qx.remote_ts = old->keys.remote_ts.front();
+    } else {
+        qx.local_ts = child.local_ts ? *child.local_ts : host_ts(sa.local.address);
+        qx.remote_ts = child.remote_ts ? *child.remote_ts : host_ts(sa.remote.address);
+    }
     qx.idci_b = encode_id(client_id(qx.local_ts));
     qx.idcr_b = encode_id(client_id(qx.remote_ts));
     rest.push_back(OutPayload{PayloadType::Identification, qx.idci_b});
@@ -201,7 +231,7 @@ void Engine::on_quick(Phase1Sa& sa, const Datagram& in, const Header& h, core::I
             }
             out.events.emplace_back(
                 ChildSaFailed{sa.conn->base.name, sa.id(),
-                              std::string("QM2 refused: ") +
+                              "QM2 refused" + for_child(specs_for(*sa.conn).at(qx.spec).name) + ": " +
                                   std::string(to_string(sel ? Error::PayloadMalformed : sel.error()))});
             return;
         }
@@ -285,9 +315,10 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
         return;
     }
     sa.last_heard = now;
+    const auto& specs = specs_for(*sa.conn);
     auto refuse = [&](Error e) {
         NotifyPayload n;
-        n.protocol = wire_protocol(sa.conn->protocol);
+        n.protocol = wire_protocol(specs.front().protocol);
         n.type = static_cast<std::uint16_t>(notify_for(e));
         send_informational(sa, {OutPayload{PayloadType::Notification, encode_notify(n)}}, out);
     };
@@ -307,27 +338,15 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
         refuse(offered.error());
         return;
     }
-    QuickExchange qx;
-    qx.mid = h.message_id;
-    qx.initiator = false;
-    qx.offer = offer_for(*sa.conn);
-    qx.offer.udp_encap = sa.nat();
-    qx.spi_in = new_spi();
-    if (qx.spi_in == 0) return;
-    auto sel = select_phase2(*offered, qx.offer, qx.spi_in);
-    if (!sel) {
-        refuse(sel.error());
-        return;
-    }
     // Client IDs: the initiator's side is our remote side (RFC 2409 §5.5);
     // without IDs the SA is between the two ISAKMP peers.
+    QuickExchange qx;
     if (ids.size() == 2) {
         auto ci = decode_id(ids[0]->body);
         auto cr = decode_id(ids[1]->body);
         auto tci = ci ? selector_of(*ci) : core::Result<TrafficSelector, Error>(core::fail(ci.error()));
         auto tcr = cr ? selector_of(*cr) : core::Result<TrafficSelector, Error>(core::fail(cr.error()));
-        if (!tci || !tcr || !allowed(*tci, sa.conn->base.remote_ts, sa.remote.address) ||
-            !allowed(*tcr, sa.conn->base.local_ts, sa.local.address)) {
+        if (!tci || !tcr) {
             refuse(Error::InvalidIdInformation);
             return;
         }
@@ -339,7 +358,45 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
         qx.remote_ts = host_ts(sa.remote.address);
         qx.local_ts = host_ts(sa.local.address);
     }
-    const crypto::DhInfo* g = sel->choice.pfs;
+    qx.mid = h.message_id;
+    qx.initiator = false;
+    qx.spi_in = new_spi();
+    if (qx.spi_in == 0) return;
+    // The child this quick mode is for: the first whose selectors equal
+    // both client IDs, else the first that contains them; its proposals
+    // must match (INVALID-ID-INFORMATION if no child holds the IDs,
+    // NO-PROPOSAL-CHOSEN if none of those that do has the proposal).
+    std::optional<core::Result<Phase2Selection, Error>> sel;
+    for (const IdFit pass : {IdFit::Exact, IdFit::Contained}) {
+        for (std::size_t i = 0; i < specs.size() && !(sel && *sel); ++i) {
+            // The first child takes any of the connection's own selectors
+            // (as before there were several children); the others their one.
+            const IdFit r = i == 0 ? fit_any(qx.remote_ts, sa.conn->base.remote_ts, sa.remote.address)
+                                   : fit(qx.remote_ts, specs[i].remote_ts, sa.remote.address);
+            const IdFit l = i == 0 ? fit_any(qx.local_ts, sa.conn->base.local_ts, sa.local.address)
+                                   : fit(qx.local_ts, specs[i].local_ts, sa.local.address);
+            if (r == IdFit::None || l == IdFit::None) continue;
+            if (pass == IdFit::Exact && (r != IdFit::Exact || l != IdFit::Exact)) continue;
+            Phase2Offer offer = offer_for(specs[i]);
+            offer.udp_encap = sa.nat();
+            auto s = select_phase2(*offered, offer, qx.spi_in);
+            if (!sel || s) {
+                sel = std::move(s);
+                qx.offer = std::move(offer);
+                qx.spec = i;
+            }
+        }
+        if (sel && *sel) break;
+    }
+    if (!sel) {
+        refuse(Error::InvalidIdInformation);
+        return;
+    }
+    if (!*sel) {
+        refuse(sel->error());
+        return;
+    }
+    const crypto::DhInfo* g = (*sel)->choice.pfs;
     if ((g != nullptr) != (ke != nullptr) || (g != nullptr && ke->body.size() != g->public_len)) {
         refuse(g != nullptr && ke != nullptr ? Error::InvalidKeyInformation : Error::NoProposalChosen);
         return;
@@ -349,7 +406,7 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
     qx.ni_b.assign(ni->body.begin(), ni->body.end());
     qx.nr_b = std::move(nonce).value();
     std::vector<OutPayload> rest;
-    rest.push_back(OutPayload{PayloadType::Sa, encode_sa(sel->reply)});
+    rest.push_back(OutPayload{PayloadType::Sa, encode_sa((*sel)->reply)});
     rest.push_back(OutPayload{PayloadType::Nonce, qx.nr_b});
     if (g != nullptr) {
         auto dh = crypto::KeyExchange::generate(g->group, rng_);
@@ -366,7 +423,7 @@ void Engine::respond_qm1(Phase1Sa& sa, const Datagram& in, const Header& h, core
         rest.push_back(OutPayload{PayloadType::Identification, qx.idci_b});
         rest.push_back(OutPayload{PayloadType::Identification, qx.idcr_b});
     }
-    qx.selection = std::move(sel).value();
+    qx.selection = std::move(*sel).value();
     auto h2 = quick_hash2(sa.hash(), sa.keys->skeyid_a, qx.mid, qx.ni_b, encode_chain(rest));
     if (!h2) return;
     rest.insert(rest.begin(), OutPayload{PayloadType::Hash, *h2});
@@ -401,8 +458,10 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
     auto out_km = quick_keymat(sa.hash(), sa.keys->skeyid_d, qx.g_qm_xy, proto, spi_bytes(spi_out), qx.ni_b,
                                qx.nr_b, len);
     if (!in_km || !out_km) return;
+    const ChildSpec& spec = specs_for(*sa.conn).at(qx.spec);
     auto child = std::make_unique<Child>();
     child->conn = sa.conn;
+    child->spec = qx.spec;
     child->ike = sa.id();
     child->choice = c;
     child->initiator = qx.initiator;
@@ -423,13 +482,13 @@ void Engine::install_child(Phase1Sa& sa, QuickExchange& qx, core::Instant now, O
     k.remote = sa.remote.address;
     // RFC 3948: ESP in UDP between the ports IKE floated to.
     if (c.udp_encap) k.udp_encap = ipsec::UdpEncapsulation{sa.local.port, sa.remote.port};
+    k.reqid = spec.reqid;
     child->keymat_in.assign(in_km->view().begin(), in_km->view().end());
     child->keymat_out.assign(out_km->view().begin(), out_km->view().end());
-    core::Duration life = sa.conn->child_lifetime;
+    core::Duration life = spec.lifetime;
     if (c.life_seconds != 0) life = std::min<core::Duration>(life, std::chrono::seconds(c.life_seconds));
     child->expires_at = now + life;
-    if (qx.initiator)
-        child->rekey_at = now + life - std::min<core::Duration>(sa.conn->rekey_margin, life / 2);
+    if (qx.initiator) child->rekey_at = now + life - std::min<core::Duration>(spec.rekey_margin, life / 2);
     const std::uint32_t spi_in = qx.spi_in;
     ChildSaKeys reported = clone_keys(k);
     children_[spi_in] = std::move(child);
