@@ -163,6 +163,92 @@ core::Result<ike::ChildSpec, ConfigError> child_spec(const ChildConfig& child, s
     return s;
 }
 
+// v1_pairs lists a child's (local, remote) subnet pairs of one IP version,
+// local_ts-major in the order written.
+std::vector<std::pair<packet::IpPrefix, packet::IpPrefix>> v1_pairs(const ChildConfig& c) {
+    std::vector<std::pair<packet::IpPrefix, packet::IpPrefix>> out;
+    for (const auto& l : c.local_ts) {
+        for (const auto& r : c.remote_ts) {
+            if (l.version() == r.version()) out.emplace_back(l, r);
+        }
+    }
+    return out;
+}
+
+// v1_child_plans gives an IKEv1 peer one ChildPlan per quick mode: one per
+// (child, local subnet, remote subnet) of one IP version, each with its own
+// reqid and selectors (RFC 2409 §5.5: a quick mode carries one pair of
+// client IDs; Libreswan does the same with leftsubnets/rightsubnets). A
+// child of one pair keeps its name; the pairs of a child with several are
+// named "child.LxR" (1-based indices into local_ts and remote_ts).
+std::vector<ChildPlan> v1_child_plans(const PeerConfig& p, std::uint32_t& reqid) {
+    std::vector<ChildPlan> out;
+    for (const auto& c : p.children) {
+        const auto pairs = v1_pairs(c);
+        for (const auto& [l, r] : pairs) {
+            ChildConfig one = c;
+            one.local_ts = {l};
+            one.remote_ts = {r};
+            std::string name = c.name;
+            if (pairs.size() > 1) {
+                const auto li = std::find(c.local_ts.begin(), c.local_ts.end(), l) - c.local_ts.begin();
+                const auto ri = std::find(c.remote_ts.begin(), c.remote_ts.end(), r) - c.remote_ts.begin();
+                name += "." + std::to_string(li + 1) + "x" + std::to_string(ri + 1);
+            }
+            out.push_back(ChildPlan{std::move(name), reqid++, std::move(one)});
+        }
+    }
+    return out;
+}
+
+// v1_lifetimes sets an IKEv1 child's lifetimes: IKEv1 negotiates one
+// lifetime and the initiator rekeys rekey_margin before it ends (RFC 2409
+// §5.5 leaves the policy to us).
+void v1_lifetimes(const ChildConfig& child, core::Duration& lifetime, core::Duration& margin,
+                  std::uint64_t& kilobytes) {
+    lifetime = child.lifetimes.life_time;
+    margin = std::max<core::Duration>(child.lifetimes.life_time - child.lifetimes.rekey_time,
+                                      std::chrono::seconds(1));
+    kilobytes = child.lifetimes.life_bytes / 1024;
+}
+
+// v1_connection makes an IKEv1 peer's connection: children[0] in the
+// connection's own fields, the others as ChildSpecs (a quick mode each).
+core::Result<ike::v1::Connection, ConfigError> v1_connection(ike::ConnectionConfig base, const PeerConfig& p,
+                                                             const std::vector<ChildPlan>& children) {
+    ike::v1::Connection v1;
+    v1.base = std::move(base);
+    const ChildPlan& first = children.front();
+    v1.base.child_name = first.name;
+    v1.base.child_reqid = first.reqid;
+    v1.base.local_ts = to_ts(first.config.local_ts);
+    v1.base.remote_ts = to_ts(first.config.remote_ts);
+    v1.ike_lifetime = p.rekey_time;
+    v1_lifetimes(first.config, v1.child_lifetime, v1.rekey_margin, v1.child_kilobytes);
+    for (std::size_t i = 1; i < children.size(); ++i) {
+        const ChildConfig& c = children[i].config;
+        ike::v1::ChildSpec s;
+        s.name = children[i].name;
+        s.reqid = children[i].reqid;
+        std::string bad;
+        auto espp = ike::parse_proposals(join(c.esp_proposals), ike::ProposalUse::Esp, &bad);
+        if (!espp) {
+            return core::fail(ConfigError{c.at.where() + ": child '" + c.name + "': ESP proposal '" + bad +
+                                          "': " + std::string(ike::to_string(espp.error()))});
+        }
+        s.esp_proposals = std::move(espp).value();
+        s.local_ts = ike::from_prefix(c.local_ts.front());
+        s.remote_ts = ike::from_prefix(c.remote_ts.front());
+        s.mode = c.mode;
+        v1_lifetimes(c, s.lifetime, s.rekey_margin, s.kilobytes);
+        // After main mode, as the first child (the engine's initiate_child),
+        // unless it waits for the peer or for traffic.
+        s.start = c.start_action != StartAction::None;
+        v1.more_children.push_back(std::move(s));
+    }
+    return v1;
+}
+
 const core::Clock& system_clock() {
     static const core::RealClock clock;
     return clock;
@@ -200,29 +286,20 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
                 !r)
                 return core::fail(r.error());
         }
-        if (p.version == 1 && p.children.size() != 1) {
-            // IKEv2 negotiates further children with CREATE_CHILD_SA; IKEv1
-            // would need a quick mode per child, which its engine's one
-            // connection per peer cannot express yet.
-            if (auto r = refuse_at(p.children[1].at,
-                                   "peer '" + p.name +
-                                       "' (IKEv1): only one child per IKEv1 peer is supported yet (put the "
-                                       "second child under a second [peers.NAME] entry, or use version = 2)");
-                !r)
-                return core::fail(r.error());
-        }
         if (auto clash = overlapping_children(p)) {
             if (auto r = refuse_at(clash->second->at, clash->first); !r) return core::fail(r.error());
         }
-        const ChildConfig& first = p.children.front();
-        if (p.version == 1 && (first.local_ts.size() != 1 || first.remote_ts.size() != 1)) {
-            // RFC 2409 §5.5: a quick mode negotiates one pair of client IDs.
-            if (auto r =
-                    refuse_at(first.at, "peer '" + p.name + "' (IKEv1): child '" + first.name +
-                                            "' needs exactly one local_ts and one remote_ts (a quick mode "
-                                            "carries one subnet pair)");
-                !r)
-                return core::fail(r.error());
+        if (p.version == 1) {
+            // RFC 2409 §5.5: a quick mode negotiates one pair of client IDs,
+            // so each child needs a local and a remote subnet of one family.
+            for (const auto& c : p.children) {
+                if (!v1_pairs(c).empty()) continue;
+                if (auto r = refuse_at(c.at, "peer '" + p.name + "' (IKEv1): child '" + c.name +
+                                                 "' has no local_ts and remote_ts of the same IP version "
+                                                 "(a quick mode carries one subnet pair)");
+                    !r)
+                    return core::fail(r.error());
+            }
         }
         for (const auto& q : out) {
             if (q.remote == p.address) {
@@ -238,21 +315,17 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
         plan.local = local_for(p, cfg.gateway);
         plan.remote = p.address;
         plan.dpd_delay = p.dpd_delay;
-        for (const auto& c : p.children) plan.children.push_back(ChildPlan{c.name, reqid++, c});
+        if (p.version == 1) {
+            plan.children = v1_child_plans(p, reqid);
+        } else {
+            for (const auto& c : p.children) plan.children.push_back(ChildPlan{c.name, reqid++, c});
+        }
         auto conn = connection(p, cfg.gateway, plan.local);
         if (!conn) return core::fail(conn.error());
         if (p.version == 1) {
-            ike::v1::Connection v1;
-            v1.base = std::move(conn).value();
-            const ChildConfig& child = p.children.front();
-            v1.ike_lifetime = p.rekey_time;
-            // IKEv1 negotiates one lifetime; the initiator rekeys rekey_margin
-            // before it ends (RFC 2409 §5.5 leaves the policy to us).
-            v1.child_lifetime = child.lifetimes.life_time;
-            const auto margin = child.lifetimes.life_time - child.lifetimes.rekey_time;
-            v1.rekey_margin = std::max<core::Duration>(margin, std::chrono::seconds(1));
-            v1.child_kilobytes = child.lifetimes.life_bytes / 1024;
-            plan.v1.connections.push_back(std::move(v1));
+            auto v1 = v1_connection(std::move(conn).value(), p, plan.children);
+            if (!v1) return core::fail(v1.error());
+            plan.v1.connections.push_back(std::move(v1).value());
             plan.v1.wall_clock = &system_clock();  // certificate validity (RFC 5280 §6.1.3)
         } else {
             ike::ConnectionConfig v2 = std::move(conn).value();

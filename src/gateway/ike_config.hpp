@@ -24,7 +24,10 @@ namespace strata::gateway {
 // starts above the largest reqid of the manual SAs if that is higher.
 inline constexpr std::uint32_t kFirstIkeReqid = 0x10000;
 
-// ChildPlan is one configured child with the reqid its SAs carry.
+// ChildPlan is one configured child with the reqid its SAs carry. An
+// IKEv1 peer has one per quick mode: per (child, local subnet, remote
+// subnet) of one IP version, config narrowed to that pair (config.name is
+// the configured child's name; name is "child.LxR" if it has several pairs).
 struct ChildPlan {
     std::string name;
     std::uint32_t reqid = 0;
@@ -45,10 +48,10 @@ struct PeerPlan {
 
 // plan_peers turns every peer of cfg into a PeerPlan (reqids from
 // first_reqid up). Refused: what this gateway cannot run yet, with the
-// peer's file:line (more than one child on a peer, a NAT-T port other than
-// 4500). A pubkey peer's connection carries the certificates, key and CAs
-// parse_gateway_config loaded, and its engine the system clock for their
-// validity (EngineConfig::wall_clock).
+// peer's file:line (a NAT-T port other than 4500; an IKEv1 child without a
+// local and remote subnet of one IP version). A pubkey peer's connection carries the certificates, key and
+// CAs parse_gateway_config loaded, and its engine the system clock for their validity
+// (EngineConfig::wall_clock).
 core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig& cfg,
                                                             std::uint32_t first_reqid = kFirstIkeReqid);
 

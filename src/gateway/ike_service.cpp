@@ -27,6 +27,20 @@ json seconds_until(const std::optional<core::Instant>& t, core::Instant now) {
     return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(*t - now).count());
 }
 
+// sync_v1_reqids gives an IKEv1 engine's children the reqids of the plan's
+// children of the same name (a reload renumbers ChildPlans, reload_plan.hpp).
+void sync_v1_reqids(PeerPlan& plan) {
+    auto reqid_of = [&](const std::string& name, std::uint32_t& reqid) {
+        for (const auto& ch : plan.children) {
+            if (ch.name == name) reqid = ch.reqid;
+        }
+    };
+    for (auto& conn : plan.v1.connections) {
+        reqid_of(conn.base.child_name, conn.base.child_reqid);
+        for (auto& spec : conn.more_children) reqid_of(spec.name, spec.reqid);
+    }
+}
+
 }  // namespace
 
 // IkeRecord is an IKE SA as its events described it.
@@ -90,6 +104,7 @@ IkeService::IkeService(std::vector<PeerPlan> plans, SendFn send, Logger& log)
         if (p->plan.version == 1) {
             if (!p->plan.v1.connections.empty())
                 p->v1_ike_lifetime = p->plan.v1.connections.front().ike_lifetime;
+            sync_v1_reqids(p->plan);
             p->v1 = std::make_unique<ike::v1::Engine>(std::move(p->plan.v1), rng_);
         } else {
             p->v2 = std::make_unique<ike::v2::Engine>(std::move(p->plan.v2), rng_);
@@ -116,7 +131,7 @@ IkeService::Peer* IkeService::find_peer(const std::string& name) {
     for (auto& p : peers_) {
         if (p->plan.name == peer) return p.get();
         for (const auto& c : p->plan.children) {
-            if (c.name == name) return p.get();
+            if (c.name == name || c.config.name == name) return p.get();
         }
     }
     return nullptr;
@@ -269,8 +284,8 @@ void IkeService::on_event(Peer& p, ike::Event&& ev, core::Instant now) {
 
 std::optional<std::uint32_t> IkeService::install(Peer& p, const ike::IkeSaId& id, ike::ChildSaKeys keys,
                                                  core::Instant now) {
-    // The engine names the child by its reqid (IKEv2: ChildSpec::reqid);
-    // none (IKEv1, one child) is the first.
+    // The engine names the child by its reqid (IKEv2: ChildSpec::reqid;
+    // IKEv1: one per quick mode, ike::v1::ChildSpec::reqid); none is the first.
     const ChildPlan* found = &p.plan.children.front();
     for (const auto& plan_child : p.plan.children) {
         if (keys.reqid != 0 && plan_child.reqid == keys.reqid) found = &plan_child;
@@ -588,6 +603,7 @@ void IkeService::add_peer(PeerPlan plan, core::Instant now) {
     p->plan = std::move(plan);
     if (p->plan.version == 1) {
         if (!p->plan.v1.connections.empty()) p->v1_ike_lifetime = p->plan.v1.connections.front().ike_lifetime;
+        sync_v1_reqids(p->plan);
         p->v1 = std::make_unique<ike::v1::Engine>(std::move(p->plan.v1), rng_);
     } else {
         p->v2 = std::make_unique<ike::v2::Engine>(std::move(p->plan.v2), rng_);
@@ -630,7 +646,22 @@ bool IkeService::remove_peer(const std::string& name, core::Instant now) {
 void IkeService::start_child(Peer& p, const ChildPlan& ch, core::Instant now, const char* why) {
     // With an IKEv2 SA up, a missing child gets its own CREATE_CHILD_SA
     // (RFC 7296 §1.3.1); without one, the IKE SA is set up first (its
-    // IKE_AUTH carries the first child, the others follow).
+    // IKE_AUTH carries the first child, the others follow). IKEv1: a quick
+    // mode of its own under the ISAKMP SA (RFC 2409 §5.5), or main mode
+    // first, after which the engine runs this child's quick mode too.
+    if (p.v1) {
+        if (!p.ikes.empty()) {
+            auto& last = p.child_requested_at[ch.reqid];
+            if (last && now - *last < kInitiateHoldOff) return;
+            last = now;
+        } else {
+            if (p.initiated_at && now - *p.initiated_at < kInitiateHoldOff) return;
+            p.initiated_at = now;
+        }
+        log_.info("peer '{}': asking for IPsec SA {} with quick mode ({})", p.plan.name, ch.name, why);
+        handle(p, p.v1->initiate_child(p.plan.name, ch.name, now), now);
+        return;
+    }
     if (p.v2 && !p.ikes.empty()) {
         auto& last = p.child_requested_at[ch.reqid];
         if (last && now - *last < kInitiateHoldOff) return;
@@ -643,23 +674,35 @@ void IkeService::start_child(Peer& p, const ChildPlan& ch, core::Instant now, co
     start_peer(p, now, why);
 }
 
-const ChildPlan* IkeService::find_child(const Peer& p, const std::string& name) {
+std::vector<const ChildPlan*> IkeService::find_children(const Peer& p, const std::string& name) {
     const auto slash = name.find('/');
     const std::string child = slash == std::string::npos ? name : name.substr(slash + 1);
-    if (slash == std::string::npos && child == p.plan.name) return nullptr;  // the whole peer
+    std::vector<const ChildPlan*> out;
+    if (slash == std::string::npos && child == p.plan.name) return out;  // the whole peer
     for (const auto& c : p.plan.children) {
-        if (c.name == child) return &c;
+        if (c.name == child) out.push_back(&c);
     }
-    return nullptr;
+    // An IKEv1 child of several subnet pairs by its configured name: all its pairs.
+    if (out.empty()) {
+        for (const auto& c : p.plan.children) {
+            if (c.config.name == child) out.push_back(&c);
+        }
+    }
+    return out;
 }
 
 IkeService::Reply IkeService::initiate(const std::string& name, core::Instant now) {
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
-    if (const ChildPlan* ch = find_child(*p, name); ch != nullptr && p->v2 && !p->ikes.empty()) {
-        p->child_requested_at.erase(ch->reqid);
-        start_child(*p, *ch, now, "strata ctl initiate");
-        return {true, "asking peer '" + p->plan.name + "' for CHILD SA " + ch->name};
+    if (const auto named = find_children(*p, name); !named.empty() && (p->v1 || !p->ikes.empty())) {
+        std::string names;
+        for (const ChildPlan* ch : named) {
+            p->child_requested_at.erase(ch->reqid);
+            if (p->v1) p->initiated_at.reset();
+            start_child(*p, *ch, now, "strata ctl initiate");
+            names += (names.empty() ? "" : ", ") + ch->name;
+        }
+        return {true, "asking peer '" + p->plan.name + "' for CHILD SA " + names};
     }
     start_peer(*p, now, "strata ctl initiate");
     return {true, "initiating peer '" + p->plan.name + "' (IKEv" + std::to_string(p->plan.version) + ")"};
@@ -685,16 +728,19 @@ IkeService::Reply IkeService::rekey(const std::string& name, core::Instant now) 
     Peer* p = find_peer(name);
     if (p == nullptr) return {false, "no peer or child named '" + name + "'"};
     // A child's name rekeys that child's SAs only; the peer's, all of them.
-    const ChildPlan* only = find_child(*p, name);
+    const auto named = find_children(*p, name);
+    auto wanted = [&](std::uint32_t reqid) {
+        return named.empty() || std::any_of(named.begin(), named.end(),
+                                            [&](const ChildPlan* ch) { return ch->reqid == reqid; });
+    };
     std::vector<std::uint32_t> spis;
     for (const auto& [spi, c] : children_) {
-        if (c.peer == p->index && !c.retire_at && (only == nullptr || c.reqid == only->reqid))
-            spis.push_back(spi);
+        if (c.peer == p->index && !c.retire_at && wanted(c.reqid)) spis.push_back(spi);
     }
     if (spis.empty())
-        return {false, only != nullptr ? "child '" + only->name + "' of peer '" + p->plan.name +
-                                             "' has no CHILD SA to rekey"
-                                       : "peer '" + p->plan.name + "' has no CHILD SA to rekey"};
+        return {false, !named.empty() ? "child '" + named.front()->config.name + "' of peer '" +
+                                            p->plan.name + "' has no CHILD SA to rekey"
+                                      : "peer '" + p->plan.name + "' has no CHILD SA to rekey"};
     for (auto spi : spis) {
         if (p->v1) {
             handle(*p, p->v1->rekey_child(spi, now), now);

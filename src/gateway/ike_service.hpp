@@ -169,8 +169,10 @@ private:
     // start_child negotiates a child that has no SA: CREATE_CHILD_SA on the
     // peer's IKEv2 SA, or else the IKE SA itself (each held off kInitiateHoldOff).
     void start_child(Peer& p, const ChildPlan& ch, core::Instant now, const char* why);
-    // find_child is the child a control NAME ("child" or "peer/child") names; null: the whole peer.
-    static const ChildPlan* find_child(const Peer& p, const std::string& name);
+    // find_children is the child a control NAME ("child" or "peer/child")
+    // names (an IKEv1 child of several subnet pairs: each "child.LxR", or
+    // all of them by the child's name); empty: the whole peer.
+    static std::vector<const ChildPlan*> find_children(const Peer& p, const std::string& name);
     void lifetime(std::uint32_t spi, ipsec::Direction dir, bool hard, core::Instant now);
 
     std::vector<std::unique_ptr<Peer>> peers_;

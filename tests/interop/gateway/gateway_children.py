@@ -22,6 +22,18 @@ Cases:
   strongswan_ikev2_two_children_strongswan_initiates
                          the same with strongSwan in D, whose swanctl.conf
                          has children net4 and net6; each side initiating
+  ikev1_two_children     version = 1: net4 and net6 are two quick modes under
+                         one ISAKMP SA (RFC 2409 §5.5) between two Strata
+                         gateways: ping and ping -6 A->B go through, each side
+                         lists 1 ISAKMP SA with 2 children and 4 SAs; D then
+                         rekeys net6 by `strata ctl rekey net6`: new
+                         SPIs for net6 only, the same selectors, ping -6 again
+  strongswan_ikev1_two_children_strata_initiates /
+  strongswan_ikev1_two_children_strongswan_initiates
+                         the same against strongSwan (IKEv1, children net4
+                         and net6), each side initiating; then
+                         `swanctl --rekey --child net6`: C's net6 gets new
+                         SPIs under the same selectors, net4 keeps its own
 """
 import os
 import sys
@@ -39,9 +51,38 @@ LAN4 = {"c": "192.0.2.0/24", "d": "203.0.113.0/24"}
 LAN6 = {"c": "2001:db8:1::/64", "d": "2001:db8:2::/64"}
 
 
-def write_two_children(env, gw, start="none", peer_extra=""):
-    """A config with children net4 and net6 (own proposals: net6 asks for PFS)."""
+def write_two_children(env, gw, start="none", peer_extra="", version=2):
+    """A config with children net4 and net6 (own proposals: net6 asks for PFS).
+    version = 1: IKEv1 with MODP proposals and the addresses as IDs."""
     other = "d" if gw == "c" else "c"
+    if version == 1:
+        text = f"""[gateway]
+addresses = ["{ADDR[gw]}"]
+tun = "strata0"
+control_socket = "{env.sock(gw)}"
+log_level = "debug"
+
+[peers.gw-{other}]
+address = "{ADDR[other]}"
+version = 1
+proposals = ["aes256-sha256-modp2048"]
+psk = "{PSK}"
+{peer_extra}
+[peers.gw-{other}.children.net4]
+local_ts = ["{LAN4[gw]}"]
+remote_ts = ["{LAN4[other]}"]
+esp_proposals = ["aes128-sha256-modp2048"]
+start_action = "{start}"
+
+[peers.gw-{other}.children.net6]
+local_ts = ["{LAN6[gw]}"]
+remote_ts = ["{LAN6[other]}"]
+esp_proposals = ["aes256-sha256"]
+start_action = "{start}"
+"""
+        with open(os.path.join(env.work, f"{gw}.toml"), "w") as f:
+            f.write(text)
+        return
     text = f"""[gateway]
 addresses = ["{ADDR[gw]}"]
 tun = "strata0"
@@ -248,8 +289,147 @@ def case_strongswan_two_children(env, strata_initiates):
     print("strongSwan lists net4 and net6 INSTALLED with C's SPIs")
 
 
+def child_selectors(env, gw):
+    """name -> (local_ts, remote_ts, spi_in) of the children of gw's one IKE SA (not replaced)."""
+    ikes = gi.ike_sas(env, gw)
+    if len(ikes) != 1:
+        raise Fail(f"{gw}: {len(ikes)} IKE SAs listed, want 1: {ikes}")
+    return {c["name"]: (c["local_ts"], c["remote_ts"], c["spi_in"])
+            for c in ikes[0]["children"] if not c.get("replaced")}
+
+
+def wait_rekeyed(env, gw, before, child, timeout=8):
+    """Waits until `child` of gw has a new inbound SPI and the old pair is gone;
+    checks that the selectors stayed and the other children kept their SPIs."""
+    def done():
+        now = child_selectors(env, gw)
+        if child not in now or now[child][2] == before[child][2] or len(gi.child_sas(env, gw)) != 4:
+            return None
+        return now
+    now = gi.wait_for(f"{gw}: {child} rekeyed", done, timeout, 0.1)
+    for name, (l, r, spi) in before.items():
+        if (now[name][0], now[name][1]) != (l, r):
+            raise Fail(f"{gw}: {name}'s selectors changed in the rekey: {l} === {r} -> {now[name][:2]}")
+        if name != child and now[name][2] != spi:
+            raise Fail(f"{gw}: {name} was rekeyed too ({spi} -> {now[name][2]})")
+    print(f"{gw}: {child} rekeyed {before[child][2]} -> {now[child][2]}, still "
+          f"{now[child][0]} === {now[child][1]}; the other child kept {[now[n][2] for n in now if n != child]}")
+    return now
+
+
+def case_ikev1_two_children(env):
+    write_two_children(env, "c", start="start", version=1)
+    write_two_children(env, "d", version=1)
+    env.start("d")
+    env.start("c")
+    for gw in ("c", "d"):
+        gi.wait_for(f"4 CHILD SAs on {gw}", lambda gw=gw: len(gi.child_sas(env, gw)) >= 4, 15)
+    # IKEv1 responder race (README gotcha 5): a first packet may be early.
+    e2e.ping(env, "203.0.113.10", count=1)
+    e2e.ping(env, "2001:db8:2::10", v6=True, count=1)
+    check_two_children(env, ("c", "d"))
+    for gw in ("c", "d"):
+        if gi.ike_sas(env, gw)[0].get("mode") != "IKEv1":
+            raise Fail(f"{gw}: the IKE SA is not IKEv1: {gi.ike_sas(env, gw)[0]}")
+    before = child_selectors(env, "c")
+    r = env.ctl_json("d", "rekey", "net6")
+    print(f"ctl rekey net6 on D: {r['message']}")
+    wait_rekeyed(env, "c", before, "gw-d/net6")
+    gi.ping_ok(env, "2001:db8:2::10", v6=True, count=3)
+    gi.ping_ok(env, "203.0.113.10", count=2)
+
+
+SWAN_V1_TWO_CHILDREN = """# gateway D (strongSwan): IKEv1 main mode, PSK, two children: net4 and net6
+connections {{
+    gw-gw-v1 {{
+        version = 1
+        aggressive = no
+        local_addrs = 198.51.100.2
+        remote_addrs = 198.51.100.1
+        encap = yes
+        proposals = aes256-sha256-modp2048
+        local {{
+            auth = psk
+        }}
+        remote {{
+            auth = psk
+        }}
+        children {{
+            net4 {{
+                mode = tunnel
+                local_ts = 203.0.113.0/24
+                remote_ts = 192.0.2.0/24
+                esp_proposals = aes128-sha256-modp2048
+                start_action = none
+            }}
+            net6 {{
+                mode = tunnel
+                local_ts = 2001:db8:2::/64
+                remote_ts = 2001:db8:1::/64
+                esp_proposals = aes256-sha256
+                start_action = none
+            }}
+        }}
+    }}
+}}
+secrets {{
+    ike-gw {{
+        id-c = 198.51.100.1
+        id-d = 198.51.100.2
+        secret = "{psk}"
+    }}
+}}
+"""
+
+
+def case_strongswan_ikev1_two_children(env, strata_initiates):
+    write_two_children(env, "c", start="start" if strata_initiates else "none", version=1)
+    d = os.path.join(env.work, "swan-d")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "swanctl.conf"), "w") as f:
+        f.write(SWAN_V1_TWO_CHILDREN.format(psk=PSK))
+    gi.strongswan(env, "start", env.ns("d"), d)
+    env.swan = True
+    env.start("c")
+    if not strata_initiates:
+        # The first sets up the ISAKMP SA (main mode) and net4's quick mode;
+        # net6 is a second quick mode under the same ISAKMP SA.
+        gi.strongswan(env, "swanctl", env.ns("d"), "--initiate", "--child", "net4", "--timeout", "10")
+        gi.strongswan(env, "swanctl", env.ns("d"), "--initiate", "--child", "net6", "--timeout", "10")
+    gi.wait_for("4 CHILD SAs on c", lambda: len(gi.child_sas(env, "c")) >= 4, 15)
+    # IKEv1 responder race (README gotcha 5): a first packet may be early.
+    e2e.ping(env, "203.0.113.10", count=1)
+    e2e.ping(env, "2001:db8:2::10", v6=True, count=1)
+    check_two_children(env, ("c",))
+    sas = gi.strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout
+    for child in ("net4", "net6"):
+        if f"{child}: #" not in sas:
+            raise Fail(f"strongSwan lists no CHILD SA {child}:\n{sas}")
+    if sas.count("INSTALLED") != 2 or sas.count("IKEv1") != 1:
+        raise Fail(f"strongSwan does not list 2 installed CHILD SAs under one IKEv1 SA:\n{sas}")
+    for s in gi.child_sas(env, "c"):
+        if s["spi"][2:] not in sas:
+            raise Fail(f"strongSwan does not list C's SPI {s['spi']}:\n{sas}")
+    print("strongSwan lists net4 and net6 INSTALLED under one IKEv1 SA with C's SPIs")
+    before = child_selectors(env, "c")
+    gi.strongswan(env, "swanctl", env.ns("d"), "--rekey", "--child", "net6")
+    wait_rekeyed(env, "c", before, "gw-d/net6")
+    e2e.ping(env, "2001:db8:2::10", v6=True, count=1)
+    gi.ping_ok(env, "2001:db8:2::10", v6=True, count=3)
+    gi.ping_ok(env, "203.0.113.10", count=2)
+    sas = gi.strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout
+    for spi in (v[2] for v in child_selectors(env, "c").values()):
+        if spi[2:] not in sas:
+            raise Fail(f"strongSwan does not list C's SPI {spi} after the rekey:\n{sas}")
+
+
 def main():
     return gi.run_cases({
+        "ikev1_two_children": case_ikev1_two_children,
+        "strongswan_ikev1_two_children_strata_initiates":
+            lambda env: case_strongswan_ikev1_two_children(env, True),
+        "strongswan_ikev1_two_children_strongswan_initiates":
+            lambda env: case_strongswan_ikev1_two_children(env, False),
         "ikev2_ike_rekey": case_ike_rekey,
         "ikev2_two_children": case_two_children,
         "strongswan_ikev2_two_children_strata_initiates": lambda env: case_strongswan_two_children(env, True),

@@ -117,3 +117,22 @@ foreach(_case manual_ah6 dscp_udp4 dscp_esp6 dscp_ikev2)
   set_tests_properties(interop.gateway.strata.${_case} PROPERTIES LABELS interop TIMEOUT 90
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
+
+# interop.gateway.<peer>.ikev1_two_children*: an IKEv1 peer with children
+# net4 and net6, a quick mode each under one ISAKMP SA, against Strata and
+# strongSwan (each initiating); rekeys keep each SA's selectors;
+# gateway/gateway_children.py says what each case checks.
+add_test(NAME interop.gateway.strata.ikev1_two_children
+         COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_children.py --strata $<TARGET_FILE:strata>
+                 --shared ${STRATA_SHARED_DIR} --case ikev1_two_children
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ch-v1)
+set_tests_properties(interop.gateway.strata.ikev1_two_children PROPERTIES LABELS interop TIMEOUT 90
+                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+foreach(_who strata_initiates strongswan_initiates)
+  add_test(NAME interop.gateway.strongswan.ikev1_two_children_${_who}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_children.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case strongswan_ikev1_two_children_${_who}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ch-v1sw-${_who})
+  set_tests_properties(interop.gateway.strongswan.ikev1_two_children_${_who} PROPERTIES LABELS interop
+                       TIMEOUT 90 ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
