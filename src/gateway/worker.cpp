@@ -1,8 +1,5 @@
 #include "gateway/worker.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include "gateway/outer_header.hpp"
 #include "io/socket_options.hpp"
 #include "io/tun.hpp"

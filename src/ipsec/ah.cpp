@@ -290,7 +290,7 @@ core::Result<AhInboundInfo, Drop> inbound_impl(SecurityAssociation& sa, PacketBu
         if (auto st = rewrite_ip_header(buf.data(), *layout, *next_header); !st) return fail(st.error());
     } else {
         if (!buf.pull_front(ah_offset + ah_len)) return fail(Drop::Malformed);
-        if (auto st = decapsulate_inner(buf, *next_header, tos_decap(cfg, layout->tos)); !st)
+        if (auto st = decapsulate_inner(buf, *next_header, tos_decap(sa, layout->tos)); !st)
             return fail(st.error());
     }
     return AhInboundInfo{seq, *next_header};

@@ -383,7 +383,7 @@ core::Result<void, Drop> outbound_tunnel_aead(SecurityAssociation& sa, PacketBuf
     // copied (RFC 6040 §4.1), DF copied (RFC 4301 §8.1).
     OuterHeaderFields f;
     f.payload_length = buf.size();
-    f.tos = encap_tos(sa.config(), layout.tos);
+    f.tos = encap_tos(sa, layout.tos);
     f.dont_fragment = layout.dont_fragment;
     f.identification = opts.ipv4_identification.value_or(static_cast<std::uint16_t>(seq));
     if (!outer.write(buf.push_front(outer.size()), f)) return fail(Drop::UnsupportedPacket);
@@ -453,7 +453,7 @@ core::Result<void, Drop> inbound_impl(SecurityAssociation& sa, PacketBuffer& buf
         // RFC 4303 §3.4.4.1: transport mode restores the IP header around the payload.
         return rewrite_ip_header(buf.data(), layout, info.next_header);
     }
-    if (auto st = decapsulate_inner(buf, info.next_header, tos_decap(cfg, layout.tos), inner); !st) return st;
+    if (auto st = decapsulate_inner(buf, info.next_header, tos_decap(sa, layout.tos), inner); !st) return st;
     inner_found = true;
     return {};
 }

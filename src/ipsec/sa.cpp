@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ipsec/tunnel.hpp"
+
 namespace strata::ipsec {
 
 std::string_view to_string(Protocol p) noexcept { return p == Protocol::Esp ? "esp" : "ah"; }
@@ -106,6 +108,12 @@ core::Result<std::unique_ptr<SecurityAssociation>, SaError> SecurityAssociation:
         // RFC 4301 §5.1.2: the outer header's fixed fields come from the SA.
         sa->outer_ = OuterHeader::make(c.src, c.dst, c.tunnel_ttl, static_cast<std::uint8_t>(c.protocol));
     }
+    // RFC 4301 §5.1.2.1 (DSCP) and RFC 6040 (ECN), per the SA's configuration.
+    const bool dscp_out = c.copy_dscp == DscpCopy::Out || c.copy_dscp == DscpCopy::Yes;
+    sa->tos_.encap_mask = static_cast<std::uint8_t>((dscp_out ? 0xfcU : 0U) | (c.copy_ecn ? 0x03U : 0U));
+    sa->tos_.decap_outer_mask = c.copy_ecn ? 0xff : 0xfc;
+    const bool dscp_in = c.copy_dscp == DscpCopy::In || c.copy_dscp == DscpCopy::Yes;
+    sa->tos_.decap_flags = dscp_in ? TosDecap::kCopyDscp : 0;
     if (c.direction == Direction::Inbound) {
         auto w = ReplayWindow::create(c.replay_window, c.esn);
         if (!w) return fail(SaError::BadReplayWindow);

@@ -238,6 +238,19 @@ public:
     // (src, dst, tunnel_ttl, protocol); empty for a transport-mode SA.
     [[nodiscard]] const OuterHeader& outer_header() const noexcept { return outer_; }
 
+    // TosCopy is cfg's copy_dscp and copy_ecn as the per-packet path applies
+    // them, computed at install: the bits of the inner TOS / traffic class
+    // that go into the outer header (RFC 4301 §5.1.2.1, RFC 6040 §4.1), the
+    // bits of the outer one that decapsulation looks at (the ECN field
+    // masked off without copy_ecn), and whether the outer DSCP replaces the
+    // inner one (decap_flags: TosDecap::kCopyDscp or 0, tunnel.hpp).
+    struct TosCopy {
+        std::uint8_t encap_mask = 0xff;
+        std::uint8_t decap_outer_mask = 0xff;
+        std::uint16_t decap_flags = 0;
+    };
+    [[nodiscard]] const TosCopy& tos_copy() const noexcept { return tos_; }
+
     [[nodiscard]] SaCounters& counters() noexcept { return counters_; }
     [[nodiscard]] const SaCounters& counters() const noexcept { return counters_; }
 
@@ -253,6 +266,7 @@ private:
     std::optional<crypto::Mac> mac_;
     std::optional<ReplayWindow> replay_;
     OuterHeader outer_;
+    TosCopy tos_;
     EspGeometry esp_;
     core::ByteView salt_;  // the tail of cfg_.encryption_key (its storage never moves)
     std::atomic<std::uint64_t> seq_{0};

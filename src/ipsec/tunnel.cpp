@@ -198,11 +198,12 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
     if (!buf.trim_back(buf.size() - layout.length)) return fail(Drop::Malformed);
     // RFC 6040 §4.2, Figure 4: a Not-ECT outer header leaves the inner ECN
     // as it is; without DSCP copying (RFC 4301 §5.1.2.1) nothing changes.
-    const std::uint8_t outer_tos = tos.outer_tos;
-    if ((outer_tos & 0x03U) == 0 && !tos.copy_dscp) return {};
+    if ((tos.bits & (TosDecap::kCopyDscp | 0x03U)) == 0) return {};
+    const std::uint8_t outer_tos = tos.outer_tos();
     const auto ecn = ecn_decapsulate(outer_tos, inner_tos);
     if (!ecn) return fail(Drop::Malformed);  // RFC 6040 §4.2: MUST drop
-    const auto value = tos.copy_dscp ? static_cast<std::uint8_t>((outer_tos & 0xfcU) | (*ecn & 0x03U)) : *ecn;
+    const auto value =
+        tos.copy_dscp() ? static_cast<std::uint8_t>((outer_tos & 0xfcU) | (*ecn & 0x03U)) : *ecn;
     if (value == inner_tos) return {};
     auto data = buf.data();
     if (v4) {

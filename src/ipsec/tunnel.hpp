@@ -72,9 +72,13 @@ inline std::uint8_t ecn_encapsulate(std::uint8_t inner_tos) noexcept {
 }
 
 // encap_tos returns the outer TOS/traffic class a tunnel-mode SA writes for
-// an inner one: the DSCP copied when cfg.copy_dscp is Out or Yes (else 0,
-// RFC 4301 §5.1.2.1), the ECN field copied when cfg.copy_ecn (RFC 6040
-// §4.1 normal mode; else Not-ECT).
+// an inner one: the DSCP copied when copy_dscp is Out or Yes (else 0, RFC
+// 4301 §5.1.2.1), the ECN field copied when copy_ecn (RFC 6040 §4.1 normal
+// mode; else Not-ECT). The masks were computed at install (TosCopy).
+inline std::uint8_t encap_tos(const SecurityAssociation& sa, std::uint8_t inner_tos) noexcept {
+    return static_cast<std::uint8_t>(inner_tos & sa.tos_copy().encap_mask);
+}
+// (the same from a configuration, for the paths without an installed SA)
 inline std::uint8_t encap_tos(const SaConfig& cfg, std::uint8_t inner_tos) noexcept {
     const bool dscp = cfg.copy_dscp == DscpCopy::Out || cfg.copy_dscp == DscpCopy::Yes;
     const auto mask = static_cast<std::uint8_t>((dscp ? 0xfcU : 0U) | (cfg.copy_ecn ? 0x03U : 0U));
@@ -84,18 +88,23 @@ inline std::uint8_t encap_tos(const SaConfig& cfg, std::uint8_t inner_tos) noexc
 // TosDecap is what tunnel-mode decapsulation takes from the outer header
 // (RFC 6040 §4.2, RFC 4301 §5.1.2.1): its TOS / traffic class, with the ECN
 // field cleared when the SA does not carry ECN (the inner header then keeps
-// its own), and whether the outer DSCP replaces the inner one.
+// its own), and whether the outer DSCP replaces the inner one. Both travel
+// in one 16-bit word (the TOS in the low byte, kCopyDscp above it), so the
+// per-packet path tests "anything to do?" with one mask.
 struct TosDecap {
-    std::uint8_t outer_tos = 0;
-    bool copy_dscp = false;
+    static constexpr std::uint16_t kCopyDscp = 0x100;
+    std::uint16_t bits = 0;
+    [[nodiscard]] std::uint8_t outer_tos() const noexcept { return static_cast<std::uint8_t>(bits); }
+    [[nodiscard]] bool copy_dscp() const noexcept { return (bits & kCopyDscp) != 0; }
+    static TosDecap make(std::uint8_t outer_tos, bool copy_dscp) noexcept {
+        return TosDecap{static_cast<std::uint16_t>(outer_tos | (copy_dscp ? kCopyDscp : 0U))};
+    }
 };
 
 // tos_decap returns the TosDecap of an SA for an outer header's TOS.
-inline TosDecap tos_decap(const SaConfig& cfg, std::uint8_t outer_tos) noexcept {
-    TosDecap d;
-    d.outer_tos = cfg.copy_ecn ? outer_tos : static_cast<std::uint8_t>(outer_tos & 0xfcU);
-    d.copy_dscp = cfg.copy_dscp == DscpCopy::In || cfg.copy_dscp == DscpCopy::Yes;
-    return d;
+inline TosDecap tos_decap(const SecurityAssociation& sa, std::uint8_t outer_tos) noexcept {
+    const SecurityAssociation::TosCopy& t = sa.tos_copy();
+    return TosDecap{static_cast<std::uint16_t>((outer_tos & t.decap_outer_mask) | t.decap_flags)};
 }
 
 // ecn_decapsulate returns the inner TOS after combining the outer ECN field
@@ -138,7 +147,7 @@ inline core::Result<void, Drop> push_outer_header(const SecurityAssociation& sa,
     OuterHeaderFields f;
     f.payload_length = buf.size();
     if (f.payload_length > tmpl.max_payload()) return core::fail(Drop::UnsupportedPacket);
-    f.tos = encap_tos(sa.config(), params.inner_tos);
+    f.tos = encap_tos(sa, params.inner_tos);
     f.dont_fragment = params.inner_dont_fragment;  // RFC 4301 §8.1: copied from the inner header
     f.identification = params.ipv4_identification;
     auto room = buf.push_front(tmpl.size());
@@ -158,7 +167,7 @@ core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_
 // (the outer ECN only, as an SA with the default copy_dscp and copy_ecn)
 inline core::Result<void, Drop> decapsulate_inner(PacketBuffer& buf, std::uint8_t next_header,
                                                   std::uint8_t outer_tos) noexcept {
-    return decapsulate_inner(buf, next_header, TosDecap{outer_tos, false});
+    return decapsulate_inner(buf, next_header, TosDecap::make(outer_tos, false));
 }
 
 // decapsulate_inner with inner also stores what the inbound SPD check needs
