@@ -332,10 +332,11 @@ AuthConfig parse_auth(const toml::value& t, const std::string& base_dir) {
 
 PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::string& base_dir) {
     if (!t.is_table()) refuse(t, "peer '" + name + "' must be a table");
-    check_keys(t,
-               {"name", "address", "local_address", "version", "proposals", "local_id", "remote_id", "auth",
-                "psk", "psk_file", "cert", "key", "cacert", "rekey_time", "dpd_delay", "children"},
-               "peer '" + name + "'");
+    check_keys(
+        t,
+        {"name", "address", "local_address", "remote_port", "version", "proposals", "local_id", "remote_id",
+         "auth", "psk", "psk_file", "cert", "key", "cacert", "rekey_time", "dpd_delay", "children"},
+        "peer '" + name + "'");
     PeerConfig p;
     p.name = name;
     p.at = ref(t);
@@ -344,6 +345,8 @@ PeerConfig parse_peer(const std::string& name, const toml::value& t, const std::
         p.local_address = address_of(t.at("local_address"), need_string(t, "local_address"));
     if (p.local_address && p.local_address->version() != p.address.version())
         refuse(t.at("local_address"), "local_address and address must be of one IP version");
+    // swanctl's remote_port; 0 (strongSwan's "any port") has no meaning for a gateway that initiates.
+    p.remote_port = static_cast<std::uint16_t>(int_or(t, "remote_port", 500, 1, 65535));
     p.version = static_cast<int>(int_or(t, "version", 2, 1, 2));
     p.proposals = strings(t, "proposals");
     if (p.proposals.empty()) p.proposals = {"aes256-sha256-ecp256"};

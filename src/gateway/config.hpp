@@ -20,6 +20,7 @@
 //
 //   [peers.gw-d]                        # or [[peers]] with name = "gw-d"
 //   address = "198.51.100.2"
+//   remote_port = 500                   # the peer's IKE port (500 floats to 4500 on NAT-T)
 //   version = 2                         # 2 (IKEv2, default) | 1 (IKEv1)
 //   proposals = ["aes256-sha256-ecp256"]
 //   local_id = "gw-c.example.org"
@@ -157,6 +158,11 @@ struct PeerConfig {
     SourceRef at;
     packet::IpAddress address;
     std::optional<packet::IpAddress> local_address;  // default: the first gateway address of its family
+    // remote_port (swanctl's connections.<conn>.remote_port): the peer's
+    // IKE port. 500 floats to 4500 when NAT-T applies (RFC 7296 §2.23,
+    // RFC 3947 §4); any other port is kept, so it is usually the peer's
+    // NAT-T port (its natt_port / charon.port_nat_t).
+    std::uint16_t remote_port = 500;
     int version = 2;
     std::vector<std::string> proposals;  // IKE proposals, each validated
     // local_id, remote_id: identities as strongSwan writes them (ike::parse_identity:

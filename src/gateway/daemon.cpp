@@ -18,12 +18,14 @@
 #include "gateway/reload_plan.hpp"
 #include "gateway/tun_routes.hpp"
 #include "gateway/worker.hpp"
+#include "ike/config.hpp"
 #include "io/datagram_socket.hpp"
 #include "io/event_loop.hpp"
 #include "io/process.hpp"
 #include "io/signals.hpp"
 #include "io/socket_options.hpp"
 #include "io/tun.hpp"
+#include "ipsec/udp_encap.hpp"
 
 namespace strata::gateway {
 
@@ -46,6 +48,14 @@ std::string ip_program() {
 }
 
 std::string hex32(std::uint32_t v) { return fmt::format("0x{:08x}", v); }
+
+// marked_ike tells whether IKE between two ports other than the NAT-T port
+// carries the non-ESP marker: when neither is 500 (RFC 3948 §2.2 marks IKE
+// on the NAT-T port; strongSwan marks IKE on every port but 500, so a
+// gateway whose ike_port is not 500 talks to it that way).
+bool marked_ike(std::uint16_t local_port, std::uint16_t remote_port) {
+    return local_port != ike::kIkePort && remote_port != ike::kIkePort;
+}
 
 // kMaxIkeDatagram is the receive buffer for one IKE datagram on port 500.
 constexpr std::size_t kMaxIkeDatagram = 65535;
@@ -113,8 +123,9 @@ struct Daemon::State {
     DatapathHandle handle;
     std::shared_ptr<Datapath> live;  // the published generation; IKE adds and removes its SAs here
     std::vector<std::unique_ptr<Worker>> workers;
-    // IKE (none without [peers]): port-500 sockets on this thread, the
-    // workers' inbox for port 4500 and datapath events, the engines.
+    // IKE: ike_port sockets on this thread and the workers' inbox for
+    // natt_port and datapath events (both even without [peers], so that a
+    // reload can add the first ones), the engines (none without [peers]).
     std::vector<io::DatagramSocket> ike_sockets;
     std::unique_ptr<IkeInbox> inbox;
     std::unique_ptr<IkeService> ike;
@@ -245,20 +256,19 @@ bool Daemon::start() {
                   (*dp)->spd().size() - n_ike_policies);
     st_->live = std::move(dp).value();
     st_->handle.publish(st_->live);
-    if (!plans->empty()) {
+    {
+        // The inbox exists even without [peers]: the workers keep its
+        // address for their life, and a reload may add the first peers.
         auto note = io::Notifier::open();
         if (!note) {
             log_.error("{}", io::to_string(note.error()));
             return false;
         }
         st_->inbox = std::make_unique<IkeInbox>(std::move(note).value(), st_->first_reqid);
+    }
+    if (!plans->empty()) {
         log_.info("IKE: {} peer(s), {} policies", plans->size(), n_ike_policies);
-        st_->ike = std::make_unique<IkeService>(
-            std::move(plans).value(),
-            [this](const io::Endpoint& l, const io::Endpoint& r, core::ByteView d, bool raw) {
-                return send_ike(l, r, d, raw);
-            },
-            log_);
+        create_ike_service(std::move(plans).value());
     }
 
     std::size_t nworkers = c.gateway.workers;
@@ -400,6 +410,15 @@ bool Daemon::start() {
     return true;
 }
 
+void Daemon::create_ike_service(std::vector<PeerPlan> plans) {
+    st_->ike = std::make_unique<IkeService>(
+        std::move(plans),
+        [this](const io::Endpoint& l, const io::Endpoint& r, core::ByteView d, bool raw) {
+            return send_ike(l, r, d, raw);
+        },
+        log_);
+}
+
 std::uint32_t Daemon::first_ike_reqid(const GatewayConfig& c) {
     std::uint32_t highest = 0;
     if (c.manual) {
@@ -414,18 +433,23 @@ bool Daemon::send_ike(const io::Endpoint& local, const io::Endpoint& remote, cor
     int fd = -1;
     core::Bytes framed;
     core::ByteView out = data;
-    if (local.port == g.natt_port || remote.port == g.natt_port) {
+    // The socket is the one bound to the local port: natt_port belongs to
+    // the workers, ike_port to this thread.
+    bool marker = false;
+    if (local.port == g.natt_port) {
         // RFC 3948 §2.2: IKE on the NAT-T port starts with four zero bytes.
         if (!st_->workers.empty()) fd = st_->workers.front()->udp_fd(local.address);
-        if (!raw) {
-            framed.assign(4, 0);
-            framed.insert(framed.end(), data.begin(), data.end());
-            out = core::ByteView(framed.data(), framed.size());
-        }
+        marker = true;
     } else {
         for (const auto& s : st_->ike_sockets) {
             if (s.local().address == local.address) fd = s.fd();
         }
+        marker = marked_ike(local.port, remote.port);
+    }
+    if (marker && !raw) {
+        framed.assign(4, 0);
+        framed.insert(framed.end(), data.begin(), data.end());
+        out = core::ByteView(framed.data(), framed.size());
     }
     if (fd < 0) {
         log_.warn("IKE to {}: no socket on {}", remote.to_string(), local.to_string());
@@ -455,7 +479,17 @@ void Daemon::on_ike_socket(io::DatagramSocket& s) {
         }
         if (slot.truncated)
             continue;  // counted by the engine as nothing: longer than any IKE message we take
-        st_->ike->receive(s.local(), slot.from, core::ByteView(st_->ike_bufs[i].data(), slot.length), now);
+        core::ByteView msg(st_->ike_bufs[i].data(), slot.length);
+        if (marked_ike(s.local().port, slot.from.port)) {
+            // Neither port is 500: IKE comes behind the non-ESP marker (as
+            // on the NAT-T port, RFC 3948 §2.2), as strongSwan sends it.
+            // NAT keepalives (§2.3) are dropped; anything unmarked goes to
+            // the engine as it is (a bare IKE message, or garbage it counts).
+            auto kind = ipsec::classify_udp_encap(msg);
+            if (kind && kind->kind == ipsec::UdpEncapKind::NatKeepalive) continue;
+            if (kind && kind->kind == ipsec::UdpEncapKind::Ike) msg = kind->ike;
+        }
+        st_->ike->receive(s.local(), slot.from, msg, now);
     }
     if (st_->ike) arm_ike_timer();
 }
@@ -465,6 +499,16 @@ void Daemon::on_inbox() {
     std::vector<InboxDatagram> datagrams;
     std::vector<InboxEvent> events;
     st_->inbox->take(datagrams, events);
+    if (!st_->ike) {
+        // No [peers] (yet): IKE on the NAT-T port is counted as on ike_port.
+        st_->ike_unavailable += datagrams.size();
+        for (const auto& d : datagrams)
+            log_.debug("IKE datagram from {} dropped: no [peers] configured", d.remote.to_string());
+        for (const auto& e : events)
+            log_.warn("datapath event for reqid {} with no IKE peers: manual keying has no SA to offer",
+                      e.reqid);
+        return;
+    }
     const core::Instant now = st_->clock.now();
     for (const auto& d : datagrams)
         st_->ike->receive(d.local, d.remote, core::ByteView(d.data.data(), d.data.size()), now);
@@ -547,9 +591,12 @@ std::optional<std::string> Daemon::reload() {
         return path_ +
                ": changes to gateway addresses, ports, tun, tun_mtu, workers or control_socket need a "
                "restart";
-    if (!st_->ike && !cfg->peers.empty())
-        return path_ + ": this gateway was started without [peers]: adding IKE peers needs a restart";
-    if (first_ike_reqid(*cfg) > st_->first_reqid && st_->ike)
+    // The IKE children's reqids start at first_reqid, fixed at start: the
+    // workers tell IKE SAs from manual ones by it (IkeInbox), and running
+    // CHILD SAs and their SPD entries carry their reqids. Manual SAs that
+    // grow into that range cannot be renumbered around while IKE runs or
+    // is about to.
+    if (first_ike_reqid(*cfg) > st_->first_reqid && (st_->ike || !cfg->peers.empty()))
         return path_ + ": the manual SAs' reqids reach into the IKE children's (" +
                std::to_string(st_->first_reqid) + " and up): restart to renumber";
     const PeerChanges changes = diff_peers(st_->cfg, *cfg);
@@ -587,6 +634,12 @@ std::optional<std::string> Daemon::reload() {
     const std::size_t carried = (*dp)->carried_over();
     const std::size_t total = (*dp)->sad().size();
     st_->live = std::move(dp).value();
+    if (!st_->ike && !plans->empty()) {
+        // The first [peers] of a gateway started without: the IKE sockets
+        // and the workers' inbox are already there; the engines start below.
+        create_ike_service({});
+        log_.info("IKE: started by a reload ({} peer(s))", plans->size());
+    }
     // The IKE SAs move into the new generation before workers switch to it.
     if (st_->ike) st_->ike->set_datapath(st_->live.get());
     st_->handle.publish(st_->live);

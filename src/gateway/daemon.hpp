@@ -23,6 +23,8 @@
 
 namespace strata::gateway {
 
+struct PeerPlan;
+
 class Daemon {
 public:
     // Daemon prepares to run the configuration at config_path; a log level
@@ -60,6 +62,9 @@ private:
 
     // IKE plumbing (daemon.cpp): reqids, sockets, the inbox and the timer.
     static std::uint32_t first_ike_reqid(const GatewayConfig& c);
+    // create_ike_service starts the IKE service with these peers' engines
+    // (none: a reload adds them); its datagrams go out through send_ike.
+    void create_ike_service(std::vector<PeerPlan> plans);
     bool send_ike(const io::Endpoint& local, const io::Endpoint& remote, core::ByteView data, bool raw);
     void on_ike_socket(io::DatagramSocket& s);
     void on_inbox();

@@ -46,8 +46,13 @@ core::Result<ike::ConnectionConfig, ConfigError> connection(const PeerConfig& p,
     c.name = p.name;
     c.local_address = local;
     c.remote_address = p.address;
+    // Our ports are the gateway's (strongSwan's charon.port and
+    // port_nat_t), the peer's its remote_port; the engines float them on
+    // NAT-T (RFC 7296 §2.23, RFC 3947 §4: ours to natt_port, the peer's
+    // from 500 to 4500 only).
     c.local_port = g.ike_port;
-    c.remote_port = g.ike_port;
+    c.remote_port = p.remote_port;
+    c.natt_port = g.natt_port;
     const bool pubkey = p.auth.method == AuthMethod::PubKey;
     // An empty id is the address with a PSK, as swanctl's default (RFC 7296
     // §3.5). With certificates, an empty local id is the certificate's
@@ -279,13 +284,6 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
                 !r)
                 return core::fail(r.error());
         }
-        if (cfg.gateway.natt_port != 4500) {
-            if (auto r = refuse_at(p.at, "peer '" + p.name +
-                                             "': IKE peers need natt_port = 4500 (the engines move IKE to "
-                                             "4500 after NAT detection, RFC 7296 §2.23)");
-                !r)
-                return core::fail(r.error());
-        }
         if (auto clash = overlapping_children(p)) {
             if (auto r = refuse_at(clash->second->at, clash->first); !r) return core::fail(r.error());
         }
@@ -325,6 +323,7 @@ core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig&
         if (p.version == 1) {
             auto v1 = v1_connection(std::move(conn).value(), p, plan.children);
             if (!v1) return core::fail(v1.error());
+            v1->natt_port = cfg.gateway.natt_port;  // RFC 3947 §4: our port from MM5 on
             plan.v1.connections.push_back(std::move(v1).value());
             plan.v1.wall_clock = &system_clock();  // certificate validity (RFC 5280 §6.1.3)
         } else {

@@ -48,10 +48,12 @@ struct PeerPlan {
 
 // plan_peers turns every peer of cfg into a PeerPlan (reqids from
 // first_reqid up). Refused: what this gateway cannot run yet, with the
-// peer's file:line (a NAT-T port other than 4500; an IKEv1 child without a
-// local and remote subnet of one IP version). A pubkey peer's connection carries the certificates, key and
-// CAs parse_gateway_config loaded, and its engine the system clock for their validity
-// (EngineConfig::wall_clock).
+// peer's file:line (an IKEv1 child without a local and remote subnet of
+// one IP version). The engines' connections run IKE from ike_port to the
+// peer's remote_port and float to natt_port (ours) and 4500 (the peer's, if
+// it was 500) on NAT-T. A pubkey peer's connection carries the
+// certificates, key and CAs parse_gateway_config loaded, and its engine the
+// system clock for their validity (EngineConfig::wall_clock).
 core::Result<std::vector<PeerPlan>, ConfigError> plan_peers(const GatewayConfig& cfg,
                                                             std::uint32_t first_reqid = kFirstIkeReqid);
 

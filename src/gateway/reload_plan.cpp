@@ -41,6 +41,7 @@ std::string peer_settings(const PeerConfig& p, const GatewaySection& g) {
     auto secs = [](std::chrono::seconds s) { return std::to_string(s.count()); };
     put("address", p.address.to_string());
     put("local_address", p.local_address ? p.local_address->to_string() : std::string());
+    put("remote_port", std::to_string(p.remote_port));
     put("version", std::to_string(p.version));
     for (const auto& pr : p.proposals) put("proposal", pr);
     put("local_id", p.local_id);

@@ -34,6 +34,16 @@ struct RetransmitConfig {
     unsigned tries = 5;
 };
 
+// kIkePort and kNattPort are IKE's well-known ports (RFC 7296 §2, §2.23).
+inline constexpr std::uint16_t kIkePort = 500;
+inline constexpr std::uint16_t kNattPort = 4500;
+
+// float_remote_port is the peer's port after NAT-T floating: 500 becomes
+// 4500 (RFC 7296 §2.23, RFC 3947 §4); a port configured otherwise is kept.
+constexpr std::uint16_t float_remote_port(std::uint16_t port) noexcept {
+    return port == kIkePort ? kNattPort : port;
+}
+
 // AuthKind is how both sides of a connection authenticate (RFC 7296 §2.15):
 // a pre-shared key, or signatures with X.509 certificates (RFC 7427).
 enum class AuthKind : std::uint8_t { Psk, PublicKey };
@@ -70,8 +80,16 @@ struct ConnectionConfig {
     std::string name = "conn";
     packet::IpAddress local_address;
     packet::IpAddress remote_address;
-    std::uint16_t local_port = 500;   // IKE source port before NAT-T
-    std::uint16_t remote_port = 500;  // IKE destination port before NAT-T
+    std::uint16_t local_port = 500;   // IKE source port before NAT-T (strongSwan's charon.port)
+    std::uint16_t remote_port = 500;  // IKE destination port before NAT-T (swanctl's remote_port)
+    // natt_port: once a NAT is detected (or force_encap claims one), an IKE
+    // SA that runs on local_port moves to this local port (RFC 7296 §2.23,
+    // RFC 3947 §4; strongSwan's charon.port_nat_t), and the peer's port
+    // moves from kIkePort to kNattPort; a remote_port other than kIkePort
+    // stays as configured (as strongSwan floats). UDP-encapsulated ESP then
+    // runs between these two ports (RFC 3948). IKEv1 floats to its
+    // v1::Connection::natt_port instead.
+    std::uint16_t natt_port = 4500;
     Identity local_id;
     Identity remote_id;  // the identity the peer must prove
     core::SecretBytes psk;

@@ -154,7 +154,10 @@ void Engine::on_main_mode(const Datagram& in, const Header& h, core::Instant now
         Phase1Sa& sa = *it->second;
         // RFC 3947 §4: after NAT-D showed a NAT the initiator moves to port
         // 4500 (its NAT may pick any source port); on_mm5 follows it there.
-        const bool floated = sa.nat() && !sa.initiator && in.local.port == sa.conn->natt_port &&
+        // A peer whose remote_port is not 500 keeps sending to the port it
+        // started on, from its own NAT-T port.
+        const bool floated = sa.nat() && !sa.initiator &&
+                             (in.local.port == sa.conn->natt_port || in.local.port == sa.local.port) &&
                              in.remote.address == sa.remote.address;
         if (!(sa.remote == in.remote) && !floated) {
             ++stats_.unknown_cookies;
@@ -468,9 +471,11 @@ void Engine::on_mm4(Phase1Sa& sa, const Datagram& in, const Header& h, core::Ins
     sa.last_out = std::move(msg).value();
     sa.state = Phase1State::Mm5Sent;
     if (sa.nat()) {
-        // RFC 3947 §4: from MM5 on, both ports are 4500 (non-ESP marker).
-        sa.local.port = sa.conn->natt_port;
-        sa.remote.port = sa.conn->natt_port;
+        // RFC 3947 §4: from MM5 on, both ports are 4500 (non-ESP marker):
+        // ours moves from local_port to natt_port, the peer's from 500 to
+        // 4500; a peer configured on another port stays there (as strongSwan).
+        if (sa.local.port == sa.conn->base.local_port) sa.local.port = sa.conn->natt_port;
+        sa.remote.port = float_remote_port(sa.remote.port);
     }
     arm_retransmit(sa, now);
     send(sa, sa.last_out, out);

@@ -82,9 +82,11 @@ void IkeSa::handle_init_response(const Datagram& in, const ParsedMessage& m, cor
     check_nat(*ns, m.header, in);
     read_init_notifies(*ns, conn_, auth_);
     if (nat()) {
-        // RFC 7296 §2.23: after a NAT is detected, IKE moves to port 4500.
-        local_.port = 4500;
-        remote_.port = 4500;
+        // RFC 7296 §2.23: after a NAT is detected, IKE moves to port 4500:
+        // ours from local_port to natt_port, the peer's from 500 to 4500
+        // (a peer configured on another port stays there, as strongSwan does).
+        if (local_.port == conn_.local_port) local_.port = conn_.natt_port;
+        remote_.port = float_remote_port(remote_.port);
     }
     send_auth(out, now);
 }

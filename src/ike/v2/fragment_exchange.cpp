@@ -8,8 +8,9 @@ namespace {
 
 // limit returns the largest message sent whole on the SA's path (RFC 7383 §2.5.1).
 std::size_t limit(const IkeSa& sa) {
-    return fragment_datagram_limit(sa.conn_.fragment_size, !sa.remote_.address.is_v4(),
-                                   sa.local_.port == 4500 || sa.remote_.port == 4500);
+    return fragment_datagram_limit(
+        sa.conn_.fragment_size, !sa.remote_.address.is_v4(),
+        sa.local_.port == kNattPort || sa.local_.port == sa.conn_.natt_port || sa.remote_.port == kNattPort);
 }
 
 }  // namespace

@@ -23,8 +23,22 @@ Cases:
                 4. net6 is removed from C only and reloaded: C sends DELETE,
                    so D's net6 SAs go too; C's route to B's IPv6 LAN goes;
                    net4 is untouched and still passes pings.
+  reload_first_peer
+                C and D start without [peers], with manually keyed SAs for
+                the IPv4 LANs only (examples/gateway/site-{c,d}-sas.toml
+                less the IPv6 policies): A pings B over IPv4, nothing over
+                IPv6, no IKE service (`counters` has no `ike`). Then:
+                1. the IKEv2 peer `net6` (IPv6 LANs, start_action = start on
+                   C) is added with `strata ctl reload`, on D and then on C:
+                   the IKE service starts, the tunnel comes up, A pings B
+                   over IPv6 and still over IPv4 (manual SAs keep their SPIs
+                   and counters).
+                2. net6 is removed from C only (SIGHUP): C sends DELETE, D's
+                   net6 SAs go too, C keeps running with no IKE SA and the
+                   manual SAs still carry A's pings over IPv4.
 """
 import os
+import re
 import signal
 import sys
 
@@ -179,8 +193,92 @@ def case_reload_peers(env):
     print(f"removed net6 on C: DELETE took D's net6 SAs down, route {LAN6['d']} gone, net4 unchanged and passing")
 
 
+def write_manual_v4(env, gw, net6=None):
+    """gw's configuration with the example manual SAs for the IPv4 LANs
+    only (their IPv6 policies left out: IKE's net6 takes those LANs) and,
+    if net6 is a PSK, the IKE peer net6."""
+    sas = open(os.path.join(e2e.EXAMPLES, f"site-{gw}-sas.toml")).read()
+    blocks = sas.split("\n[[")
+    kept = [blocks[0]] + [b for b in blocks[1:] if not re.search(r'^name = "[^"]*-v6"$', b, re.M)]
+    sas_path = os.path.join(env.work, f"{gw}-sas.toml")
+    with open(sas_path, "w") as f:
+        f.write("\n[[".join(kept))
+    text = f"""[gateway]
+addresses = ["{ADDR[gw]}", "{ADDR6[gw]}"]
+tun = "strata0"
+control_socket = "{env.sock(gw)}"
+log_level = "debug"
+manual = "{sas_path}"
+"""
+    if net6 is not None:
+        text += peer(gw, "net6", True, net6, "start")
+    with open(os.path.join(env.work, f"{gw}.toml"), "w") as f:
+        f.write(text)
+
+
+def manual_spis(env, gw):
+    return {(s["spi"], s["direction"]) for s in env.ctl_json(gw, "list-sas") if s.get("keying") == "manual"}
+
+
+def case_reload_first_peer(env):
+    for gw in ("c", "d"):
+        write_manual_v4(env, gw)
+    env.start("d")
+    env.start("c")
+    pings(env, net6=False)
+    r = e2e.ns_run(env.ns("a"), ["ping", "-6", "-c", "1", "-W", "1", "2001:db8:2::10"], check=False)
+    if r.returncode == 0:
+        raise Fail(f"A reached B over IPv6 before any IKE peer existed:\n{r.stdout}")
+    manual = {gw: manual_spis(env, gw) for gw in ("c", "d")}
+    for gw in ("c", "d"):
+        if len(manual[gw]) != 2 or env.ctl_json(gw, "counters")["ike"] is not None:
+            raise Fail(f"{gw}: want 2 manual SAs and no IKE service at start: {manual[gw]}")
+    packets0 = {s["spi"]: s["packets"] for s in env.ctl_json("c", "list-sas") if s.get("keying") == "manual"}
+    print(f"start: manual SAs only {sorted(manual['c'])}, IPv4 passes, IPv6 does not, no IKE")
+
+    # 1. The first IKE peer, added by `strata ctl reload` (D first).
+    for gw in ("d", "c"):
+        write_manual_v4(env, gw, net6=PSK + "-first")
+        reload_ctl(env, gw)
+    net6, _ = wait_pair(env, "net6")
+    pings(env)
+    for gw in ("c", "d"):
+        if manual_spis(env, gw) != manual[gw]:
+            raise Fail(f"{gw}: the manual SAs changed when the first peer was added: {manual_spis(env, gw)}")
+        if "IKE: started by a reload" not in env.log(gw):
+            raise Fail(f"{gw} did not log the IKE service started by the reload")
+        ike = env.ctl_json(gw, "counters")["ike"]
+        if ike is None or ike["children_up"] < 1:
+            raise Fail(f"{gw}: IKE counters after the reload: {ike}")
+    grew = [spi for spi, n in packets0.items()
+            if any(s.get("spi") == spi and s.get("packets", 0) > n for s in env.ctl_json("c", "list-sas"))]
+    if len(grew) != 2:
+        raise Fail(f"C's manual SAs did not keep counting across the reload: {packets0}")
+    reqids = {p["reqid"] for p in env.ctl_json("c", "list-policies") if p["name"].startswith("net6/")}
+    if not reqids or min(reqids) < 65536:
+        raise Fail(f"net6's policies have reqids {reqids}, want them above the manual SAs' (65536 and up)")
+    print(f"added the first peer net6: IKE started, SPIs {sorted(net6)}, reqids {sorted(reqids)}, IPv6 and "
+          f"IPv4 (manual SAs unchanged, still counting) pass")
+
+    # 2. The last IKE peer removed on C only (SIGHUP): DELETE, manual SAs go on.
+    write_manual_v4(env, "c")
+    reload_hup(env, "c")
+    gi.wait_for("net6's SAs gone on C and D",
+                lambda: not child_spis(env, "c", "net6") and not child_spis(env, "d", "net6"), 5)
+    if gi.ike_sas(env, "c") or gi.ike_sas(env, "d"):
+        raise Fail(f"IKE SAs left after C removed its last peer: C {gi.ike_sas(env, 'c')} D {gi.ike_sas(env, 'd')}")
+    env.alive("c")
+    pings(env, net6=False)
+    if manual_spis(env, "c") != manual["c"]:
+        raise Fail(f"C: manual SAs changed when the last peer went: {manual_spis(env, 'c')}")
+    if LAN6["d"] in env.ctl_json("c", "status")["routes"]:
+        raise Fail(f"C still routes {LAN6['d']} into the TUN device")
+    print("removed the last peer on C: DELETE took D's SAs down, C runs on with its manual SAs (IPv4 passes)")
+
+
 def main():
-    return gi.run_cases({"reload_peers": case_reload_peers}, prefix="gr", log_tail=8000)
+    return gi.run_cases({"reload_peers": case_reload_peers, "reload_first_peer": case_reload_first_peer},
+                        prefix="gr", log_tail=8000)
 
 
 if __name__ == "__main__":

@@ -226,9 +226,6 @@ TEST(GatewayIkeConfig, WhatCannotRunYetIsRefusedWithItsLine) {
                             "[peers.gw-d.children.two]\nlocal_ts = [\"192.0.2.0/25\"]\n"
                             "remote_ts = [\"203.0.113.0/25\"]\n",
                         "gw.toml:17:", "children 'net' and 'two' overlap");
-    std::string natt = kPeer;
-    natt.replace(natt.find("[peers.gw-d]"), 0, "natt_port = 4501\n");
-    expect_plan_refused(natt, "gw.toml:4:", "natt_port = 4500");
     expect_plan_refused(kPeer +
                             "[peers.twin]\naddress = \"198.51.100.2\"\npsk = \"0123456789abcdef\"\n"
                             "[peers.twin.children.c]\nlocal_ts = [\"192.0.2.0/24\"]\n"
