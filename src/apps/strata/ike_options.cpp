@@ -132,6 +132,7 @@ std::optional<std::string> to_connection(const IkeOptions& o, ike::ConnectionCon
     c.remote_address = *remote;
     c.local_port = o.ike_port;
     c.remote_port = o.ike_port;
+    c.natt_port = o.natt_port;  // where IKE floats on NAT-T (RFC 7296 §2.23)
     // With certificates and no --local-id, the engine sends the subject DN.
     const bool cert_auth = !o.cert.empty() || !o.key.empty() || !o.ca.empty();
     auto lid = o.local_id.empty() && cert_auth

@@ -24,12 +24,16 @@ Cases:
                                 ESP in UDP between 14500 and 14500
   strongswan_nonstandard_ports  Strata C as above against strongSwan D with
                                 charon.port = 1500, port_nat_t = 14500 and
-                                remote_port = 14500 (IKEv2): C initiates, then
+                                remote_port = 14500, IKEv2: C initiates, then
                                 after a terminate strongSwan initiates; ping
-                                A->B each time, the capture as above
+                                A->B each time, strongSwan lists C on 14500,
+                                the capture as above
+  strongswan_nonstandard_ports_ikev1
+                                the same with IKEv1 (main and quick mode)
 """
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -120,8 +124,8 @@ def strata_pair(env):
         os.replace(pcap, os.path.join(env.work, f"wan-ikev{version}.pcapng"))
 
 
-def swan_ported_confdir(env):
-    d = gi.swan_confdir(env, 2, "none")
+def swan_ported_confdir(env, version):
+    d = gi.swan_confdir(env, version, "none")
     path = os.path.join(d, "swanctl.conf")
     text = open(path).read()
     text = text.replace("remote_addrs = 198.51.100.1\n",
@@ -134,37 +138,53 @@ def swan_ported_confdir(env):
     return d
 
 
-def strongswan(env):
-    write_ported(env, "c", 2, "none")
-    confdir = swan_ported_confdir(env)
+def strongswan(env, versions=(2,)):
+    for version in versions:
+        what = f"strongSwan IKEv{version}"
+        conn = "gw-gw" if version == 2 else "gw-gw-v1"
+        write_ported(env, "c", version, "none")
+        confdir = swan_ported_confdir(env, version)
 
-    def traffic():
-        gi.strongswan(env, "start", env.ns("d"), confdir)
-        env.swan = True
-        env.start("c")
-        # C initiates.
-        env.ctl_json("c", "initiate", "gw-d")
-        gi.wait_tunnel(env, gws=("c",))
-        gi.ping_ok(env, "203.0.113.10", count=3)
-        check_ike_endpoints(env, "c")
-        sas = gi.strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout
-        if "INSTALLED" not in sas or f"198.51.100.1[{NATT_PORT}]" not in sas:
-            raise Fail(f"strongSwan lists no installed CHILD SA with C on port {NATT_PORT}:\n{sas}")
-        env.ctl_json("c", "terminate", "gw-d")
-        gi.wait_for("C's SAs gone", lambda: not gi.child_sas(env, "c") and not gi.ike_sas(env, "c"), 5)
-        # strongSwan initiates (to C's NAT-T port, from its charon.port).
-        gi.strongswan(env, "swanctl", env.ns("d"), "--initiate", "--child", "net", "--timeout", "10")
-        gi.wait_tunnel(env, gws=("c",))
-        gi.ping_ok(env, "203.0.113.10", count=3)
-        check_ike_endpoints(env, "c")
+        def up():
+            gi.wait_tunnel(env, gws=("c",))
+            e2e.ping(env, "203.0.113.10", count=2)  # IKEv1: the responder installs after QM3
+            gi.ping_ok(env, "203.0.113.10", count=3)
+            check_ike_endpoints(env, "c")
+            sas = gi.strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout
+            if "INSTALLED" not in sas or f"198.51.100.1[{NATT_PORT}]" not in sas:
+                raise Fail(f"{what}: no installed CHILD SA with C on port {NATT_PORT}:\n{sas}")
 
-    pcap = e2e.capture(env, traffic)
-    check_wire(pcap, "strongSwan")
+        def traffic():
+            t0 = time.time()
+            gi.strongswan(env, "start", env.ns("d"), confdir)
+            env.swan = True
+            env.start("c")
+            env.ctl_json("c", "initiate", "gw-d")  # C initiates
+            up()
+            print(f"{what}: C initiated, ping passes ({time.time() - t0:.1f} s)")
+            env.ctl_json("c", "terminate", "gw-d")
+            gi.wait_for("C's SAs gone", lambda: not gi.child_sas(env, "c") and not gi.ike_sas(env, "c"), 5)
+            gi.wait_for(f"strongSwan's {conn} SAs gone",
+                        lambda: conn not in gi.strongswan(env, "swanctl", env.ns("d"), "--list-sas").stdout, 5)
+            # strongSwan initiates (to C's NAT-T port, from its charon.port).
+            t1 = time.time()
+            gi.strongswan(env, "swanctl", env.ns("d"), "--initiate", "--child", "net", "--timeout", "10")
+            up()
+            print(f"{what}: strongSwan initiated, ping passes ({time.time() - t1:.1f} s)")
+
+        pcap = e2e.capture(env, traffic)
+        gi.strongswan(env, "stop", env.ns("d"), check=False)
+        env.swan = False
+        problems = env.stop_all()
+        if problems:
+            raise Fail("\n".join(problems))
+        check_wire(pcap, what)
+        os.replace(pcap, os.path.join(env.work, f"wan-sw-ikev{version}.pcapng"))
 
 
 def main():
-    return gi.run_cases({"nonstandard_ports": strata_pair, "strongswan_nonstandard_ports": strongswan},
-                        prefix="gp")
+    return gi.run_cases({"nonstandard_ports": strata_pair, "strongswan_nonstandard_ports": strongswan,
+                         "strongswan_nonstandard_ports_ikev1": lambda env: strongswan(env, (1,))}, prefix="gp")
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ endforeach()
 
 # interop.gateway.<peer>.nonstandard_ports: ike_port 1500 / natt_port 14500
 # and remote_port (swanctl's) between two Strata gateways (IKEv2 and IKEv1)
-# and against strongSwan with charon.port / port_nat_t;
+# and against strongSwan with charon.port / port_nat_t (IKEv2, IKEv1);
 # gateway/gateway_ports.py says what each checks.
 add_test(NAME interop.gateway.strata.nonstandard_ports
          COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ports.py --strata $<TARGET_FILE:strata>
@@ -147,12 +147,14 @@ add_test(NAME interop.gateway.strata.nonstandard_ports
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ports-strata)
 set_tests_properties(interop.gateway.strata.nonstandard_ports PROPERTIES LABELS interop TIMEOUT 90
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
-add_test(NAME interop.gateway.strongswan.nonstandard_ports
-         COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ports.py --strata $<TARGET_FILE:strata>
-                 --shared ${STRATA_SHARED_DIR} --case strongswan_nonstandard_ports
-                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ports-sw)
-set_tests_properties(interop.gateway.strongswan.nonstandard_ports PROPERTIES LABELS interop TIMEOUT 90
-                     ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+foreach(_case nonstandard_ports nonstandard_ports_ikev1)
+  add_test(NAME interop.gateway.strongswan.${_case}
+           COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ports.py --strata $<TARGET_FILE:strata>
+                   --shared ${STRATA_SHARED_DIR} --case strongswan_${_case}
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ports-sw-${_case})
+  set_tests_properties(interop.gateway.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 90
+                       ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+endforeach()
 
 # interop.gateway.strata.reload_first_peer: the first IKE peer added to a
 # gateway started with manual SAs only, then removed again, by reload;
