@@ -144,14 +144,16 @@ endforeach()
 add_test(NAME interop.gateway.strata.nonstandard_ports
          COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ports.py --strata $<TARGET_FILE:strata>
                  --shared ${STRATA_SHARED_DIR} --case nonstandard_ports
-                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ports-strata)
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ports)
 set_tests_properties(interop.gateway.strata.nonstandard_ports PROPERTIES LABELS interop TIMEOUT 90
                      ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+# (short work directories: the control socket path must stay under 100 characters)
 foreach(_case nonstandard_ports nonstandard_ports_ikev1)
+  string(REPLACE "nonstandard_ports" "psw" _dir ${_case})
   add_test(NAME interop.gateway.strongswan.${_case}
            COMMAND ${STRATA_INTEROP_PYTHON} ${_gw_dir}/gateway_ports.py --strata $<TARGET_FILE:strata>
                    --shared ${STRATA_SHARED_DIR} --case strongswan_${_case}
-                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/ports-sw-${_case})
+                   --workdir ${CMAKE_CURRENT_BINARY_DIR}/gateway/${_dir})
   set_tests_properties(interop.gateway.strongswan.${_case} PROPERTIES LABELS interop TIMEOUT 90
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endforeach()
