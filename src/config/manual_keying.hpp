@@ -20,6 +20,8 @@
 //   replay_window = 1024        # inbound only; 32..4096
 //   reqid = 1                   # links outbound SAs to PROTECT policies
 //   udp_encap = true            # RFC 3948 on port 4500 (or a table of ports)
+//   copy_dscp = "out"           # tunnel: out | in | yes | no (RFC 4301 §5.1.2.1)
+//   copy_ecn = true             # tunnel: RFC 6040 ECN at both ends
 //   lifetime = { soft_packets = 0, hard_packets = 0, soft_bytes = 0, hard_bytes = 0,
 //                soft_seconds = 0, hard_seconds = 0 }
 //
