@@ -56,33 +56,12 @@ def write_two_children(env, gw, start="none", peer_extra="", version=2):
     version = 1: IKEv1 with MODP proposals and the addresses as IDs."""
     other = "d" if gw == "c" else "c"
     if version == 1:
-        text = f"""[gateway]
-addresses = ["{ADDR[gw]}"]
-tun = "strata0"
-control_socket = "{env.sock(gw)}"
-log_level = "debug"
-
-[peers.gw-{other}]
-address = "{ADDR[other]}"
-version = 1
-proposals = ["aes256-sha256-modp2048"]
-psk = "{PSK}"
-{peer_extra}
-[peers.gw-{other}.children.net4]
-local_ts = ["{LAN4[gw]}"]
-remote_ts = ["{LAN4[other]}"]
-esp_proposals = ["aes128-sha256-modp2048"]
-start_action = "{start}"
-
-[peers.gw-{other}.children.net6]
-local_ts = ["{LAN6[gw]}"]
-remote_ts = ["{LAN6[other]}"]
-esp_proposals = ["aes256-sha256"]
-start_action = "{start}"
-"""
-        with open(os.path.join(env.work, f"{gw}.toml"), "w") as f:
-            f.write(text)
-        return
+        peer = 'version = 1\nproposals = ["aes256-sha256-modp2048"]'
+        esp4, esp6 = "aes128-sha256-modp2048", "aes256-sha256"
+    else:
+        peer = (f'proposals = ["aes256-sha256-ecp256"]\nlocal_id = "gw-{gw}.example.org"\n'
+                f'remote_id = "gw-{other}.example.org"')
+        esp4, esp6 = "aes128gcm16-ecp256", "aes256gcm16-x25519"
     text = f"""[gateway]
 addresses = ["{ADDR[gw]}"]
 tun = "strata0"
@@ -91,21 +70,19 @@ log_level = "debug"
 
 [peers.gw-{other}]
 address = "{ADDR[other]}"
-proposals = ["aes256-sha256-ecp256"]
-local_id = "gw-{gw}.example.org"
-remote_id = "gw-{other}.example.org"
+{peer}
 psk = "{PSK}"
 {peer_extra}
 [peers.gw-{other}.children.net4]
 local_ts = ["{LAN4[gw]}"]
 remote_ts = ["{LAN4[other]}"]
-esp_proposals = ["aes128gcm16-ecp256"]
+esp_proposals = ["{esp4}"]
 start_action = "{start}"
 
 [peers.gw-{other}.children.net6]
 local_ts = ["{LAN6[gw]}"]
 remote_ts = ["{LAN6[other]}"]
-esp_proposals = ["aes256gcm16-x25519"]
+esp_proposals = ["{esp6}"]
 start_action = "{start}"
 """
     with open(os.path.join(env.work, f"{gw}.toml"), "w") as f:
