@@ -2,15 +2,14 @@
 // IKE children and manually keyed SAs: defaults, every value, refusals with
 // the file and line, and that a change counts for reloads.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "gateway/config.hpp"
 #include "gateway/datapath.hpp"
 #include "gateway/reload_plan.hpp"
+
+#include "temp_dir.hpp"
 
 namespace strata::gateway {
 namespace {
@@ -69,28 +68,6 @@ TEST(GatewayConfigDscp, AChangedSettingChangesThePeerForReload) {
     EXPECT_FALSE(same_peer(a->peers[0], a->gateway, e->peers[0], e->gateway));
 }
 
-// TempDir holds a manual-keying file for one test.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "strata-dscp-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
-    void write(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ + "/" + name) << text;
-    }
-
-private:
-    std::string path_;
-};
-
 const std::string kSa =
     "[[sa]]\n"                                                           // 1
     "name = \"out\"\n"                                                   // 2
@@ -113,7 +90,7 @@ core::Result<GatewayConfig, ConfigError> with_manual(const TempDir& d, const std
 }
 
 TEST(GatewayConfigDscp, ManualSasTakeTheOptionsToo) {
-    TempDir d;
+    TempDir d("dscp");
     ASSERT_FALSE(d.path().empty());
     auto def = with_manual(d, "");
     ASSERT_TRUE(def.ok()) << def.error().message;

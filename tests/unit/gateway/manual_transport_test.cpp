@@ -3,10 +3,7 @@
 // gateway's own traffic to the peer through table 21332 with the right
 // source, and AH leaves with the outer header it was computed over.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +12,8 @@
 #include "gateway/tun_routes.hpp"
 #include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
+
+#include "temp_dir.hpp"
 
 namespace strata::gateway {
 namespace {
@@ -28,28 +27,6 @@ std::string joined(const std::vector<std::string>& argv) {
     for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
     return out;
 }
-
-// TempDir holds a manual-keying file written for one test.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "strata-mt-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
-    void write(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ + "/" + name) << text;
-    }
-
-private:
-    std::string path_;
-};
 
 TEST(GatewayManualTransport, ShippedExamplesRunWithTheirOwnTableAndSource) {
     for (const auto& [name, self, peer] : {std::tuple{"transport-c.toml", "198.51.100.1", "198.51.100.2"},
@@ -125,7 +102,7 @@ std::string ah_file(const std::string& src, const std::string& dst, const std::s
 }
 
 TEST(GatewayManualTransport, AhIsRefusedInUdpWithTheManualLineAndAcceptedOverIpv6) {
-    TempDir d;
+    TempDir d("mt");
     ASSERT_FALSE(d.path().empty());
     d.write("v4.toml", ah_file("198.51.100.1", "198.51.100.2", ""));
     d.write("udp.toml", ah_file("198.51.100.1", "198.51.100.2", "udp_encap = true"));
