@@ -2,16 +2,11 @@
 
 #include "core/reader.hpp"
 #include "core/writer.hpp"
+#include "packet/ip_protocol.hpp"
 #include "packet/ipv4.hpp"
 #include "packet/ipv6.hpp"
 
 namespace strata::gateway {
-
-namespace {
-constexpr std::uint8_t kProtoEsp = 50;
-constexpr std::uint8_t kProtoAh = 51;
-constexpr std::uint8_t kProtoUdp = 17;
-}  // namespace
 
 core::Result<void, ipsec::Drop> prepend_ip_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
                                                   const packet::IpAddress& dst, std::uint8_t protocol,
@@ -46,7 +41,7 @@ core::Result<void, ipsec::Drop> prepend_ip_header(ipsec::PacketBuffer& buf, cons
 
 core::Result<void, ipsec::Drop> prepend_esp_header(ipsec::PacketBuffer& buf, const packet::IpAddress& src,
                                                    const packet::IpAddress& dst) noexcept {
-    return prepend_ip_header(buf, src, dst, kProtoEsp, 0);
+    return prepend_ip_header(buf, src, dst, packet::ipproto::kEsp, 0);
 }
 
 core::Result<void, ipsec::Drop> restore_ip_header(ipsec::PacketBuffer& buf, const packet::IpAddress& from,
@@ -85,17 +80,17 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
         // 4302 §3.1.1): a packet with AH in its chain is AH, whatever it
         // protects.
         for (std::size_t i = 0; i < p->ext_count; ++i) {
-            if (p->ext[i].type == kProtoAh) proto = kProtoAh;
+            if (p->ext[i].type == packet::ipproto::kAh) proto = packet::ipproto::kAh;
         }
     } else {
         return core::fail(ipsec::Drop::Malformed);
     }
-    if (proto == kProtoEsp) {
+    if (proto == packet::ipproto::kEsp) {
         o.transport = Transport::Esp;
         o.payload = upper;
         return o;
     }
-    if (proto == kProtoAh) {
+    if (proto == packet::ipproto::kAh) {
         // The ICV covers the outer header's immutable fields (RFC 4302
         // §3.3.3.1.1, §3.3.3.1.2): it leaves as built, through a raw socket
         // with IP_HDRINCL / IPV6_HDRINCL.
@@ -103,7 +98,7 @@ core::Result<Outgoing, ipsec::Drop> read_outgoing(core::ByteView pkt) noexcept {
         o.payload = pkt;
         return o;
     }
-    if (proto != kProtoUdp) return core::fail(ipsec::Drop::Malformed);
+    if (proto != packet::ipproto::kUdp) return core::fail(ipsec::Drop::Malformed);
     // RFC 3948 §2.1: a UDP header (source port, destination port, length,
     // checksum), then the ESP header.
     core::Reader r(upper);

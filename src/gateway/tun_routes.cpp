@@ -3,12 +3,11 @@
 #include <algorithm>
 
 #include "io/process.hpp"
+#include "packet/ip_protocol.hpp"
 
 namespace strata::gateway {
 
 namespace {
-
-constexpr std::uint8_t kProtoEsp = 50;  // RFC 4303 §2
 
 const char* family(packet::IpVersion v) { return v == packet::IpVersion::V6 ? "-6" : "-4"; }
 
@@ -79,7 +78,7 @@ std::vector<std::vector<std::string>> rule_argvs(const std::string& ip, const Ga
                            std::to_string(ports[i]), "lookup", "main"});
         }
         out.push_back({ip, f, "rule", "add", "pref", pref(2), "from", from, "ipproto",
-                       std::to_string(kProtoEsp), "lookup", "main"});
+                       std::to_string(packet::ipproto::kEsp), "lookup", "main"});
         // AH leaves through IP_HDRINCL sockets, which route as IPPROTO_RAW,
         // not 51: they carry kOwnMark (SO_MARK) instead.
         out.push_back(

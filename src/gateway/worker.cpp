@@ -4,14 +4,13 @@
 #include "io/socket_options.hpp"
 #include "io/tun.hpp"
 #include "ipsec/udp_encap.hpp"
+#include "packet/ip_protocol.hpp"
 
 namespace strata::gateway {
 
 namespace {
 // kMaxPacket is the largest IP packet or datagram read.
 constexpr std::size_t kMaxPacket = 65535;
-constexpr std::uint8_t kProtoEsp = 50;
-constexpr std::uint8_t kProtoAh = 51;
 }  // namespace
 
 void DatapathHandle::publish(std::shared_ptr<const Datapath> dp) {
@@ -62,12 +61,14 @@ io::IoResult<bool> Worker::start() {
             return core::fail(r.error());
     }
     for (auto& s : sockets_.esp_recv) {
-        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_raw(s, kProtoEsp); });
+        if (auto r = loop_->add(s.fd(), io::kReadable,
+                                [this, &s](std::uint32_t) { on_raw(s, packet::ipproto::kEsp); });
             !r)
             return core::fail(r.error());
     }
     for (auto& s : sockets_.ah_recv) {
-        if (auto r = loop_->add(s.fd(), io::kReadable, [this, &s](std::uint32_t) { on_raw(s, kProtoAh); });
+        if (auto r = loop_->add(s.fd(), io::kReadable,
+                                [this, &s](std::uint32_t) { on_raw(s, packet::ipproto::kAh); });
             !r)
             return core::fail(r.error());
     }
@@ -296,7 +297,8 @@ void Worker::on_udp(io::DatagramSocket& s) {
         }
         // The outer header as the kernel saw it (its TOS: IP_RECVTOS /
         // IPV6_RECVTCLASS), for ECN and DSCP decapsulation.
-        if (auto r = restore_ip_header(b, slot.from.address, s.local().address, slot.ancillary, kProtoEsp);
+        if (auto r = restore_ip_header(b, slot.from.address, s.local().address, slot.ancillary,
+                                       packet::ipproto::kEsp);
             !r) {
             counters_.net_drops.add(r.error());
             continue;
